@@ -1,0 +1,47 @@
+"""PartnerHub: the web service that runs community information-sharing partnerships."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from partnerhub.config import PROJECT_ROOT, load_config
+from partnerhub.extensions import bootstrap, csrf, database, limiter, login_manager
+
+BLUEPRINTS = (
+    "partnerhub.auth.views",
+    "partnerhub.partnerships.views",
+    "partnerhub.meetings.views",
+    "partnerhub.procedures.views",
+    "partnerhub.agreements.views",
+    "partnerhub.notifications.views",
+    "partnerhub.audit.views",
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the web application; `config` overrides the environment (tests use it)."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=(config or {}).get("INSTANCE_PATH"),
+        instance_relative_config=False,
+    )
+    app.config.update(load_config(config))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    database.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+    from importlib import import_module
+
+    from partnerhub import web
+
+    for module in BLUEPRINTS:
+        app.register_blueprint(import_module(module).blueprint)
+    web.init_app(app)
+    return app

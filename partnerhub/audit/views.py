@@ -1,0 +1,5 @@
+"""Routes of the audit module."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("audit", __name__)

@@ -1,0 +1,141 @@
+"""The `partnerhub` command: run the product, migrate, create users, load a demo."""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import sys
+
+import click
+from sqlalchemy import func, select
+
+from partnerhub import create_app, migrate
+from partnerhub.auth import services as accounts
+from partnerhub.auth.models import User
+from partnerhub.errors import Conflict
+
+
+def _app(ctx: click.Context):
+    if ctx.obj is None:
+        ctx.obj = create_app()
+    return ctx.obj
+
+
+def _database(app):
+    return app.extensions["partnerhub.database"]
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """PartnerHub: run community information-sharing partnerships."""
+    ctx.obj = None
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@click.pass_context
+def db_upgrade(ctx: click.Context, revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    app = _app(ctx)
+    migrate.upgrade(app.config["DATABASE_URL"], revision)
+    click.echo(f"Database at revision {revision}.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.pass_context
+def db_downgrade(ctx: click.Context, revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    migrate.downgrade(_app(ctx).config["DATABASE_URL"], revision)
+    click.echo(f"Database at revision {revision}.")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate", is_flag=True)
+@click.pass_context
+def db_revision(ctx: click.Context, message: str, autogenerate: bool) -> None:
+    """Write a new migration (for developers)."""
+    from alembic import command
+
+    config = migrate.alembic_config(_app(ctx).config["DATABASE_URL"])
+    command.revision(config, message=message, autogenerate=autogenerate)
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", help="Prompted for when not given.")
+@click.option("--admin", is_flag=True, help="Let this user manage accounts.")
+@click.option("--timezone", default="UTC", show_default=True)
+@click.pass_context
+def create_user(ctx, email: str, name: str, password: str | None, admin: bool, timezone: str):
+    """Create an account."""
+    app = _app(ctx)
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat password: "):
+            raise click.ClickException("The passwords do not match.")
+    if len(password) < 10:
+        raise click.ClickException("Use a password of at least 10 characters.")
+    try:
+        with _database(app).transaction() as session:
+            user = accounts.create_user(session, email, name, password, admin=admin, timezone=timezone)
+    except Conflict as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {'admin ' if admin else ''}{user.email}.")
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Load a realistic demo partnership and print its logins."""
+    from partnerhub.demo import load_demo
+
+    app = _app(ctx)
+    migrate.upgrade(app.config["DATABASE_URL"])
+    with _database(app).transaction() as session:
+        logins = load_demo(session)
+    click.echo("Demo partnership loaded. Log in as any of these (password for all: "
+               f"{logins.password}):")
+    for email, description in logins.people:
+        click.echo(f"  {email:40} {description}")
+
+
+def _ensure_first_admin(app) -> None:
+    """On an empty installation, create an admin and print how to log in."""
+    with _database(app).transaction() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return
+        password = secrets.token_urlsafe(12)
+        accounts.create_user(session, "admin@localhost", "Site administrator", password, admin=True)
+    click.echo(f"First run: log in as admin@localhost with password {password}")
+    click.echo("(change it under your name, top right; `partnerhub demo` loads a demo partnership)")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_context
+def up(ctx: click.Context, host: str, port: int) -> None:
+    """Migrate the database and run PartnerHub on this machine."""
+    from werkzeug.serving import run_simple
+
+    app = _app(ctx)
+    migrate.upgrade(app.config["DATABASE_URL"])
+    _ensure_first_admin(app)
+    click.echo(f"PartnerHub is running at http://{host}:{port}/  (Ctrl-C stops it)")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

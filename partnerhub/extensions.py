@@ -1,0 +1,43 @@
+"""Flask extensions, created here and initialised in the app factory."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
+
+from partnerhub.db import Database
+
+
+class RequestDatabase:
+    """A session per request from the app's Database, closed on teardown."""
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["partnerhub.database"] = Database(app.config["DATABASE_URL"])
+        app.teardown_appcontext(self._close)
+
+    @property
+    def engine_owner(self) -> Database:
+        return current_app.extensions["partnerhub.database"]
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = self.engine_owner.sessionmaker()
+        return g.db_session
+
+    def _close(self, _exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+database = RequestDatabase()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+bootstrap = Bootstrap5()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,5 @@
+"""Routes of the notifications module."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("notifications", __name__)

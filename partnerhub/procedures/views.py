@@ -1,0 +1,5 @@
+"""Routes of the procedures module."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("procedures", __name__)

@@ -1,0 +1,104 @@
+"""Request plumbing shared by every blueprint: loading with access checks, headers, errors."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Flask, abort, current_app, g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+
+from partnerhub import permissions
+from partnerhub.extensions import database
+from partnerhub.partnerships.models import Membership, Partnership
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def load_partnership(partnership_id: int, action: str = permissions.VIEW) -> Partnership:
+    """Load a partnership the current user belongs to (else 404) and check `action` (else 403).
+
+    The viewer's membership is kept in `g.membership` for templates and later checks.
+    """
+    row = database.session.execute(
+        select(Partnership, Membership)
+        .join(Membership, Membership.partnership_id == Partnership.id)
+        .where(
+            Partnership.id == partnership_id,
+            Membership.user_id == current_user.id,
+            Membership.left_at.is_(None),
+        )
+    ).first()
+    if row is None:
+        abort(404)
+    partnership, membership = row
+    g.membership = membership
+    require(action)
+    return partnership
+
+
+def require(action: str, obj: object = None) -> None:
+    """Abort with 403 unless the current membership allows `action` (on `obj`)."""
+    if not permissions.can(g.get("membership"), action, obj):
+        abort(403)
+
+
+def local_time(value, tz: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """Format a UTC timestamp in a time zone, e.g. the partnership's."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def _security_headers(response):
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _error_page(code: int, title: str, message: str):
+    def handler(error):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    return handler
+
+
+def init_app(app: Flask) -> None:
+    """Attach headers, error pages and template helpers to the app."""
+    app.after_request(_security_headers)
+    for code, title, message in (
+        (400, "Bad request", "The request could not be understood. Go back and try again."),
+        (403, "Not allowed", "Your role in this partnership does not allow that."),
+        (404, "Not found", "There is nothing here, or you do not have access to it."),
+        (413, "Too large", "That upload is larger than allowed. Choose a smaller file."),
+        (
+            429,
+            "Too many attempts",
+            "Too many attempts in a short time. Wait a few minutes, then try again.",
+        ),
+        (500, "Something went wrong", "The error was logged. Try again in a moment."),
+    ):
+        app.register_error_handler(code, _error_page(code, title, message))
+    app.register_error_handler(
+        CSRFError,
+        _error_page(
+            400,
+            "Form expired",
+            "The form was open too long or came from elsewhere. Reload the page and submit again.",
+        ),
+    )
+    app.jinja_env.globals.update(
+        can=permissions.can,
+        permissions=permissions,
+        has_endpoint=lambda name: name in current_app.view_functions,
+    )
+    app.jinja_env.filters["local_time"] = local_time

@@ -1,0 +1,319 @@
+"""Fixtures: an app on a real database, a client, logins, factories, mail and a browser.
+
+The suite runs on SQLite by default. With PARTNERHUB_TEST_DATABASE_URL (PostgreSQL) and
+PARTNERHUB_TEST_REDIS_URL set, the same tests run against those services; with
+PARTNERHUB_TEST_NO_SKIPS=1 (set by CI) any skipped test fails the run.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import shutil
+import socket
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from partnerhub import create_app, migrate
+from partnerhub.auth.services import start_session
+from partnerhub.db import Database, utcnow
+from partnerhub.models import metadata
+from tests.factories import Factory
+
+POSTGRES_URL = os.environ.get("PARTNERHUB_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("PARTNERHUB_TEST_REDIS_URL")
+NO_SKIPS = os.environ.get("PARTNERHUB_TEST_NO_SKIPS") == "1"
+
+
+# --- database ---------------------------------------------------------------------------
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """A database whose schema was built by the migrations, once per run."""
+    if POSTGRES_URL:
+        _reset_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    migrate.upgrade(url)
+    return url
+
+
+def _empty_tables(database: Database) -> None:
+    tables = [t.name for t in metadata.sorted_tables]
+    with database.engine.begin() as connection:
+        if database.engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for name in reversed(tables):
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+@pytest.fixture
+def app(request, database_url, tmp_path):
+    """The web app on the test database; every table is emptied after the test."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test secret key",
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_URL": f"file://{tmp_path / 'mail'}",
+        "BASE_URL": "http://partnerhub.test",
+        "SERVER_NAME": None,
+    }
+    if "smtp" in request.fixturenames:
+        config["MAIL_URL"] = request.getfixturevalue("smtp").url
+    app = create_app(config)
+    yield app
+    database = app.extensions["partnerhub.database"]
+    _empty_tables(database)
+    database.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """A session on the app's database, for arranging and checking data."""
+    session = app.extensions["partnerhub.database"].sessionmaker()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def make(db) -> Factory:
+    return Factory(db)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client, db):
+    """Log the test client in as `user` (a real server-side login session)."""
+
+    def login(user):
+        token = start_session(db, user, utcnow(), remember=False)
+        db.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+        return client
+
+    return login
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as queries:` collects the SQL statements run inside the block."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+        engine = app.extensions["partnerhub.database"].engine
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+# --- mail -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RecordingHandler:
+    """An aiosmtpd handler that keeps every accepted message; tests can set its reply."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes = []
+        self.reply: str | None = None  # e.g. "451 try later" or "550 no such user"
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.reply:
+            return self.reply
+        with self.lock:
+            self.envelopes.append(envelope)
+            self.messages.append(
+                email.message_from_bytes(envelope.content, policy=email.policy.default)
+            )
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    def __init__(self) -> None:
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.url = f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def messages(self):
+        return self.handler.messages
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) in the test process; the app sends mail to it."""
+    server = SMTPServer()
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+@pytest.fixture
+def mailbox(app):
+    """The messages the file mail transport wrote, parsed, oldest first."""
+
+    def read():
+        folder = Path(app.config["MAIL_URL"].removeprefix("file://"))
+        if not folder.exists():
+            return []
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(folder.glob("*.eml"))
+        ]
+
+    return read
+
+
+# --- browser ----------------------------------------------------------------------------
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("PARTNERHUB_CHROMIUM") or shutil.which("chromium") or shutil.which(
+        "chromium-browser"
+    )
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free port, with CSRF on, in a background thread."""
+    from werkzeug.serving import make_server
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{port}"
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if not path:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab; `page.goto('/path')` is relative to the live server."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def browser_login(page):
+    """Log a user in through the real login form."""
+    from tests.factories import PASSWORD
+
+    def login(user):
+        page.goto("/login")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/")
+        return page
+
+    return login
+
+
+# --- services ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_url():
+    if not REDIS_URL:
+        pytest.skip("set PARTNERHUB_TEST_REDIS_URL to run against Redis")
+    return REDIS_URL
+
+
+@pytest.fixture
+def postgres_url():
+    if not POSTGRES_URL:
+        pytest.skip("set PARTNERHUB_TEST_DATABASE_URL to run against PostgreSQL")
+    return POSTGRES_URL
+
+
+# --- CI: nothing may be skipped ----------------------------------------------------------
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and NO_SKIPS:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if NO_SKIPS and _skipped:
+        print(f"\nPARTNERHUB_TEST_NO_SKIPS: {len(_skipped)} tests were skipped:")
+        for nodeid in _skipped:
+            print(f"  {nodeid}")
+        session.exitstatus = 1

@@ -1,0 +1,1 @@
+"""The Celery application: reminders, renewal and review flags, mail delivery."""
