@@ -86,7 +86,9 @@ def create_user(ctx, email: str, name: str, password: str | None, admin: bool, t
         raise click.ClickException("Use a password of at least 10 characters.")
     try:
         with _database(app).transaction() as session:
-            user = accounts.create_user(session, email, name, password, admin=admin, timezone=timezone)
+            user = accounts.create_user(
+                session, email, name, password, admin=admin, timezone=timezone
+            )
     except Conflict as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {'admin ' if admin else ''}{user.email}.")
@@ -102,8 +104,9 @@ def demo(ctx: click.Context) -> None:
     migrate.upgrade(app.config["DATABASE_URL"])
     with _database(app).transaction() as session:
         logins = load_demo(session)
-    click.echo("Demo partnership loaded. Log in as any of these (password for all: "
-               f"{logins.password}):")
+    click.echo(
+        f"Demo partnership loaded. Log in as any of these (password for all: {logins.password}):"
+    )
     for email, description in logins.people:
         click.echo(f"  {email:40} {description}")
 

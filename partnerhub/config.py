@@ -55,7 +55,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BOOTSWATCH_THEME": None,
-        "PREFERRED_URL_SCHEME": "https" if env("PARTNERHUB_BASE_URL", "").startswith("https") else "http",
+        "PREFERRED_URL_SCHEME": "https"
+        if env("PARTNERHUB_BASE_URL", "").startswith("https")
+        else "http",
     }
     config.update(overrides or {})
     secure = config["BASE_URL"].startswith("https://")

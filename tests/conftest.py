@@ -212,8 +212,10 @@ def mailbox(app):
 
 
 def chromium_path() -> str | None:
-    return os.environ.get("PARTNERHUB_CHROMIUM") or shutil.which("chromium") or shutil.which(
-        "chromium-browser"
+    return (
+        os.environ.get("PARTNERHUB_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
     )
 
 

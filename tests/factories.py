@@ -31,8 +31,15 @@ class Factory:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def user(self, name: str | None = None, *, email: str | None = None, admin: bool = False,
-             timezone: str = "UTC", active: bool = True) -> User:
+    def user(
+        self,
+        name: str | None = None,
+        *,
+        email: str | None = None,
+        admin: bool = False,
+        timezone: str = "UTC",
+        active: bool = True,
+    ) -> User:
         n = next(_serial)
         user = User(
             name=name or f"Person {n}",
@@ -46,48 +53,81 @@ class Factory:
         self.session.flush()
         return user
 
-    def organization(self, name: str | None = None, sector: Sector = Sector.SCHOOL,
-                     sector_label: str | None = None) -> Organization:
+    def organization(
+        self,
+        name: str | None = None,
+        sector: Sector = Sector.SCHOOL,
+        sector_label: str | None = None,
+    ) -> Organization:
         name = name or f"Agency {next(_serial)}"
-        org = Organization(name=name, name_key=name.lower(), sector=sector,
-                           sector_label=sector_label)
+        org = Organization(
+            name=name, name_key=name.lower(), sector=sector, sector_label=sector_label
+        )
         self.session.add(org)
         self.session.flush()
         return org
 
-    def partnership(self, facilitator: User | None = None, *, name: str | None = None,
-                    timezone: str = "America/Denver", community: str = "Helena, MT",
-                    purpose: str = "Agree why, when and how we share information about youth.",
-                    ) -> Partnership:
+    def partnership(
+        self,
+        facilitator: User | None = None,
+        *,
+        name: str | None = None,
+        timezone: str = "America/Denver",
+        community: str = "Helena, MT",
+        purpose: str = "Agree why, when and how we share information about youth.",
+    ) -> Partnership:
         name = name or f"Partnership {next(_serial)}"
-        partnership = Partnership(name=name, name_key=name.lower(), community=community,
-                                  purpose=purpose, timezone=timezone,
-                                  created_by_id=facilitator.id if facilitator else None)
+        partnership = Partnership(
+            name=name,
+            name_key=name.lower(),
+            community=community,
+            purpose=purpose,
+            timezone=timezone,
+            created_by_id=facilitator.id if facilitator else None,
+        )
         self.session.add(partnership)
         self.session.flush()
         if facilitator:
             self.member(partnership, facilitator, Role.FACILITATOR)
         return partnership
 
-    def agency(self, partnership: Partnership, name: str | None = None,
-               sector: Sector = Sector.SCHOOL, organization: Organization | None = None
-               ) -> PartnerAgency:
+    def agency(
+        self,
+        partnership: Partnership,
+        name: str | None = None,
+        sector: Sector = Sector.SCHOOL,
+        organization: Organization | None = None,
+    ) -> PartnerAgency:
         organization = organization or self.organization(name, sector)
-        agency = PartnerAgency(partnership_id=partnership.id, organization_id=organization.id,
-                               joined_on=date.today())
+        agency = PartnerAgency(
+            partnership_id=partnership.id, organization_id=organization.id, joined_on=date.today()
+        )
         self.session.add(agency)
         self.session.flush()
         return agency
 
-    def member(self, partnership: Partnership, user: User | None = None,
-               role: Role = Role.MEMBER, *, agency: PartnerAgency | None = None,
-               position: str = "", legal_advisor: bool = False, signatory: bool = False
-               ) -> Membership:
+    def member(
+        self,
+        partnership: Partnership,
+        user: User | None = None,
+        role: Role = Role.MEMBER,
+        *,
+        agency: PartnerAgency | None = None,
+        position: str = "",
+        legal_advisor: bool = False,
+        signatory: bool = False,
+    ) -> Membership:
         user = user or self.user()
-        membership = Membership(partnership_id=partnership.id, user_id=user.id, role=role,
-                                partner_agency_id=agency.id if agency else None,
-                                position=position, is_legal_advisor=legal_advisor,
-                                is_signatory=signatory, joined_at=utcnow())
+        membership = Membership(
+            partnership_id=partnership.id,
+            user_id=user.id,
+            role=role,
+            partner_agency_id=agency.id if agency else None,
+            position=position,
+            is_legal_advisor=legal_advisor,
+            is_signatory=signatory,
+            joined_at=utcnow(),
+        )
         self.session.add(membership)
         self.session.flush()
         return membership

@@ -112,7 +112,9 @@ def start_session(
 
 def session_user(session: Session, raw_token: str, now: datetime) -> User | None:
     """The user behind a live login session; idle sessions slide forward, expired ones end."""
-    login = session.scalar(select(UserSession).where(UserSession.token_hash == token_digest(raw_token)))
+    login = session.scalar(
+        select(UserSession).where(UserSession.token_hash == token_digest(raw_token))
+    )
     if login is None or login.expires_at <= now or not login.user.is_active:
         return None
     if now - login.last_seen_at > _SLIDE_AFTER:

@@ -42,7 +42,10 @@ def login():
             form.password.errors.append("That email and password do not match an active account.")
         else:
             token = services.start_session(
-                db, user, utcnow(), remember=form.remember.data,
+                db,
+                user,
+                utcnow(),
+                remember=form.remember.data,
                 user_agent=request.user_agent.string,
             )
             db.commit()

@@ -7,12 +7,13 @@ program, or under /dev/mail in the app); `smtp://user:pass@host:port?starttls=1`
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -95,7 +96,9 @@ class SMTPTransport:
     def _connect(self) -> smtplib.SMTP:
         context = ssl.create_default_context()
         if self.implicit_tls:
-            connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            connection = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=context
+            )
         else:
             connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             if self.starttls:
@@ -116,10 +119,8 @@ class SMTPTransport:
 
     def close(self) -> None:
         if self._connection is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._connection.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
             self._connection = None
 
 
@@ -130,4 +131,6 @@ def transport_for(url: str) -> FileTransport | SMTPTransport:
         return FileTransport(unquote(urlsplit(url).path))
     if scheme in ("smtp", "smtps"):
         return SMTPTransport(url)
-    raise ValueError(f"PARTNERHUB_MAIL_URL must start with file://, smtp:// or smtps://, not {url!r}")
+    raise ValueError(
+        f"PARTNERHUB_MAIL_URL must start with file://, smtp:// or smtps://, not {url!r}"
+    )

@@ -196,7 +196,9 @@ class Invitation(Base):
     is_legal_advisor: Mapped[bool] = mapped_column(default=False)
     is_signatory: Mapped[bool] = mapped_column(default=False)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
@@ -213,7 +215,9 @@ class SectorAbsence(Base):
     __table_args__ = (sa.UniqueConstraint("partnership_id", "sector"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnerships.id", ondelete="CASCADE"))
+    partnership_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partnerships.id", ondelete="CASCADE")
+    )
     sector: Mapped[Sector] = mapped_column(enum_type(Sector, "sector"))
     reason: Mapped[str] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int | None] = mapped_column(
@@ -229,7 +233,9 @@ class ChecklistTick(Base):
     __table_args__ = (sa.UniqueConstraint("partnership_id", "item_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnerships.id", ondelete="CASCADE"))
+    partnership_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partnerships.id", ondelete="CASCADE")
+    )
     item_key: Mapped[str] = mapped_column(sa.String(64))
     ticked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     ticked_at: Mapped[datetime] = mapped_column(default=utcnow)
