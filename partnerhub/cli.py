@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from partnerhub import create_app, migrate
 from partnerhub.auth import services as accounts
 from partnerhub.auth.models import User
+from partnerhub.db import utcnow
 from partnerhub.errors import Conflict
 
 
@@ -103,7 +104,7 @@ def demo(ctx: click.Context) -> None:
     app = _app(ctx)
     migrate.upgrade(app.config["DATABASE_URL"])
     with _database(app).transaction() as session:
-        logins = load_demo(session)
+        logins = load_demo(session, utcnow())
     click.echo(
         f"Demo partnership loaded. Log in as any of these (password for all: {logins.password}):"
     )

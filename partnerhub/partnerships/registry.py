@@ -1,0 +1,117 @@
+"""Extension points other modules plug into a partnership: tabs, page panels, stage checks,
+dashboard attention items. Registration happens when a module's views are imported (the app
+factory imports them all), so the partnerships module never imports the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from partnerhub.partnerships.models import Partnership, Stage
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A link in the partnership's tab bar; `endpoint` takes `partnership_id`."""
+
+    label: str
+    endpoint: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of the partnership overview: `load` returns the template's context."""
+
+    template: str
+    order: int
+    load: Callable[[Session, Partnership, date], dict]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    done: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A stage checklist item: computed from data when `compute` is set, else ticked by hand."""
+
+    stage: Stage
+    key: str
+    label: str
+    required: bool = True
+    compute: Callable[[Session, Partnership, date], CheckResult] | None = None
+    help: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Something on a partnership that needs someone's attention (shown on the dashboard)."""
+
+    partnership_id: int
+    label: str
+    url: str
+    severity: str = "warning"  # "danger" (overdue), "warning" (due soon), "info"
+    due: date | None = None
+
+
+AttentionSource = Callable[[Session, list[int], date], list[Attention]]
+
+
+@dataclass
+class Registry:
+    tabs: list[Tab] = field(default_factory=list)
+    panels: list[Panel] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    attention_sources: list[AttentionSource] = field(default_factory=list)
+
+
+registry = Registry()
+
+
+def add_tab(label: str, endpoint: str, order: int) -> None:
+    if all(t.endpoint != endpoint for t in registry.tabs):
+        registry.tabs.append(Tab(label, endpoint, order))
+        registry.tabs.sort(key=lambda t: t.order)
+
+
+def panel(template: str, order: int):
+    """Decorate a loader `(session, partnership, today) -> dict` as an overview panel."""
+
+    def register(load):
+        if all(p.template != template for p in registry.panels):
+            registry.panels.append(Panel(template, order, load))
+            registry.panels.sort(key=lambda p: p.order)
+        return load
+
+    return register
+
+
+def add_check(check: Check) -> None:
+    if all(c.key != check.key for c in registry.checks):
+        registry.checks.append(check)
+        registry.checks.sort(key=lambda c: (c.stage.position, c.order))
+
+
+def computed_check(stage: Stage, key: str, label: str, *, order: int = 100, help: str = ""):
+    """Decorate `(session, partnership, today) -> CheckResult` as a computed checklist item."""
+
+    def register(compute):
+        add_check(Check(stage, key, label, compute=compute, order=order, help=help))
+        return compute
+
+    return register
+
+
+def attention_source(source: AttentionSource) -> AttentionSource:
+    """Register `(session, partnership_ids, today) -> [Attention]`; it must batch its queries."""
+    if source not in registry.attention_sources:
+        registry.attention_sources.append(source)
+    return source
