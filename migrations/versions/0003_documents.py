@@ -1,4 +1,4 @@
-"""documents: information flows, procedures with versions and sign-offs, agreements
+"""procedures: information flows, procedures with versions and sign-offs
 
 Revision ID: 0003_documents
 Revises: 0002_meetings
