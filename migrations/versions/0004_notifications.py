@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=64), nullable=False),
     sa.Column('partnership_id', sa.Integer(), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('about', sa.String(length=64), nullable=True),
     sa.Column('recipient', sa.String(length=254), nullable=False),
     sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('text_body', sa.Text(), nullable=False),
@@ -44,6 +45,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_messages_idempotency_key'))
     )
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_messages_about'), ['about'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_messages_partnership_id'), ['partnership_id'], unique=False)
         batch_op.create_index('ix_outbox_messages_status_next_attempt', ['status', 'next_attempt_at'], unique=False)
 
@@ -53,5 +55,6 @@ def downgrade() -> None:
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_status_next_attempt')
         batch_op.drop_index(batch_op.f('ix_outbox_messages_partnership_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_messages_about'))
 
     op.drop_table('outbox_messages')

@@ -35,6 +35,9 @@ class OutboxMessage(Base):
         sa.ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # What the message is about ("meeting:12", "agreement:3"): pending reminders for a meeting
+    # that was cancelled or moved are found, and cancelled, through it.
+    about: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(255))
     text_body: Mapped[str] = mapped_column(sa.Text)

@@ -36,6 +36,7 @@ def queue_email(
     now: datetime,
     user_id: int | None = None,
     partnership_id: int | None = None,
+    about: str | None = None,
     ics: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
@@ -54,6 +55,7 @@ def queue_email(
         headers=headers or {},
         user_id=user_id,
         partnership_id=partnership_id,
+        about=about,
         message_id=f"<{kind}.{abs(hash(key)) % 10**12}.{int(now.timestamp())}@partnerhub>",
         created_at=now,
         next_attempt_at=now,
