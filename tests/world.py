@@ -9,7 +9,9 @@ url_values(make, world) -> endpoint -> URL values).
 from __future__ import annotations
 
 import importlib
+import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from partnerhub.auth.models import User
@@ -95,3 +97,26 @@ def route_values(make: Factory, world: World) -> dict[str, dict]:
     for module in access_modules():
         values.update(module.url_values(make, world))
     return values
+
+
+@cache
+def route_methods() -> dict[str, frozenset[str]]:
+    """endpoint -> the methods it accepts, read from an app's URL map (for test collection)."""
+    from partnerhub import create_app
+
+    instance = tempfile.mkdtemp(prefix="partnerhub-routes-")
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{instance}/routes.sqlite",
+            "INSTANCE_PATH": instance,
+            "SECRET_KEY": "routes",
+        }
+    )
+    methods: dict[str, frozenset[str]] = {}
+    for rule in app.url_map.iter_rules():
+        methods[rule.endpoint] = methods.get(rule.endpoint, frozenset()) | (
+            rule.methods & {"GET", "POST"}
+        )
+    app.extensions["partnerhub.database"].dispose()
+    return methods

@@ -1,0 +1,55 @@
+"""Every POST route refuses a request without a valid CSRF token and changes nothing.
+
+The request comes from the visitor best placed to succeed (the facilitator, or the admin for
+admin routes), so a refusal can only be the CSRF check's. Routes opened by a secret token in
+their URL (one-click unsubscribe) are exempt by design and are covered by the matrix test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_authorization import route_url, snapshot
+from tests.world import build_world, declared_routes, route_methods, route_values
+
+
+def post_routes() -> list[str]:
+    methods = route_methods()
+    return sorted(
+        endpoint
+        for endpoint, policy in declared_routes().items()
+        if policy != "token" and "POST" in methods.get(endpoint, ())
+    )
+
+
+@pytest.fixture
+def csrf_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+def visitor_for(policy: str, world):
+    if policy == "public":
+        return None
+    if policy == "admin":
+        return world.admin
+    return world.facilitator.user
+
+
+@pytest.mark.parametrize("endpoint", post_routes())
+def test_post_without_csrf_token_is_refused_and_changes_nothing(
+    csrf_app, client, db, make, login_as, endpoint
+):
+    world = build_world(make)
+    values = route_values(make, world).get(endpoint, {})
+    db.commit()
+    user = visitor_for(declared_routes()[endpoint], world)
+    if user is not None:
+        login_as(user)
+    url = route_url(csrf_app, endpoint, values, world)
+    before = snapshot(db)
+    for data in ({}, {"csrf_token": "forged"}):
+        response = client.post(url, data=data)
+        assert response.status_code == 400, f"POST {url}: {response.status_code}"
+        assert "form expired" in response.get_data(as_text=True).lower()
+    assert snapshot(db) == before
