@@ -41,8 +41,9 @@ from partnerhub.partnerships.registry import (
     order=10,
 )
 def core_sectors_settled(session: Session, partnership: Partnership, today: date) -> CheckResult:
-    open_sectors = [c.sector.label for c in services.sector_coverage(session, partnership)
-                    if not c.settled]  # fmt: skip
+    open_sectors = [
+        c.sector.label for c in services.sector_coverage(session, partnership) if not c.settled
+    ]
     if open_sectors:
         return CheckResult(False, "Missing: " + ", ".join(open_sectors))
     return CheckResult(True)
@@ -61,9 +62,11 @@ def facilitator_named(session: Session, partnership: Partnership, today: date) -
 
 
 @computed_check(
-    Stage.PARTNER, "partner.purpose", "A purpose statement: why these agencies are at the table",
+    Stage.PARTNER,
+    "partner.purpose",
+    "A purpose statement: why these agencies are at the table",
     order=30,
-)  # fmt: skip
+)
 def purpose_stated(session: Session, partnership: Partnership, today: date) -> CheckResult:
     return CheckResult(bool(partnership.purpose.strip()))
 
@@ -88,24 +91,58 @@ def legal_advisor_named(session: Session, partnership: Partnership, today: date)
 
 
 MANUAL_ITEMS = (
-    (Stage.PARTNER, "partner.collaborative",
-     "Built on an existing youth-serving collaborative, where one exists", False, 50),
-    (Stage.PARTNER, "partner.shared_leadership",
-     "Partners agreed on shared leadership and ownership", True, 60),
-    (Stage.PLAN, "plan.law_reviewed",
-     "The law reviewed with a legal advisor: FERPA, HIPAA, 42 CFR Part 2, state juvenile code",
-     True, 20),
+    (
+        Stage.PARTNER,
+        "partner.collaborative",
+        "Built on an existing youth-serving collaborative, where one exists",
+        False,
+        50,
+    ),
+    (
+        Stage.PARTNER,
+        "partner.shared_leadership",
+        "Partners agreed on shared leadership and ownership",
+        True,
+        60,
+    ),
+    (
+        Stage.PLAN,
+        "plan.law_reviewed",
+        "The law reviewed with a legal advisor: FERPA, HIPAA, 42 CFR Part 2, state juvenile code",
+        True,
+        20,
+    ),
     (Stage.PLAN, "plan.objectives", "Objectives and each agency's role agreed", True, 30),
-    (Stage.PLAN, "plan.what_to_share",
-     "Decided what may be shared, with whom, when, and on which legal basis", True, 40),
-    (Stage.PLAN, "plan.procedures_written",
-     "Information-sharing procedures and consent/release forms written", True, 50),
-    (Stage.PLAN, "plan.agreement_drafted",
-     "Interagency agreement (MOU, MOA or IGA) drafted", True, 60),
-    (Stage.ACT, "act.staff_trained",
-     "Staff in every agency trained on the law, the agreement and the procedures", True, 30),
+    (
+        Stage.PLAN,
+        "plan.what_to_share",
+        "Decided what may be shared, with whom, when, and on which legal basis",
+        True,
+        40,
+    ),
+    (
+        Stage.PLAN,
+        "plan.procedures_written",
+        "Information-sharing procedures and consent/release forms written",
+        True,
+        50,
+    ),
+    (
+        Stage.PLAN,
+        "plan.agreement_drafted",
+        "Interagency agreement (MOU, MOA or IGA) drafted",
+        True,
+        60,
+    ),
+    (
+        Stage.ACT,
+        "act.staff_trained",
+        "Staff in every agency trained on the law, the agreement and the procedures",
+        True,
+        30,
+    ),
     (Stage.ACT, "act.new_staff_training", "Training planned for new staff", False, 40),
-)  # fmt: skip
+)
 
 for stage, key, label, required, order in MANUAL_ITEMS:
     add_check(Check(stage, key, label, required=required, order=order))

@@ -60,10 +60,13 @@ SECTOR_CHOICES = [(s.value, s.label) for s in Sector]
 
 class AgencyForm(FlaskForm):
     organization = SelectField(
-        "Organization", coerce=_int_or_zero, description="Pick one, or create a new one below."
+        "Organization",
+        coerce=_int_or_zero,
+        default=0,
+        description="Pick one, or create a new one below.",
     )
     name = StringField("New organization's name", validators=[Optional(), Length(max=200)])
-    sector = SelectField("Sector", choices=SECTOR_CHOICES, default=Sector.SCHOOL.value)
+    sector = SelectField("Sector", default=Sector.SCHOOL.value)
     sector_label = StringField(
         "Sector, when 'Other'",
         validators=[Optional(), Length(max=100)],
@@ -73,6 +76,7 @@ class AgencyForm(FlaskForm):
 
     def __init__(self, organizations, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.sector.choices = SECTOR_CHOICES
         self.organization.choices = [(0, "A new organization…")] + [
             (o.id, f"{o.name} ({o.sector_display})") for o in organizations
         ]
@@ -88,8 +92,8 @@ class AgencyForm(FlaskForm):
 
 
 class ContactsForm(FlaskForm):
-    liaison = SelectField("Liaison", coerce=_int_or_zero)
-    alternate = SelectField("Alternate", coerce=_int_or_zero)
+    liaison = SelectField("Liaison", coerce=_int_or_zero, default=0)
+    alternate = SelectField("Alternate", coerce=_int_or_zero, default=0)
     submit = SubmitField("Save contacts")
 
     def __init__(self, members, *args, **kwargs):
@@ -106,8 +110,8 @@ ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
 
 class RosterEntryForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.MEMBER.value)
-    agency = SelectField("Agency represented", coerce=_int_or_zero)
+    role = SelectField("Role", default=Role.MEMBER.value)
+    agency = SelectField("Agency represented", coerce=_int_or_zero, default=0)
     position = StringField(
         "Position or title",
         validators=[Optional(), Length(max=120)],
@@ -119,6 +123,7 @@ class RosterEntryForm(FlaskForm):
 
     def __init__(self, agencies, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.role.choices = ROLE_CHOICES
         self.agency.choices = [(0, "No agency")] + [(a.id, a.organization.name) for a in agencies]
 
 

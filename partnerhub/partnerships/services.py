@@ -792,11 +792,11 @@ def accept_invitation(
             Membership.partnership_id == invitation.partnership_id, Membership.user_id == user.id
         )
     )
+    agency_id = invitation.partner_agency_id
+    agency = session.get(PartnerAgency, agency_id) if agency_id else None
     if membership is None:
         membership = Membership(partnership_id=invitation.partnership_id, user_id=user.id)
         session.add(membership)
-    agency_id = invitation.partner_agency_id
-    agency = session.get(PartnerAgency, agency_id) if agency_id else None
     membership.role = invitation.role
     membership.partner_agency_id = agency_id if agency and agency.is_active else None
     membership.position = invitation.position

@@ -192,9 +192,13 @@ def add_agency(partnership_id: int):
         )
         try:
             agency, reused = services.add_agency(
-                db, current_user, partnership, utcnow(),
-                organization_id=form.organization.data, new=new,
-            )  # fmt: skip
+                db,
+                current_user,
+                partnership,
+                utcnow(),
+                organization_id=form.organization.data,
+                new=new,
+            )
         except DomainError as error:
             db.rollback()
             form.name.errors.append(str(error))
@@ -218,8 +222,9 @@ def edit_agency(partnership_id: int, agency_id: int):
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     agency = _found(services.get_agency, partnership, agency_id)
     members = services.agency_members(database.session, agency)
-    form = ContactsForm(members, data={"liaison": agency.liaison_id or 0,
-                                       "alternate": agency.alternate_id or 0})  # fmt: skip
+    form = ContactsForm(
+        members, data={"liaison": agency.liaison_id or 0, "alternate": agency.alternate_id or 0}
+    )
     if form.validate_on_submit() and _commit_or_flash(
         services.name_contacts, agency, form.liaison.data, form.alternate.data, utcnow()
     ):
@@ -385,9 +390,15 @@ def invite(partnership_id: int):
     if form.validate_on_submit():
         try:
             message = services.invite(
-                db, current_user, partnership, form.email.data, form.name.data,
-                _entry(form), _invitation_link, utcnow(),
-            )  # fmt: skip
+                db,
+                current_user,
+                partnership,
+                form.email.data,
+                form.name.data,
+                _entry(form),
+                _invitation_link,
+                utcnow(),
+            )
         except DomainError as error:
             db.rollback()
             form.email.errors.append(str(error))
@@ -408,12 +419,17 @@ def resend_invitation(partnership_id: int, invitation_id: int):
     """Send a fresh link; the old one stops working."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     invitation = _found(services.get_invitation, partnership, invitation_id)
-    sent = []
-    if _commit_or_flash(
-        lambda *args: sent.append(services.resend_invitation(*args)),
-        invitation, _invitation_link, utcnow(),
-    ):  # fmt: skip
-        deliver_now([sent[0].id])
+    db = database.session
+    try:
+        message = services.resend_invitation(
+            db, current_user, invitation, _invitation_link, utcnow()
+        )
+    except DomainError as error:
+        db.rollback()
+        flash(str(error), "danger")
+    else:
+        db.commit()
+        deliver_now([message.id])
         flash(f"A new link was sent to {invitation.email}.", "success")
     return redirect(url_for(".roster", partnership_id=partnership.id))
 
@@ -508,8 +524,9 @@ def tick(partnership_id: int, key: str):
     form = TickForm()
     if form.validate_on_submit():
         try:
-            services.tick(database.session, current_user, partnership, key,
-                          form.note.data or "", utcnow())  # fmt: skip
+            services.tick(
+                database.session, current_user, partnership, key, form.note.data or "", utcnow()
+            )
         except NotFound:
             abort(404)
         database.session.commit()
