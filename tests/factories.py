@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -131,3 +131,56 @@ class Factory:
         self.session.add(membership)
         self.session.flush()
         return membership
+
+    # --- meetings -----------------------------------------------------------------------
+
+    def series(
+        self,
+        partnership: Partnership,
+        *,
+        rule: str = "FREQ=MONTHLY;BYDAY=+2TU",
+        starts_on: date = date(2026, 1, 13),
+        start_time: time = time(15, 0),
+        duration_minutes: int = 90,
+        title: str = "Monthly partner review",
+        now: datetime | None = None,
+        **fields,
+    ):
+        """A series, scheduled through the service, with its occurrences materialized."""
+        from partnerhub.meetings.services import SeriesData, schedule_series
+
+        actor = self.session.get(User, partnership.created_by_id) or self.user()
+        data = SeriesData(
+            title=title,
+            rule=rule,
+            starts_on=starts_on,
+            start_time=start_time,
+            duration_minutes=duration_minutes,
+            **fields,
+        )
+        return schedule_series(self.session, actor, partnership, data, now or utcnow())
+
+    def meeting(
+        self,
+        partnership: Partnership,
+        starts_at: datetime | None = None,
+        *,
+        title: str = "Partner meeting",
+        minutes: int = 90,
+        **fields,
+    ):
+        """A one-off meeting (UTC start; tomorrow by default)."""
+        from partnerhub.meetings.models import Meeting
+
+        starts_at = starts_at or utcnow().replace(microsecond=0) + timedelta(days=1)
+        meeting = Meeting(
+            partnership_id=partnership.id,
+            title=title,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes),
+            original_starts_at=starts_at,
+            **fields,
+        )
+        self.session.add(meeting)
+        self.session.flush()
+        return meeting
