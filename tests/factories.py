@@ -184,3 +184,62 @@ class Factory:
         self.session.add(meeting)
         self.session.flush()
         return meeting
+
+    # --- procedures -----------------------------------------------------------------------
+
+    def procedure(
+        self,
+        agency: PartnerAgency,
+        title: str | None = None,
+        *,
+        body: str = "1. Check the release form.\n2. Share only the status, never the file.\n",
+        status: str = "draft",
+        cadence_months: int = 12,
+        next_review_on: date | None = None,
+        legal_bases: tuple[str, ...] = ("ferpa_consent",),
+    ):
+        """A procedure owned by `agency` with one version in `status` (no sign-offs recorded)."""
+        from partnerhub.procedures.models import Procedure, ProcedureStatus, ProcedureVersion
+
+        now = utcnow()
+        status = ProcedureStatus(status)
+        procedure = Procedure(
+            partnership_id=agency.partnership_id,
+            owning_agency_id=agency.id,
+            title=title or f"Procedure {next(_serial)}",
+            review_cadence_months=cadence_months,
+            next_review_on=next_review_on,
+        )
+        version = ProcedureVersion(
+            number=1,
+            body_markdown=body,
+            legal_bases=list(legal_bases),
+            change_summary="First version",
+            status=status,
+            created_at=now,
+            submitted_at=None if status is ProcedureStatus.DRAFT else now,
+            approved_at=now if status is ProcedureStatus.APPROVED else None,
+            effective_on=now.date() if status is ProcedureStatus.APPROVED else None,
+        )
+        procedure.versions = [version]
+        self.session.add(procedure)
+        self.session.flush()
+        return procedure
+
+    def flow(self, from_agency: PartnerAgency, to_agency: PartnerAgency | None = None, **fields):
+        """A matrix row from `from_agency` (to `to_agency` or a role)."""
+        from partnerhub.procedures.models import InformationFlow, LegalBasis
+
+        fields.setdefault("to_role", "" if to_agency else "School Resource Officer")
+        fields.setdefault("data_categories", ["attendance"])
+        fields.setdefault("trigger", "On a referral to the partnership's review team")
+        fields.setdefault("legal_basis", LegalBasis.FERPA_CONSENT)
+        flow = InformationFlow(
+            partnership_id=from_agency.partnership_id,
+            from_agency_id=from_agency.id,
+            to_agency_id=to_agency.id if to_agency else None,
+            **fields,
+        )
+        self.session.add(flow)
+        self.session.flush()
+        return flow
