@@ -7,6 +7,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from partnerhub.agreements.models import (
+    Agreement,
+    AgreementKind,
+    AgreementParty,
+    AgreementSignature,
+    RenewalRule,
+)
 from partnerhub.auth.models import User
 from partnerhub.auth.services import hash_password
 from partnerhub.db import utcnow
@@ -243,3 +250,63 @@ class Factory:
         self.session.add(flow)
         self.session.flush()
         return flow
+
+    # --- agreements -------------------------------------------------------------------
+
+    def agreement(
+        self,
+        partnership: Partnership,
+        parties: list[PartnerAgency] = (),
+        *,
+        title: str | None = None,
+        kind: AgreementKind = AgreementKind.MOU,
+        effective_on: date | None = None,
+        expires_on: date | None = None,
+        notice_days: int = 90,
+        renewal_rule: RenewalRule = RenewalRule.NONE,
+        sent: bool = False,
+        signed: bool = False,
+        **fields,
+    ) -> Agreement:
+        """An agreement among `parties`; `signed` sends it and records every signature."""
+        agreement = Agreement(
+            partnership_id=partnership.id,
+            title=title or f"Agreement {next(_serial)}",
+            kind=kind,
+            effective_on=effective_on,
+            expires_on=expires_on,
+            renewal_notice_days=notice_days,
+            renewal_rule=renewal_rule,
+            sent_for_signature_at=utcnow() if sent or signed else None,
+            **fields,
+        )
+        self.session.add(agreement)
+        self.session.flush()
+        for agency in parties:
+            party = AgreementParty(agreement_id=agreement.id, partner_agency_id=agency.id)
+            self.session.add(party)
+            self.session.flush()
+            if signed:
+                self.signature(party, signed_on=effective_on or date.today())
+        return agreement
+
+    def signature(
+        self,
+        party: AgreementParty,
+        *,
+        name: str = "Pat Signer",
+        title: str = "Agency director",
+        signed_on: date | None = None,
+        recorded_by: User | None = None,
+    ) -> AgreementSignature:
+        signature = AgreementSignature(
+            party_id=party.id,
+            signer_name=name,
+            signer_title=title,
+            signed_on=signed_on or date.today(),
+            recorded_by_id=recorded_by.id if recorded_by else None,
+            recorded_at=utcnow(),
+        )
+        self.session.add(signature)
+        self.session.flush()
+        return signature
