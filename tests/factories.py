@@ -310,3 +310,29 @@ class Factory:
         self.session.add(signature)
         self.session.flush()
         return signature
+
+    # --- notifications: outbox delivery ---------------------------------------------------
+
+    def outbox_email(
+        self,
+        to: str | None = None,
+        *,
+        key: str | None = None,
+        partnership: Partnership | None = None,
+        now=None,
+    ):
+        """A pending outbox message, as a sweep would queue it."""
+        from partnerhub.notifications.outbox import queue_email
+
+        n = next(_serial)
+        return queue_email(
+            self.session,
+            key=key or f"test-message:{n}",
+            kind="test",
+            to=to or f"reader{n}@example.org",
+            subject=f"Message {n}",
+            text=f"Body of message {n}.",
+            html=f"<p>Body of message {n}.</p>",
+            now=now or utcnow(),
+            partnership_id=partnership.id if partnership else None,
+        )

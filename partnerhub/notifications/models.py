@@ -52,4 +52,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # While `sending`, the worker that claimed the message holds it until then; a worker that
+    # was killed mid-batch lets its lease expire and another worker reclaims the message.
+    claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
