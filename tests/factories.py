@@ -336,3 +336,23 @@ class Factory:
             now=now or utcnow(),
             partnership_id=partnership.id if partnership else None,
         )
+
+    # --- reminders -------------------------------------------------------------------------
+
+    def flag(self, partnership: Partnership, *, title: str = "Helena IGA", due_on=None, **fields):
+        from partnerhub.notifications.models import Flag, FlagKind
+
+        due_on = due_on or date.today()
+        flag = Flag(
+            partnership_id=partnership.id,
+            kind=fields.pop("kind", FlagKind.AGREEMENT_RENEWAL),
+            subject=fields.pop("subject", f"agreement:{next(_serial)}"),
+            title=title,
+            due_on=due_on,
+            raised_on=fields.pop("raised_on", due_on),
+            threshold=fields.pop("threshold", "notice"),
+            **fields,
+        )
+        self.session.add(flag)
+        self.session.flush()
+        return flag
