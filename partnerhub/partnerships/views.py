@@ -76,6 +76,11 @@ def _today(partnership):
     return services.local_today(partnership, utcnow())
 
 
+def _send_now(message) -> None:
+    """A person is waiting for their invitation: deliver it right after the commit."""
+    deliver_now(database.session, [message.id], current_app.config, utcnow())
+
+
 def _invitation_link(raw_token: str) -> str:
     path = url_for("partnerships.accept_invitation", token=raw_token)
     return current_app.config["BASE_URL"] + path
@@ -404,7 +409,7 @@ def invite(partnership_id: int):
             form.email.errors.append(str(error))
         else:
             db.commit()
-            deliver_now([message.id])
+            _send_now(message)
             flash(f"Invitation sent to {message.recipient}.", "success")
             return redirect(url_for(".roster", partnership_id=partnership.id))
     return render_template("partnerships/invite.html", partnership=partnership, form=form)
@@ -429,7 +434,7 @@ def resend_invitation(partnership_id: int, invitation_id: int):
         flash(str(error), "danger")
     else:
         db.commit()
-        deliver_now([message.id])
+        _send_now(message)
         flash(f"A new link was sent to {invitation.email}.", "success")
     return redirect(url_for(".roster", partnership_id=partnership.id))
 
