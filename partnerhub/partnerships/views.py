@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user
+from markupsafe import Markup
 
 from partnerhub import permissions
 from partnerhub.audit.services import partnership_events
@@ -41,7 +42,7 @@ from partnerhub.partnerships.forms import (
     TickForm,
 )
 from partnerhub.partnerships.models import CORE_SECTORS, Role, Sector, Stage
-from partnerhub.partnerships.registry import add_tab, registry
+from partnerhub.partnerships.registry import add_tab, panel, registry
 from partnerhub.web import load_partnership
 
 blueprint = Blueprint("partnerships", __name__)
@@ -50,6 +51,17 @@ add_tab("Overview", "partnerships.overview", 0)
 add_tab("Agencies", "partnerships.agencies", 10)
 add_tab("Roster", "partnerships.roster", 20)
 add_tab("Stages", "partnerships.stages", 30)
+
+
+@panel("partnerships/_panel_table.html", order=10)
+def _at_the_table(session, partnership, today) -> dict:
+    """Who is at the table: agencies, people, and the core sectors still missing."""
+    agencies = services.active_agencies(session, partnership)
+    return {
+        "agencies": agencies,
+        "people": services.active_member_count(session, partnership),
+        "coverage": services.sector_coverage(session, partnership, agencies),
+    }
 
 
 def _found(fn, *args):
@@ -142,7 +154,12 @@ def overview(partnership_id: int):
     partnership = load_partnership(partnership_id)
     today = _today(partnership)
     db = database.session
-    panels = [(p.template, p.load(db, partnership, today)) for p in registry.panels]
+    panels = [
+        Markup(
+            render_template(p.template, partnership=partnership, **p.load(db, partnership, today))
+        )
+        for p in registry.panels
+    ]
     activity = []
     if permissions.can(g.membership, permissions.MANAGE):
         activity = partnership_events(db, partnership.id, limit=8)
@@ -270,7 +287,7 @@ def roster(partnership_id: int):
     members = services.roster(db, partnership)
     invitations = []
     if permissions.can(g.membership, permissions.MANAGE):
-        invitations = services.pending_invitations(db, partnership, utcnow())
+        invitations = services.pending_invitations(db, partnership)
     return render_template(
         "partnerships/roster.html",
         partnership=partnership,
