@@ -87,19 +87,23 @@ def is_due(now: datetime):
 def claim(session: Session, now: datetime, policy: DeliveryPolicy) -> list[int]:
     """Mark up to a batch of due messages `sending` under a lease, commit, and return their ids.
 
-    One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL
-    concurrent claimers skip each other's rows; SQLite runs the statement under its write lock.
+    PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED first, so concurrent claimers skip each other's
+    rows (folded into the UPDATE as a subquery, the locking SELECT may run more than once and
+    claim more rows than its LIMIT). SQLite: one UPDATE, run under the database's write lock.
     """
-    candidates = (
+    due = (
         select(OutboxMessage.id)
         .where(is_due(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch_size)
-        .with_for_update(skip_locked=True)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        batch = OutboxMessage.id.in_(session.scalars(due.with_for_update(skip_locked=True)).all())
+    else:
+        batch = OutboxMessage.id.in_(due.scalar_subquery())
     ids = session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), is_due(now))
+        .where(batch, is_due(now))
         .values(
             status=OutboxStatus.SENDING,
             claimed_until=now + policy.lease,
