@@ -49,7 +49,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "OUTBOX_MAX_ATTEMPTS": int(env("PARTNERHUB_OUTBOX_MAX_ATTEMPTS", "8")),
         "BASE_URL": env("PARTNERHUB_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_PATH": env("PARTNERHUB_UPLOAD_PATH", str(instance / "uploads")),
-        "RATELIMIT_STORAGE_URI": env("PARTNERHUB_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_STORAGE_URI": env(
+            "PARTNERHUB_RATELIMIT_STORAGE_URI", env("PARTNERHUB_RATELIMIT_STORAGE_URL", "memory://")
+        ),
+        # Failed logins only count; reset requests all count (each one sends an email).
+        "LOGIN_FAILURES_PER_ACCOUNT": env("PARTNERHUB_LOGIN_FAILURES_PER_ACCOUNT", "10/15 minutes"),
+        "LOGIN_FAILURES_PER_ADDRESS": env("PARTNERHUB_LOGIN_FAILURES_PER_ADDRESS", "30/15 minutes"),
+        "RESET_REQUESTS_PER_ACCOUNT": env("PARTNERHUB_RESET_REQUESTS_PER_ACCOUNT", "5/hour"),
+        "RESET_REQUESTS_PER_ADDRESS": env("PARTNERHUB_RESET_REQUESTS_PER_ADDRESS", "20/hour"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

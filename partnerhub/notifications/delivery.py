@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from partnerhub.notifications.mailer import FileTransport, SMTPTransport
+from partnerhub.notifications.mailer import FileTransport, SMTPTransport, transport_for
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.notifications.outbox import as_email
 
@@ -84,8 +84,12 @@ def is_due(now: datetime):
     )
 
 
-def claim(session: Session, now: datetime, policy: DeliveryPolicy) -> list[int]:
+def claim(
+    session: Session, now: datetime, policy: DeliveryPolicy, only: list[int] | None = None
+) -> list[int]:
     """Mark up to a batch of due messages `sending` under a lease, commit, and return their ids.
+
+    With `only`, just those messages are claimed (mail that is sent at once).
 
     PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED first, so concurrent claimers skip each other's
     rows (folded into the UPDATE as a subquery, the locking SELECT may run more than once and
@@ -97,6 +101,8 @@ def claim(session: Session, now: datetime, policy: DeliveryPolicy) -> list[int]:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch_size)
     )
+    if only is not None:
+        due = due.where(OutboxMessage.id.in_(only))
     if session.get_bind().dialect.name == "postgresql":
         batch = OutboxMessage.id.in_(session.scalars(due.with_for_update(skip_locked=True)).all())
     else:
@@ -122,10 +128,11 @@ def deliver_batch(
     sender: str,
     now: datetime,
     policy: DeliveryPolicy,
+    only: list[int] | None = None,
 ) -> DeliveryReport:
     """Claim one batch and send it over one connection; the transport is closed afterwards."""
     report = DeliveryReport()
-    ids = claim(session, now, policy)
+    ids = claim(session, now, policy, only)
     if not ids:
         return report
     messages = session.scalars(
@@ -174,6 +181,19 @@ def deliver_due(
         if report.handled < policy.batch_size:
             break
     return total
+
+
+def deliver_now(session: Session, message_ids: list[int], config, now: datetime) -> DeliveryReport:
+    """Send these messages at once (account mail cannot wait for the worker); a temporary
+    failure leaves them to the worker's retries."""
+    return deliver_batch(
+        session,
+        transport_for(config["MAIL_URL"]),
+        config["MAIL_FROM"],
+        now,
+        DeliveryPolicy.from_config(config),
+        only=message_ids,
+    )
 
 
 def _reply(error: smtplib.SMTPResponseException) -> tuple[int, bytes | str]:
