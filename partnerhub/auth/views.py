@@ -34,7 +34,7 @@ from partnerhub.auth.models import User
 from partnerhub.db import utcnow
 from partnerhub.errors import DomainError
 from partnerhub.extensions import database, limiter, login_manager
-from partnerhub.notifications.outbox import deliver
+from partnerhub.notifications.delivery import deliver_now
 
 blueprint = Blueprint("auth", __name__)
 
@@ -137,8 +137,7 @@ def _send_now(message) -> None:
     """Account mail cannot wait for the worker: deliver it right after the commit."""
     if message is None:
         return
-    config = current_app.config
-    deliver(database.session, [message.id], config["MAIL_URL"], config["MAIL_FROM"], utcnow())
+    deliver_now(database.session, [message.id], current_app.config, utcnow())
 
 
 def _log_in(user: User, token: str, remember: bool) -> None:
