@@ -45,7 +45,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "UPLOAD_PATH": env("PARTNERHUB_UPLOAD_PATH", str(instance / "uploads")),
         "RATELIMIT_STORAGE_URI": env("PARTNERHUB_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": int(env("PARTNERHUB_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
