@@ -41,9 +41,22 @@ def load_config(overrides: dict | None = None) -> dict:
         "BROKER_URL": env("PARTNERHUB_BROKER_URL", f"sqla+sqlite:///{instance / 'broker.sqlite'}"),
         "MAIL_URL": env("PARTNERHUB_MAIL_URL", f"file://{instance / 'mail'}"),
         "MAIL_FROM": env("PARTNERHUB_MAIL_FROM", "PartnerHub <partnerhub@localhost>"),
+        # Outbox delivery: messages per claimed batch, how long a claim holds, the first retry
+        # delay (doubling, with jitter) and how many attempts before a message is given up.
+        "OUTBOX_BATCH_SIZE": int(env("PARTNERHUB_OUTBOX_BATCH_SIZE", "100")),
+        "OUTBOX_LEASE_SECONDS": int(env("PARTNERHUB_OUTBOX_LEASE_SECONDS", "300")),
+        "OUTBOX_RETRY_SECONDS": int(env("PARTNERHUB_OUTBOX_RETRY_SECONDS", "60")),
+        "OUTBOX_MAX_ATTEMPTS": int(env("PARTNERHUB_OUTBOX_MAX_ATTEMPTS", "8")),
         "BASE_URL": env("PARTNERHUB_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_PATH": env("PARTNERHUB_UPLOAD_PATH", str(instance / "uploads")),
-        "RATELIMIT_STORAGE_URI": env("PARTNERHUB_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_STORAGE_URI": env(
+            "PARTNERHUB_RATELIMIT_STORAGE_URI", env("PARTNERHUB_RATELIMIT_STORAGE_URL", "memory://")
+        ),
+        # Failed logins only count; reset requests all count (each one sends an email).
+        "LOGIN_FAILURES_PER_ACCOUNT": env("PARTNERHUB_LOGIN_FAILURES_PER_ACCOUNT", "10/15 minutes"),
+        "LOGIN_FAILURES_PER_ADDRESS": env("PARTNERHUB_LOGIN_FAILURES_PER_ADDRESS", "30/15 minutes"),
+        "RESET_REQUESTS_PER_ACCOUNT": env("PARTNERHUB_RESET_REQUESTS_PER_ACCOUNT", "5/hour"),
+        "RESET_REQUESTS_PER_ADDRESS": env("PARTNERHUB_RESET_REQUESTS_PER_ADDRESS", "20/hour"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": int(env("PARTNERHUB_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

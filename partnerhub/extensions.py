@@ -40,4 +40,5 @@ database = RequestDatabase()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# A moving window: a burst of failures blocks for the window's length, not until a clock boundary.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -140,6 +140,118 @@ class Factory:
         self.session.flush()
         return membership
 
+    # --- meetings -----------------------------------------------------------------------
+
+    def series(
+        self,
+        partnership: Partnership,
+        *,
+        rule: str = "FREQ=MONTHLY;BYDAY=+2TU",
+        starts_on: date = date(2026, 1, 13),
+        start_time: time = time(15, 0),
+        duration_minutes: int = 90,
+        title: str = "Monthly partner review",
+        now: datetime | None = None,
+        **fields,
+    ):
+        """A series, scheduled through the service, with its occurrences materialized."""
+        from partnerhub.meetings.services import SeriesData, schedule_series
+
+        actor = self.session.get(User, partnership.created_by_id) or self.user()
+        data = SeriesData(
+            title=title,
+            rule=rule,
+            starts_on=starts_on,
+            start_time=start_time,
+            duration_minutes=duration_minutes,
+            **fields,
+        )
+        return schedule_series(self.session, actor, partnership, data, now or utcnow())
+
+    def meeting(
+        self,
+        partnership: Partnership,
+        starts_at: datetime | None = None,
+        *,
+        title: str = "Partner meeting",
+        minutes: int = 90,
+        **fields,
+    ):
+        """A one-off meeting (UTC start; tomorrow by default)."""
+        from partnerhub.meetings.models import Meeting
+
+        starts_at = starts_at or utcnow().replace(microsecond=0) + timedelta(days=1)
+        meeting = Meeting(
+            partnership_id=partnership.id,
+            title=title,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes),
+            original_starts_at=starts_at,
+            **fields,
+        )
+        self.session.add(meeting)
+        self.session.flush()
+        return meeting
+
+    # --- procedures -----------------------------------------------------------------------
+
+    def procedure(
+        self,
+        agency: PartnerAgency,
+        title: str | None = None,
+        *,
+        body: str = "1. Check the release form.\n2. Share only the status, never the file.\n",
+        status: str = "draft",
+        cadence_months: int = 12,
+        next_review_on: date | None = None,
+        legal_bases: tuple[str, ...] = ("ferpa_consent",),
+    ):
+        """A procedure owned by `agency` with one version in `status` (no sign-offs recorded)."""
+        from partnerhub.procedures.models import Procedure, ProcedureStatus, ProcedureVersion
+
+        now = utcnow()
+        status = ProcedureStatus(status)
+        procedure = Procedure(
+            partnership_id=agency.partnership_id,
+            owning_agency_id=agency.id,
+            title=title or f"Procedure {next(_serial)}",
+            review_cadence_months=cadence_months,
+            next_review_on=next_review_on,
+        )
+        version = ProcedureVersion(
+            number=1,
+            body_markdown=body,
+            legal_bases=list(legal_bases),
+            change_summary="First version",
+            status=status,
+            created_at=now,
+            submitted_at=None if status is ProcedureStatus.DRAFT else now,
+            approved_at=now if status is ProcedureStatus.APPROVED else None,
+            effective_on=now.date() if status is ProcedureStatus.APPROVED else None,
+        )
+        procedure.versions = [version]
+        self.session.add(procedure)
+        self.session.flush()
+        return procedure
+
+    def flow(self, from_agency: PartnerAgency, to_agency: PartnerAgency | None = None, **fields):
+        """A matrix row from `from_agency` (to `to_agency` or a role)."""
+        from partnerhub.procedures.models import InformationFlow, LegalBasis
+
+        fields.setdefault("to_role", "" if to_agency else "School Resource Officer")
+        fields.setdefault("data_categories", ["attendance"])
+        fields.setdefault("trigger", "On a referral to the partnership's review team")
+        fields.setdefault("legal_basis", LegalBasis.FERPA_CONSENT)
+        flow = InformationFlow(
+            partnership_id=from_agency.partnership_id,
+            from_agency_id=from_agency.id,
+            to_agency_id=to_agency.id if to_agency else None,
+            **fields,
+        )
+        self.session.add(flow)
+        self.session.flush()
+        return flow
+
     # --- agreements -------------------------------------------------------------------
 
     def agreement(
@@ -216,3 +328,49 @@ class Factory:
         self.session.add(document)
         self.session.flush()
         return document
+
+    # --- notifications: outbox delivery ---------------------------------------------------
+
+    def outbox_email(
+        self,
+        to: str | None = None,
+        *,
+        key: str | None = None,
+        partnership: Partnership | None = None,
+        now=None,
+    ):
+        """A pending outbox message, as a sweep would queue it."""
+        from partnerhub.notifications.outbox import queue_email
+
+        n = next(_serial)
+        return queue_email(
+            self.session,
+            key=key or f"test-message:{n}",
+            kind="test",
+            to=to or f"reader{n}@example.org",
+            subject=f"Message {n}",
+            text=f"Body of message {n}.",
+            html=f"<p>Body of message {n}.</p>",
+            now=now or utcnow(),
+            partnership_id=partnership.id if partnership else None,
+        )
+
+    # --- reminders -------------------------------------------------------------------------
+
+    def flag(self, partnership: Partnership, *, title: str = "Helena IGA", due_on=None, **fields):
+        from partnerhub.notifications.models import Flag, FlagKind
+
+        due_on = due_on or date.today()
+        flag = Flag(
+            partnership_id=partnership.id,
+            kind=fields.pop("kind", FlagKind.AGREEMENT_RENEWAL),
+            subject=fields.pop("subject", f"agreement:{next(_serial)}"),
+            title=title,
+            due_on=due_on,
+            raised_on=fields.pop("raised_on", due_on),
+            threshold=fields.pop("threshold", "notice"),
+            **fields,
+        )
+        self.session.add(flag)
+        self.session.flush()
+        return flag

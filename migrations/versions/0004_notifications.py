@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('next_attempt_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sent_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_outbox_messages_partnership_id_partnerships'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_outbox_messages_user_id_users'), ondelete='SET NULL'),

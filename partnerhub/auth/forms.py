@@ -1,12 +1,108 @@
 """Account forms."""
 
+from __future__ import annotations
+
+import unicodedata
+import zoneinfo
+from functools import cache
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from partnerhub.auth.services import EMAIL_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+# The zones most partnerships and their people live in, offered first.
+COMMON_TIMEZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+    "UTC",
+)
+
+
+@cache
+def timezone_choices() -> dict[str, list[tuple[str, str]]]:
+    """The time zone select: common zones first, then every IANA zone."""
+    every = sorted(zoneinfo.available_timezones())
+    return {
+        "Common": [(name, name.replace("_", " ")) for name in COMMON_TIMEZONES],
+        "All time zones": [(name, name.replace("_", " ")) for name in every],
+    }
+
+
+def single_line(form, field) -> None:
+    """Refuse control characters (NUL, line breaks…) in one-line text the database stores."""
+    if field.data and any(unicodedata.category(c) in ("Cc", "Cs") for c in field.data):
+        raise ValidationError("Remove the line breaks and other control characters.")
+
+
+def email_field() -> EmailField:
+    return EmailField(
+        "Email",
+        validators=[DataRequired(), single_line, Email(), Length(max=EMAIL_MAX_LENGTH)],
+    )
+
+
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its repetition."""
+    return (
+        PasswordField(
+            "New password",
+            validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=200)],
+            description=f"At least {PASSWORD_MIN_LENGTH} characters; "
+            f"several unrelated words work well.",
+        ),
+        PasswordField(
+            "Repeat the new password",
+            validators=[DataRequired(), EqualTo("password", "The two passwords differ.")],
+        ),
+    )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = email_field()
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device (30 days)")
     submit = SubmitField("Log in")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Email me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = new_password_fields()
+    submit = SubmitField("Set password")
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), single_line, Length(max=120)])
+    timezone = SelectField(
+        "Time zone",
+        choices=timezone_choices,
+        description="Meeting times are also shown in this zone when the partnership's differs.",
+    )
+    submit = SubmitField("Save")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=200)]
+    )
+    password, confirm = new_password_fields()
+    submit = SubmitField("Change password")
+
+
+class UserForm(FlaskForm):
+    email = email_field()
+    name = StringField("Name", validators=[DataRequired(), single_line, Length(max=120)])
+    timezone = SelectField("Time zone", choices=timezone_choices, default="America/Denver")
+    admin = BooleanField("Site administrator (manages accounts)")
+    submit = SubmitField("Create and email a link")

@@ -1,9 +1,11 @@
-"""Accounts: password hashing, login sessions kept server-side, user creation."""
+"""Accounts: password hashing, login sessions kept server-side, users, password resets."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import zoneinfo
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -11,11 +13,18 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from partnerhub.auth.models import User, UserSession
-from partnerhub.errors import Conflict
+from partnerhub.audit.services import record
+from partnerhub.auth.models import PasswordReset, User, UserSession
+from partnerhub.errors import Conflict, DomainError, NotFound, PermissionDenied
+from partnerhub.notifications.models import OutboxMessage
+from partnerhub.notifications.outbox import queue_email, render_email
 
 SESSION_IDLE = timedelta(hours=12)
 REMEMBER_FOR = timedelta(days=30)
+RESET_VALID_FOR = timedelta(hours=1)
+WELCOME_VALID_FOR = timedelta(days=7)
+PASSWORD_MIN_LENGTH = 10
+EMAIL_MAX_LENGTH = 254
 _SLIDE_AFTER = timedelta(minutes=5)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -54,6 +63,11 @@ def check_password(user: User | None, password: str) -> bool:
     return True
 
 
+def is_timezone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows."""
+    return name in zoneinfo.available_timezones()
+
+
 def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalize_email(email)))
 
@@ -77,6 +91,10 @@ def create_user(
 ) -> User:
     """Add an account; a duplicate email (in any letter case) is a Conflict."""
     email = normalize_email(email)
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise DomainError(f"Use an email of at most {EMAIL_MAX_LENGTH} characters.")
+    if not is_timezone(timezone):
+        raise DomainError(f"{timezone} is not a known time zone.")
     if find_user(session, email):
         raise Conflict(f"An account with the email {email} already exists.")
     user = User(
@@ -137,3 +155,211 @@ def end_other_sessions(session: Session, user: User, keep_token: str | None = No
     if keep_token:
         query = query.where(UserSession.token_hash != token_digest(keep_token))
     session.execute(query)
+
+
+def session_is_remembered(session: Session, raw_token: str) -> bool:
+    """Whether the login session behind `raw_token` was opened with "keep me logged in"."""
+    return bool(
+        session.scalar(
+            select(UserSession.remember).where(UserSession.token_hash == token_digest(raw_token))
+        )
+    )
+
+
+def login_sessions(session: Session, user: User, now: datetime) -> list[UserSession]:
+    """The user's live login sessions, most recently used first."""
+    return list(
+        session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.expires_at > now)
+            .order_by(UserSession.last_seen_at.desc())
+        )
+    )
+
+
+# --- the account page ----------------------------------------------------------------
+
+
+def update_profile(session: Session, user: User, name: str, timezone: str) -> None:
+    """Change the user's display name and time zone."""
+    if not is_timezone(timezone):
+        raise DomainError(f"{timezone} is not a known time zone.")
+    user.name = name.strip()
+    user.timezone = timezone
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store a new password and log every browser of the user out."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise DomainError(f"Use a password of at least {PASSWORD_MIN_LENGTH} characters.")
+    user.password_hash = hash_password(password)
+    end_other_sessions(session, user)
+
+
+def change_password(
+    session: Session,
+    user: User,
+    current_password: str,
+    new_password: str,
+    now: datetime,
+    *,
+    current_token: str,
+    user_agent: str = "",
+) -> str:
+    """Change a password knowing the current one.
+
+    Every login session ends, copies of this browser's cookie included; the browser that made
+    the change gets a fresh session, whose secret is returned.
+    """
+    if not check_password(user, current_password):
+        raise PermissionDenied("That is not your current password.")
+    remember = session_is_remembered(session, current_token)
+    set_password(session, user, new_password)
+    return start_session(session, user, now, remember=remember, user_agent=user_agent)
+
+
+# --- password reset and welcome links ------------------------------------------------
+
+
+def start_password_reset(
+    session: Session, user: User, now: datetime, valid_for: timedelta = RESET_VALID_FOR
+) -> tuple[PasswordReset, str]:
+    """A single-use link secret for `user`; only its digest is stored."""
+    raw, digest = new_token()
+    reset = PasswordReset(
+        user_id=user.id, token_hash=digest, created_at=now, expires_at=now + valid_for
+    )
+    session.add(reset)
+    session.flush()
+    return reset, raw
+
+
+def _queue_link_email(
+    session: Session,
+    user: User,
+    template: str,
+    subject: str,
+    now: datetime,
+    link_for: Callable[[str], str],
+    valid_for: timedelta,
+    **context,
+) -> OutboxMessage:
+    reset, raw = start_password_reset(session, user, now, valid_for)
+    text, html = render_email(
+        template, user=user, link=link_for(raw), valid_for=valid_for, **context
+    )
+    return queue_email(
+        session,
+        key=f"{template}:{reset.id}",
+        kind=template,
+        to=user.email,
+        subject=subject,
+        text=text,
+        html=html,
+        now=now,
+        user_id=user.id,
+        about=f"user:{user.id}",
+    )
+
+
+def request_password_reset(
+    session: Session, email: str, now: datetime, link_for: Callable[[str], str]
+) -> OutboxMessage | None:
+    """Email a reset link to the active account with this email; nothing when there is none."""
+    user = find_user(session, email)
+    if user is None or not user.is_active:
+        return None
+    return _queue_link_email(
+        session,
+        user,
+        "auth_password_reset",
+        "Reset your PartnerHub password",
+        now,
+        link_for,
+        RESET_VALID_FOR,
+    )
+
+
+def find_password_reset(session: Session, raw_token: str, now: datetime) -> PasswordReset | None:
+    """The unused, unexpired reset behind a link, for an active user; else None."""
+    reset = session.scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == token_digest(raw_token))
+    )
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        return None
+    return reset if reset.user.is_active else None
+
+
+def reset_password(session: Session, raw_token: str, password: str, now: datetime) -> User:
+    """Set a new password through a reset link; the link and any others for the user are spent."""
+    reset = find_password_reset(session, raw_token, now)
+    if reset is None:
+        raise NotFound("This link has expired or was already used.")
+    user = reset.user
+    set_password(session, user, password)
+    for pending in session.scalars(
+        select(PasswordReset).where(
+            PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)
+        )
+    ):
+        pending.used_at = now
+    return user
+
+
+# --- site administration -------------------------------------------------------------
+
+
+def all_users(session: Session) -> list[User]:
+    """Every account, by name."""
+    return list(session.scalars(select(User).order_by(User.name, User.email)))
+
+
+def create_user_with_welcome(
+    session: Session,
+    actor: User,
+    email: str,
+    name: str,
+    now: datetime,
+    link_for: Callable[[str], str],
+    *,
+    admin: bool = False,
+    timezone: str = "UTC",
+) -> tuple[User, OutboxMessage]:
+    """An admin adds an account; the person gets an email with a link to choose a password."""
+    user = create_user(session, email, name, None, admin=admin, timezone=timezone)
+    message = _queue_link_email(
+        session,
+        user,
+        "auth_welcome",
+        "Your PartnerHub account",
+        now,
+        link_for,
+        WELCOME_VALID_FOR,
+        actor=actor,
+    )
+    record(session, actor, "user.created", user, f"Created the account {user.email}", now)
+    return user, message
+
+
+def _not_yourself(actor: User, user: User, what: str) -> None:
+    if actor.id == user.id:
+        raise PermissionDenied(f"You cannot {what} yourself; ask another administrator.")
+
+
+def set_active(session: Session, actor: User, user: User, now: datetime, *, active: bool) -> None:
+    """Deactivate (logging the user out everywhere) or reactivate an account."""
+    _not_yourself(actor, user, "deactivate" if not active else "reactivate")
+    user.is_active = active
+    if not active:
+        end_other_sessions(session, user)
+    verb = "Reactivated" if active else "Deactivated"
+    record(session, actor, f"user.{verb.lower()}", user, f"{verb} {user.email}", now)
+
+
+def set_admin(session: Session, actor: User, user: User, now: datetime, *, admin: bool) -> None:
+    """Grant or revoke site administration."""
+    _not_yourself(actor, user, "grant or revoke administration for")
+    user.is_admin = admin
+    verb = "granted" if admin else "revoked"
+    summary = f"{verb.capitalize()} administration for {user.email}"
+    record(session, actor, f"user.admin_{verb}", user, summary, now)

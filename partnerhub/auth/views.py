@@ -1,14 +1,40 @@
-"""Logging in and out."""
+"""Accounts: logging in and out, password resets, the account page and user administration."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import functools
+import hashlib
+from functools import partial
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from partnerhub.auth import services
-from partnerhub.auth.forms import LoginForm
+from partnerhub.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    UserForm,
+)
+from partnerhub.auth.models import User
 from partnerhub.db import utcnow
-from partnerhub.extensions import database, login_manager
+from partnerhub.errors import DomainError
+from partnerhub.extensions import database, limiter, login_manager
+from partnerhub.notifications.delivery import deliver_now
 
 blueprint = Blueprint("auth", __name__)
 
@@ -16,20 +42,121 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to continue."
 login_manager.login_message_category = "info"
 
+THROTTLED = (
+    "Too many failed attempts for this account or from your network. Wait 15 minutes and try "
+    "again, or reset your password with the link on the login page."
+)
+
 
 @login_manager.user_loader
 def _load_user(token: str):
     return services.session_user(database.session, token, utcnow())
 
 
+# --- throttling ----------------------------------------------------------------------
+
+
+def _account_key() -> str:
+    """The account a login or reset request names; hashed, so any input makes a short key."""
+    email = services.normalize_email(request.form.get("email", ""))
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _address_key() -> str:
+    return "address:" + (request.remote_addr or "unknown")
+
+
+def _failed(_response) -> bool:
+    """Only failed logins count against the limits, so people who get it right are not slowed."""
+    return bool(g.get("login_failed"))
+
+
+def _login_limit(config_key: str, key_func):
+    return limiter.limit(
+        lambda: current_app.config[config_key],
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=THROTTLED,
+    )
+
+
+def _reset_limit(config_key: str, key_func):
+    return limiter.limit(
+        lambda: current_app.config[config_key],
+        key_func=key_func,
+        methods=["POST"],
+        error_message="Too many reset requests. Wait an hour, then try again.",
+    )
+
+
+@blueprint.errorhandler(429)
+def _throttled(error):
+    message = error.description if isinstance(error.description, str) else THROTTLED
+    title = "Too many attempts"
+    return render_template("errors/error.html", code=429, title=title, message=message), 429
+
+
+def admin_required(view):
+    """Only site administrators; others get 403, anonymous visitors the login page."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
 def _safe_next(target: str | None) -> str:
-    """Only follow `next` to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Only follow `next` to a path on this site (never //host, /\\host or a scheme)."""
+    if (
+        target
+        and target.startswith("/")
+        and target.isprintable()
+        and " " not in target
+        and "\\" not in target
+        and not target.startswith("//")
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("partnerships.dashboard")
 
 
+def _reset_link(token: str) -> str:
+    return current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
+
+
+def _send_now(message) -> None:
+    """Account mail cannot wait for the worker: deliver it right after the commit."""
+    if message is None:
+        return
+    deliver_now(database.session, [message.id], current_app.config, utcnow())
+
+
+def _log_in(user: User, token: str, remember: bool) -> None:
+    """Bind this browser to a login session, starting a fresh cookie session (no fixation)."""
+    session.clear()
+    user.current_session_token = token
+    login_user(user, remember=remember)
+
+
+def _user_or_404(user_id: int) -> User:
+    return database.session.get(User, user_id) or abort(404)
+
+
+# --- logging in and out --------------------------------------------------------------
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
+@_login_limit("LOGIN_FAILURES_PER_ACCOUNT", _account_key)
+@_login_limit("LOGIN_FAILURES_PER_ADDRESS", _address_key)
 def login():
     """Log in with email and password."""
     if current_user.is_authenticated:
@@ -39,19 +166,15 @@ def login():
         db = database.session
         user = services.authenticate(db, form.email.data, form.password.data)
         if user is None:
+            g.login_failed = True
             form.password.errors.append("That email and password do not match an active account.")
         else:
+            remember = form.remember.data
             token = services.start_session(
-                db,
-                user,
-                utcnow(),
-                remember=form.remember.data,
-                user_agent=request.user_agent.string,
+                db, user, utcnow(), remember=remember, user_agent=request.user_agent.string
             )
             db.commit()
-            session.clear()  # a fresh session on login: nothing carried over from before
-            user.current_session_token = token
-            login_user(user, remember=form.remember.data)
+            _log_in(user, token, remember)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
@@ -67,3 +190,198 @@ def logout():
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+# --- password reset ------------------------------------------------------------------
+
+
+@blueprint.route("/forgot-password", methods=["GET", "POST"])
+@_reset_limit("RESET_REQUESTS_PER_ACCOUNT", _account_key)
+@_reset_limit("RESET_REQUESTS_PER_ADDRESS", _address_key)
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the email has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        db = database.session
+        message = services.request_password_reset(db, form.email.data, utcnow(), _reset_link)
+        db.commit()
+        _send_now(message)
+        flash(
+            f"If {form.email.data} belongs to an active account, a link to set a new password "
+            "is on its way. It works once, within an hour.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@blueprint.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through an emailed link."""
+    db = database.session
+    reset = services.find_password_reset(db, token, utcnow())
+    if reset is None:
+        return render_template("auth/reset_expired.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(db, token, form.password.data, utcnow())
+        db.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash("Your password is set and every device logged out. Log in with it now.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form, user=reset.user)
+
+
+# --- my account ----------------------------------------------------------------------
+
+
+def _render_account(profile_form=None, password_form=None):
+    if profile_form is None:
+        profile_form = ProfileForm(obj=current_user, formdata=None)
+    return render_template(
+        "auth/account.html",
+        profile_form=profile_form,
+        password_form=password_form or ChangePasswordForm(formdata=None),
+        logins=services.login_sessions(database.session, current_user, utcnow()),
+        this_login=services.token_digest(current_user.current_session_token),
+    )
+
+
+@blueprint.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """My name, time zone, password and logged-in devices."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(database.session, current_user, form.name.data, form.timezone.data)
+        database.session.commit()
+        flash("Your account is saved.", "success")
+        return redirect(url_for("auth.account"))
+    return _render_account(profile_form=form if request.method == "POST" else None)
+
+
+@blueprint.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    """Change my password; every other device is logged out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = database.session
+        me = current_user._get_current_object()
+        remember = services.session_is_remembered(db, me.current_session_token)
+        try:
+            token = services.change_password(
+                db,
+                me,
+                form.current_password.data,
+                form.password.data,
+                utcnow(),
+                current_token=me.current_session_token,
+                user_agent=request.user_agent.string,
+            )
+        except DomainError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            db.commit()
+            _log_in(me, token, remember)
+            flash("Your password is changed. Every other device was logged out.", "success")
+            return redirect(url_for("auth.account"))
+    return _render_account(password_form=form)
+
+
+@blueprint.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every login session of mine, this one included."""
+    services.end_other_sessions(database.session, current_user)
+    database.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out on every device.", "info")
+    return redirect(url_for("auth.login"))
+
+
+# --- site administration -------------------------------------------------------------
+
+
+@blueprint.route("/admin/users")
+@admin_required
+def users():
+    """Every account, with its state and the actions on it."""
+    return render_template("auth/users.html", users=services.all_users(database.session))
+
+
+@blueprint.route("/admin/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    """Create an account; the person gets an email to choose a password."""
+    form = UserForm()
+    if form.validate_on_submit():
+        db = database.session
+        try:
+            user, message = services.create_user_with_welcome(
+                db,
+                current_user,
+                form.email.data,
+                form.name.data,
+                utcnow(),
+                _reset_link,
+                admin=form.admin.data,
+                timezone=form.timezone.data,
+            )
+        except DomainError as error:
+            db.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.commit()
+            _send_now(message)
+            flash(f"Created {user.email} and emailed a link to choose a password.", "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form)
+
+
+def _change_user(user_id: int, change, done: str):
+    """Apply an admin change to one account, then go back to the list."""
+    user = _user_or_404(user_id)
+    try:
+        change(database.session, current_user, user, utcnow())
+    except DomainError as error:
+        database.session.rollback()
+        flash(str(error), "danger")
+    else:
+        database.session.commit()
+        flash(done.format(email=user.email), "success")
+    return redirect(url_for("auth.users"))
+
+
+@blueprint.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
+@admin_required
+def deactivate_user(user_id: int):
+    """Stop an account from logging in, and log it out everywhere."""
+    change = partial(services.set_active, active=False)
+    return _change_user(user_id, change, "{email} is deactivated and logged out everywhere.")
+
+
+@blueprint.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
+@admin_required
+def reactivate_user(user_id: int):
+    """Let a deactivated account log in again."""
+    return _change_user(user_id, partial(services.set_active, active=True), "{email} can log in.")
+
+
+@blueprint.route("/admin/users/<int:user_id>/grant-admin", methods=["POST"])
+@admin_required
+def grant_admin(user_id: int):
+    """Make an account a site administrator."""
+    change = partial(services.set_admin, admin=True)
+    return _change_user(user_id, change, "{email} is now a site administrator.")
+
+
+@blueprint.route("/admin/users/<int:user_id>/revoke-admin", methods=["POST"])
+@admin_required
+def revoke_admin(user_id: int):
+    """Take site administration away from an account."""
+    change = partial(services.set_admin, admin=False)
+    return _change_user(user_id, change, "{email} is no longer a site administrator.")

@@ -8,6 +8,7 @@ program, or under /dev/mail in the app); `smtp://user:pass@host:port?starttls=1`
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -70,8 +71,8 @@ class FileTransport:
     def send(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        digest = abs(hash(msg["Message-ID"])) % 10**8
-        (self.folder / f"{stamp}-{digest:08d}.eml").write_bytes(bytes(msg))
+        digest = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:12]
+        (self.folder / f"{stamp}-{digest}.eml").write_bytes(bytes(msg))
         return {}
 
     def close(self) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from partnerhub.auth.models import User
 from partnerhub.db import Base, enum_type, utcnow
 
 
@@ -52,4 +53,97 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # While `sending`, the worker that claimed the message holds it until then; a worker that
+    # was killed mid-batch lets its lease expire and another worker reclaims the message.
+    claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+
+
+# --- reminders: what each user wants, and the flags raised on a partnership -------------------
+
+
+class ReminderKind(enum.Enum):
+    """The kinds of reminder a user can opt out of; each is also an outbox message kind."""
+
+    MEETING_REMINDER = "meeting_reminder"
+    AGREEMENT_RENEWAL = "agreement_renewal"
+    PROCEDURE_REVIEW = "procedure_review"
+    ACTION_ITEM_OVERDUE = "action_item_overdue"
+
+    @property
+    def label(self) -> str:
+        return REMINDER_LABELS[self]
+
+
+REMINDER_LABELS = {
+    ReminderKind.MEETING_REMINDER: "Meeting reminders (before each meeting)",
+    ReminderKind.AGREEMENT_RENEWAL: "Agreement renewal notices",
+    ReminderKind.PROCEDURE_REVIEW: "Procedure review due",
+    ReminderKind.ACTION_ITEM_OVERDUE: "My overdue action items",
+}
+
+
+class NotificationPreference(Base):
+    """A user's choice for one kind of reminder; no row means the kind is wanted."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[ReminderKind] = mapped_column(enum_type(ReminderKind, "reminder_kind"))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlagKind(enum.Enum):
+    AGREEMENT_RENEWAL = "agreement_renewal"
+    PROCEDURE_REVIEW = "procedure_review"
+    ACTION_ITEM_OVERDUE = "action_item_overdue"
+
+    @property
+    def label(self) -> str:
+        return {
+            FlagKind.AGREEMENT_RENEWAL: "Agreement renewal",
+            FlagKind.PROCEDURE_REVIEW: "Procedure review",
+            FlagKind.ACTION_ITEM_OVERDUE: "Overdue action item",
+        }[self]
+
+
+class Flag(Base):
+    """Something due or overdue on a partnership, shown until resolved or acknowledged.
+
+    One flag per (kind, subject, due date): a procedure reviewed and due again later gets a
+    new flag for its new date; `threshold` is the latest threshold the sweep has passed.
+    """
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "subject", "due_on"),
+        sa.Index("ix_flags_partnership_open", "partnership_id", "resolved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[FlagKind] = mapped_column(enum_type(FlagKind, "flag_kind"))
+    partnership_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partnerships.id", ondelete="CASCADE")
+    )
+    # What is flagged: "agreement:3", "procedure:7", "action_item:12".
+    subject: Mapped[str] = mapped_column(sa.String(64))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    due_on: Mapped[date]
+    raised_on: Mapped[date]
+    threshold: Mapped[str] = mapped_column(sa.String(32))
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    acknowledgement_note: Mapped[str] = mapped_column(sa.Text, default="")
+    resolved_at: Mapped[datetime | None]
+
+    acknowledged_by: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        """Shown as needing attention: neither resolved nor acknowledged."""
+        return self.resolved_at is None and self.acknowledged_at is None

@@ -1,19 +1,17 @@
-"""Queueing email into the outbox, in the caller's transaction, and delivering it."""
+"""Queueing email into the outbox, in the caller's transaction."""
 
 from __future__ import annotations
 
-import logging
-import smtplib
+import hashlib
 from datetime import datetime
 
 from flask import render_template
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from partnerhub.notifications.mailer import Attachment, build_message, transport_for
+from partnerhub.notifications.mailer import Attachment, build_message
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
-
-log = logging.getLogger(__name__)
 
 
 def render_email(name: str, **context) -> tuple[str, str]:
@@ -22,6 +20,25 @@ def render_email(name: str, **context) -> tuple[str, str]:
         render_template(f"email/{name}.txt", **context),
         render_template(f"email/{name}.html", **context),
     )
+
+
+def message_id_for(key: str, kind: str) -> str:
+    """The Message-ID of the message with idempotency key `key`: the same in every process."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return f"<{kind}.{digest}@partnerhub>"
+
+
+def _insert_ignoring_duplicates(session: Session, values: dict) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING; the new row's id, or None when the key exists."""
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.id)
+    )
+    return session.execute(statement).scalar_one_or_none()
 
 
 def queue_email(
@@ -40,29 +57,35 @@ def queue_email(
     ics: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
-    """Add a message to the outbox unless one with the same idempotency key exists."""
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
-    if existing is not None:
-        return existing
-    message = OutboxMessage(
-        idempotency_key=key,
-        kind=kind,
-        recipient=to,
-        subject=subject,
-        text_body=text,
-        html_body=html,
-        ics=ics,
-        headers=headers or {},
-        user_id=user_id,
-        partnership_id=partnership_id,
-        about=about,
-        message_id=f"<{kind}.{abs(hash(key)) % 10**12}.{int(now.timestamp())}@partnerhub>",
-        created_at=now,
-        next_attempt_at=now,
+    """Add a message to the outbox unless one with the same idempotency key exists.
+
+    Safe when two sweeps queue the same key at once: the database keeps the first row and the
+    second insert does nothing (on PostgreSQL it waits for the first transaction to finish).
+    """
+    new_id = _insert_ignoring_duplicates(
+        session,
+        {
+            "idempotency_key": key,
+            "kind": kind,
+            "recipient": to,
+            "subject": subject,
+            "text_body": text,
+            "html_body": html,
+            "ics": ics,
+            "headers": headers or {},
+            "user_id": user_id,
+            "partnership_id": partnership_id,
+            "about": about,
+            "message_id": message_id_for(key, kind),
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        },
     )
-    session.add(message)
-    session.flush()
-    return message
+    if new_id is not None:
+        return session.get_one(OutboxMessage, new_id)
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
 
 
 def as_email(message: OutboxMessage, sender: str):
@@ -84,26 +107,3 @@ def as_email(message: OutboxMessage, sender: str):
         headers=message.headers,
         attachments=attachments,
     )
-
-
-def deliver(session: Session, message_ids: list[int], mail_url: str, sender: str, now: datetime):
-    """Send the given pending messages now (the web's fast path; the worker sweeps the rest)."""
-    transport = transport_for(mail_url)
-    try:
-        for message in session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.PENDING
-            )
-        ):
-            message.attempts += 1
-            try:
-                transport.send(as_email(message, sender))
-            except (smtplib.SMTPException, OSError) as error:
-                message.last_error = str(error)
-                log.warning("outbox message %s not sent yet: %s", message.id, error)
-                continue
-            message.status = OutboxStatus.SENT
-            message.sent_at = now
-    finally:
-        transport.close()
-    session.commit()

@@ -1,0 +1,262 @@
+"""Delivering the outbox over SMTP: claim due messages, send each, record what the server said.
+
+A claim marks messages `sending` with a lease and commits before anything is sent, so two
+workers never send the same message; a worker killed mid-batch leaves its claims to expire and
+another worker takes them again (the only duplicates are messages the server had accepted just
+before the kill). Each outcome is committed on its own as soon as the server has answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from partnerhub.notifications.mailer import FileTransport, SMTPTransport, transport_for
+from partnerhub.notifications.models import OutboxMessage, OutboxStatus
+from partnerhub.notifications.outbox import as_email
+
+log = logging.getLogger(__name__)
+
+# Errors about the server or the way to it rather than one message: the rest of the batch is
+# deferred with the message at hand. (smtplib's errors are OSErrors too, so the replies about
+# one message are caught before these.)
+UNREACHABLE_SMTP = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPNotSupportedError,
+)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How much to claim, for how long, and how to retry."""
+
+    batch_size: int = 100
+    lease: timedelta = timedelta(minutes=5)
+    first_retry: timedelta = timedelta(minutes=1)
+    longest_retry: timedelta = timedelta(hours=6)
+    max_attempts: int = 8
+
+    @classmethod
+    def from_config(cls, config) -> DeliveryPolicy:
+        return cls(
+            batch_size=config["OUTBOX_BATCH_SIZE"],
+            lease=timedelta(seconds=config["OUTBOX_LEASE_SECONDS"]),
+            first_retry=timedelta(seconds=config["OUTBOX_RETRY_SECONDS"]),
+            max_attempts=config["OUTBOX_MAX_ATTEMPTS"],
+        )
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        """Exponential backoff with equal jitter, so deferred messages do not return in step."""
+        delay = min(self.first_retry * 2 ** max(attempts - 1, 0), self.longest_retry)
+        return delay / 2 + delay / 2 * random.random()
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.deferred + self.failed
+
+    def add(self, other: DeliveryReport) -> None:
+        self.sent += other.sent
+        self.deferred += other.deferred
+        self.failed += other.failed
+
+
+def is_due(now: datetime):
+    """Pending and due, or claimed by a worker whose lease ran out."""
+    return or_(
+        and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until <= now),
+    )
+
+
+def claim(
+    session: Session, now: datetime, policy: DeliveryPolicy, only: list[int] | None = None
+) -> list[int]:
+    """Mark up to a batch of due messages `sending` under a lease, commit, and return their ids.
+
+    With `only`, just those messages are claimed (mail that is sent at once).
+
+    One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL
+    concurrent claimers skip each other's rows; SQLite runs the statement under its write lock.
+    """
+    candidates = (
+        select(OutboxMessage.id)
+        .where(is_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(policy.batch_size)
+        .with_for_update(skip_locked=True)
+    )
+    if only is not None:
+        candidates = candidates.where(OutboxMessage.id.in_(only))
+    ids = session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), is_due(now))
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_until=now + policy.lease,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    session.commit()
+    return sorted(ids)
+
+
+def deliver_batch(
+    session: Session,
+    transport: SMTPTransport | FileTransport,
+    sender: str,
+    now: datetime,
+    policy: DeliveryPolicy,
+    only: list[int] | None = None,
+) -> DeliveryReport:
+    """Claim one batch and send it over one connection; the transport is closed afterwards."""
+    report = DeliveryReport()
+    ids = claim(session, now, policy, only)
+    if not ids:
+        return report
+    messages = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    try:
+        for index, message in enumerate(messages):
+            try:
+                refused = transport.send(as_email(message, sender))
+            except UNREACHABLE_SMTP as error:
+                _defer_all(session, messages[index:], error, now, policy, report)
+                break
+            except smtplib.SMTPRecipientsRefused as error:
+                _answer(session, message, error.recipients, now, policy, report)
+            except smtplib.SMTPResponseException as error:
+                _answer(session, message, {message.recipient: _reply(error)}, now, policy, report)
+            except OSError as error:  # refused connection, timeout, TLS failure
+                _defer_all(session, messages[index:], error, now, policy, report)
+                break
+            else:
+                if refused:
+                    _answer(session, message, refused, now, policy, report, partial=True)
+                else:
+                    _settle(session, message, report, status=OutboxStatus.SENT, sent_at=now)
+    finally:
+        transport.close()
+    return report
+
+
+def deliver_due(
+    session: Session,
+    transport: SMTPTransport | FileTransport,
+    sender: str,
+    clock,
+    policy: DeliveryPolicy,
+    max_batches: int = 50,
+) -> DeliveryReport:
+    """Deliver batch after batch until nothing is due (or `max_batches` ran); `clock()` is now."""
+    total = DeliveryReport()
+    for _ in range(max_batches):
+        report = deliver_batch(session, transport, sender, clock(), policy)
+        total.add(report)
+        if report.handled < policy.batch_size:
+            break
+    return total
+
+
+def deliver_now(session: Session, message_ids: list[int], config, now: datetime) -> DeliveryReport:
+    """Send these messages at once (account mail cannot wait for the worker); a temporary
+    failure leaves them to the worker's retries."""
+    return deliver_batch(
+        session,
+        transport_for(config["MAIL_URL"]),
+        config["MAIL_FROM"],
+        now,
+        DeliveryPolicy.from_config(config),
+        only=message_ids,
+    )
+
+
+def _reply(error: smtplib.SMTPResponseException) -> tuple[int, bytes | str]:
+    return error.smtp_code, error.smtp_error
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _format_reply(_reply(error))
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _format_reply(reply: tuple[int, bytes | str]) -> str:
+    code, text = reply
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+def _answer(session, message, refusals: dict, now, policy, report, *, partial=False) -> None:
+    """Record the server's refusal: 5xx is final, anything else is tried again later."""
+    error = "; ".join(f"{rcpt}: {_format_reply(reply)}" for rcpt, reply in refusals.items())
+    if partial:
+        error = f"Some recipients were refused: {error}"
+    if any(code >= 500 for code, _ in refusals.values()):
+        log.warning("outbox message %s failed: %s", message.id, error)
+        _settle(session, message, report, status=OutboxStatus.FAILED, last_error=error)
+    else:
+        _defer(session, message, error, now, policy, report)
+
+
+def _defer_all(session, messages, error: Exception, now, policy, report) -> None:
+    for message in messages:
+        _defer(session, message, _describe(error), now, policy, report)
+
+
+def _defer(session, message, error: str, now, policy, report) -> None:
+    """Put the message back to wait for its next attempt, or give it up after the last one."""
+    if message.attempts >= policy.max_attempts:
+        log.warning("outbox message %s given up after %s attempts", message.id, message.attempts)
+        error = f"Gave up after {message.attempts} attempts. Last reply: {error}"
+        _settle(session, message, report, status=OutboxStatus.FAILED, last_error=error)
+        return
+    retry_at = now + policy.retry_delay(message.attempts)
+    log.info("outbox message %s deferred until %s: %s", message.id, retry_at, error)
+    _settle(
+        session,
+        message,
+        report,
+        status=OutboxStatus.PENDING,
+        next_attempt_at=retry_at,
+        last_error=error,
+    )
+
+
+def _settle(session: Session, message: OutboxMessage, report: DeliveryReport, **values) -> None:
+    """Record one message's outcome in its own commit, unless it was taken from this worker."""
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    if changed:
+        status = values["status"]
+        field = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "deferred"}.get(status, "failed")
+        setattr(report, field, getattr(report, field) + 1)
+        if status == OutboxStatus.SENT:
+            log.info("outbox message %s sent (%s)", message.id, message.message_id)

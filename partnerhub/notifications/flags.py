@@ -1,0 +1,154 @@
+"""Flags: agreements due for renewal, procedures due for review, overdue action items.
+
+The sweep raises them (reminders.py); they are shown on the dashboard and on the partnership's
+flags page until the thing is dealt with (resolved by the sweep) or a facilitator acknowledges
+them with a note.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.services import record
+from partnerhub.auth.models import User
+from partnerhub.errors import InvalidTransition, NotFound
+from partnerhub.notifications.models import Flag, FlagKind
+from partnerhub.partnerships.registry import Attention, attention_source
+
+
+def insert_ignoring_duplicates(session: Session, model, rows: list[dict], keys: list[str]):
+    """Insert the rows whose `keys` are not taken yet; returns the inserted rows' keys.
+
+    A plain INSERT … ON CONFLICT DO NOTHING: two sweeps at once both try, one row wins,
+    neither fails.
+    """
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=keys)
+        .returning(*(table.c[key] for key in keys))
+    )
+    return [tuple(row) for row in session.execute(statement, rows)]
+
+
+def raise_flag(
+    session: Session,
+    *,
+    kind: FlagKind,
+    partnership_id: int,
+    subject: str,
+    title: str,
+    due_on: date,
+    threshold: str,
+    today: date,
+) -> Flag:
+    """The flag for (kind, subject, due date), raised now if new, moved to `threshold`."""
+    insert_ignoring_duplicates(
+        session,
+        Flag,
+        [
+            {
+                "kind": kind,
+                "partnership_id": partnership_id,
+                "subject": subject,
+                "title": title,
+                "due_on": due_on,
+                "raised_on": today,
+                "threshold": threshold,
+                "acknowledgement_note": "",
+            }
+        ],
+        ["kind", "subject", "due_on"],
+    )
+    flag = session.scalars(
+        select(Flag).where(Flag.kind == kind, Flag.subject == subject, Flag.due_on == due_on)
+    ).one()
+    flag.threshold = threshold
+    flag.title = title
+    return flag
+
+
+def resolve_flags(
+    session: Session, kind: FlagKind, still_due: set[str], now: datetime, partnership_ids=None
+) -> int:
+    """Close the open flags of `kind` whose subject is no longer due; returns how many."""
+    query = select(Flag).where(Flag.kind == kind, Flag.resolved_at.is_(None))
+    if partnership_ids is not None:
+        query = query.where(Flag.partnership_id.in_(partnership_ids))
+    resolved = 0
+    for flag in session.scalars(query):
+        if flag.subject not in still_due:
+            flag.resolved_at = now
+            resolved += 1
+    return resolved
+
+
+def partnership_flags(session: Session, partnership_id: int) -> list[Flag]:
+    """A partnership's flags not yet resolved: open ones first, then acknowledged, by date."""
+    flags = session.scalars(
+        select(Flag)
+        .where(Flag.partnership_id == partnership_id, Flag.resolved_at.is_(None))
+        .order_by(Flag.due_on, Flag.id)
+    ).all()
+    return sorted(flags, key=lambda f: not f.is_open)
+
+
+def acknowledge(
+    session: Session, actor: User, partnership_id: int, flag_id: int, note: str, now: datetime
+) -> Flag:
+    """Record that a facilitator has seen the flag and what is being done about it."""
+    flag = session.get(Flag, flag_id)
+    if flag is None or flag.partnership_id != partnership_id:
+        raise NotFound("There is no such flag on this partnership.")
+    note = note.strip()
+    if not note:
+        raise InvalidTransition("Say in a note what is being done about it.")
+    if not flag.is_open:
+        raise InvalidTransition("This flag was already acknowledged or resolved.")
+    flag.acknowledged_at = now
+    flag.acknowledged_by_id = actor.id
+    flag.acknowledgement_note = note
+    record(
+        session,
+        actor,
+        "flag.acknowledge",
+        flag,
+        f"Acknowledged the flag “{flag.title}”: {note}",
+        now,
+        partnership_id=partnership_id,
+    )
+    return flag
+
+
+@attention_source
+def open_flag_attention(session: Session, partnership_ids: list[int], today: date):
+    """Open flags of many partnerships, for the dashboard, in one query."""
+    flags = session.scalars(
+        select(Flag)
+        .where(
+            Flag.partnership_id.in_(partnership_ids),
+            Flag.resolved_at.is_(None),
+            Flag.acknowledged_at.is_(None),
+        )
+        .order_by(Flag.due_on)
+    )
+    return [
+        Attention(
+            partnership_id=flag.partnership_id,
+            label=f"{flag.kind.label}: {flag.title}",
+            url=url_for("notifications.flags", partnership_id=flag.partnership_id),
+            severity="danger" if flag.due_on <= today else "warning",
+            due=flag.due_on,
+        )
+        for flag in flags
+    ]

@@ -1,0 +1,33 @@
+"""Forms of the notifications module: email preferences and flag acknowledgements."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from partnerhub.notifications.models import ReminderKind
+
+
+class PreferencesForm(FlaskForm):
+    """One checkbox per reminder kind."""
+
+    meeting_reminder = BooleanField(ReminderKind.MEETING_REMINDER.label)
+    agreement_renewal = BooleanField(ReminderKind.AGREEMENT_RENEWAL.label)
+    procedure_review = BooleanField(ReminderKind.PROCEDURE_REVIEW.label)
+    action_item_overdue = BooleanField(ReminderKind.ACTION_ITEM_OVERDUE.label)
+    submit = SubmitField("Save preferences")
+
+    def choices(self) -> dict[ReminderKind, bool]:
+        return {kind: bool(self[kind.value].data) for kind in ReminderKind}
+
+
+class AcknowledgeFlagForm(FlaskForm):
+    """A facilitator's note on what is being done about a flag."""
+
+    note = TextAreaField(
+        "What is being done about it",
+        validators=[
+            DataRequired("Say in a note what is being done about it."),
+            Length(max=2000),
+        ],
+    )
+    submit = SubmitField("Acknowledge")

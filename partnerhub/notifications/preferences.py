@@ -1,0 +1,149 @@
+"""Which reminders each user wants, one-click unsubscribe links, and who will receive what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partnerhub.auth.models import User
+from partnerhub.notifications.models import NotificationPreference, ReminderKind
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role
+
+UNSUBSCRIBE_SALT = "partnerhub.unsubscribe"
+
+
+def preferences_of(session: Session, user: User) -> dict[ReminderKind, bool]:
+    """Every reminder kind mapped to whether `user` wants it (wanted unless opted out)."""
+    choices = dict.fromkeys(ReminderKind, True)
+    rows = session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+    )
+    for row in rows:
+        choices[row.kind] = row.enabled
+    return choices
+
+
+def set_preference(
+    session: Session, user_id: int, kind: ReminderKind, enabled: bool, now: datetime
+) -> None:
+    """Record whether `user_id` wants reminders of `kind`."""
+    row = session.scalar(
+        select(NotificationPreference).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind
+        )
+    )
+    if row is None:
+        row = NotificationPreference(user_id=user_id, kind=kind)
+        session.add(row)
+    row.enabled = enabled
+    row.updated_at = now
+    session.flush()
+
+
+def save_preferences(
+    session: Session, user: User, choices: dict[ReminderKind, bool], now: datetime
+) -> None:
+    """Record the user's choice for every kind given."""
+    for kind, enabled in choices.items():
+        set_preference(session, user.id, kind, enabled, now)
+
+
+def opted_out(session: Session, kind: ReminderKind, user_ids: Iterable[int]) -> set[int]:
+    """The users among `user_ids` who turned reminders of `kind` off."""
+    ids = list(set(user_ids))
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(NotificationPreference.user_id).where(
+                NotificationPreference.kind == kind,
+                NotificationPreference.enabled.is_(False),
+                NotificationPreference.user_id.in_(ids),
+            )
+        )
+    )
+
+
+# --- one-click unsubscribe (RFC 8058) ---------------------------------------------------------
+
+
+def unsubscribe_token(secret: str, user_id: int, kind: ReminderKind) -> str:
+    """A signed token naming a user and a reminder kind; it does not expire."""
+    return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps([user_id, kind.value])
+
+
+def read_unsubscribe_token(secret: str, token: str) -> tuple[int, ReminderKind] | None:
+    """The (user id, kind) a token names, or None when it was not signed by us."""
+    try:
+        user_id, kind = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
+        return int(user_id), ReminderKind(kind)
+    except (BadSignature, ValueError, TypeError):
+        return None
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """The headers that let mail programs offer a one-click unsubscribe button."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+# --- who will receive what --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    """One member and, per reminder kind, "yes", "opted out", "inactive" or "" (not concerned)."""
+
+    membership: Membership
+    receives: dict[ReminderKind, str]
+
+
+def concerned_kinds(membership: Membership, liaison_ids: set[int]) -> set[ReminderKind]:
+    """The reminder kinds that reach this member through their role on the roster."""
+    kinds = {ReminderKind.MEETING_REMINDER, ReminderKind.ACTION_ITEM_OVERDUE}
+    if membership.role is Role.FACILITATOR or membership.is_signatory:
+        kinds.add(ReminderKind.AGREEMENT_RENEWAL)
+    if membership.role is Role.FACILITATOR or membership.id in liaison_ids:
+        kinds.add(ReminderKind.PROCEDURE_REVIEW)
+    return kinds
+
+
+def recipients_overview(session: Session, partnership: Partnership) -> list[RecipientRow]:
+    """Every active member with what reminders they will receive, for facilitators."""
+    memberships = session.scalars(
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.partnership_id == partnership.id, Membership.left_at.is_(None))
+        .order_by(User.name)
+    ).all()
+    liaison_ids = set()
+    for liaison_id, alternate_id in session.execute(
+        select(PartnerAgency.liaison_id, PartnerAgency.alternate_id).where(
+            PartnerAgency.partnership_id == partnership.id, PartnerAgency.left_on.is_(None)
+        )
+    ):
+        liaison_ids.update({liaison_id, alternate_id} - {None})
+    user_ids = [m.user_id for m in memberships]
+    refused = {kind: opted_out(session, kind, user_ids) for kind in ReminderKind}
+    rows = []
+    for membership in memberships:
+        concerned = concerned_kinds(membership, liaison_ids)
+        receives = {}
+        for kind in ReminderKind:
+            if kind not in concerned:
+                receives[kind] = ""
+            elif not membership.user.is_active:
+                receives[kind] = "inactive"
+            elif membership.user_id in refused[kind]:
+                receives[kind] = "opted out"
+            else:
+                receives[kind] = "yes"
+        rows.append(RecipientRow(membership, receives))
+    return rows

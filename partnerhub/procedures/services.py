@@ -1,0 +1,653 @@
+"""Rules of the procedures module: the sharing matrix and the procedure review cycle.
+
+A procedure moves through versions: an edit creates a draft, a draft is submitted for review,
+every active partner agency signs it off through its liaison or alternate, and the last
+sign-off approves it (the previous approved version becomes superseded). Anyone may request
+changes while it is in review, which sends it back to draft; the sign-offs it had stay on
+record but no longer count, and a new edit is needed before it can be submitted again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from partnerhub import permissions
+from partnerhub.audit.services import record
+from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
+from partnerhub.procedures.models import (
+    ChangeRequest,
+    DataCategory,
+    InformationFlow,
+    LegalBasis,
+    Procedure,
+    ProcedureStatus,
+    ProcedureVersion,
+    SignOff,
+)
+
+# --- permissions --------------------------------------------------------------------------
+
+
+def _contributes_for(membership: Membership, agency_id: int | None) -> bool:
+    """Facilitators act for every agency; members only for the agency they represent."""
+    if not permissions.can(membership, permissions.CONTRIBUTE):
+        return False
+    if permissions.can(membership, permissions.MANAGE):
+        return True
+    return agency_id is not None and membership.partner_agency_id == agency_id
+
+
+@permissions.rule("procedure.edit")
+def _may_edit_procedure(membership: Membership, procedure: Procedure) -> bool:
+    return _contributes_for(membership, procedure.owning_agency_id)
+
+
+@permissions.rule("flow.edit")
+def _may_edit_flow(membership: Membership, flow: InformationFlow) -> bool:
+    return _contributes_for(membership, flow.from_agency_id)
+
+
+def may_sign_for(membership: Membership | None, agency: PartnerAgency) -> bool:
+    """The agency's liaison or alternate signs for it; with neither named, its representatives."""
+    if not permissions.can(membership, permissions.CONTRIBUTE) or not agency.is_active:
+        return False
+    named = {agency.liaison_id, agency.alternate_id} - {None}
+    if named:
+        return membership.id in named
+    return membership.partner_agency_id == agency.id
+
+
+# --- time ---------------------------------------------------------------------------------
+
+
+def local_today(partnership: Partnership, now: datetime) -> date:
+    """The calendar date at `now` in the partnership's time zone."""
+    return now.astimezone(ZoneInfo(partnership.timezone)).date()
+
+
+def review_date_after(start: date, months: int) -> date:
+    """`months` calendar months after `start` (31 January + 1 month is the end of February)."""
+    return start + relativedelta(months=months)
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def active_agencies(session: Session, partnership_id: int) -> list[PartnerAgency]:
+    """The agencies at the table today, by name."""
+    return list(
+        session.scalars(
+            select(PartnerAgency)
+            .where(PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None))
+            .order_by(PartnerAgency.id)
+        ).unique()
+    )
+
+
+def _with_history():
+    return selectinload(Procedure.versions).options(
+        selectinload(ProcedureVersion.sign_offs), selectinload(ProcedureVersion.change_requests)
+    )
+
+
+def partnership_procedures(session: Session, partnership_id: int) -> list[Procedure]:
+    """Every procedure of a partnership with its versions and sign-offs, in a fixed few queries."""
+    return list(
+        session.scalars(
+            select(Procedure)
+            .where(Procedure.partnership_id == partnership_id)
+            .options(_with_history())
+            .order_by(Procedure.retired_at.is_not(None), Procedure.title, Procedure.id)
+        ).unique()
+    )
+
+
+def get_procedure(session: Session, partnership_id: int, procedure_id: int) -> Procedure:
+    """One procedure of this partnership with its history; NotFound across partnerships."""
+    procedure = session.scalars(
+        select(Procedure)
+        .where(Procedure.id == procedure_id, Procedure.partnership_id == partnership_id)
+        .options(_with_history())
+    ).first()
+    if procedure is None:
+        raise NotFound("There is no such procedure in this partnership.")
+    return procedure
+
+
+def get_version(procedure: Procedure, version_id: int) -> ProcedureVersion:
+    """A version of `procedure` by id; NotFound for another procedure's."""
+    for version in procedure.versions:
+        if version.id == version_id:
+            return version
+    raise NotFound("There is no such version of this procedure.")
+
+
+def pending_agencies(
+    version: ProcedureVersion, agencies: Iterable[PartnerAgency]
+) -> list[PartnerAgency]:
+    """The active agencies whose sign-off `version` still needs."""
+    signed = {s.partner_agency_id for s in version.counting_sign_offs}
+    return [a for a in agencies if a.is_active and a.id not in signed]
+
+
+def procedures_due_for_review(
+    session: Session, today: date, partnership_ids: Iterable[int] | None = None
+) -> list[Procedure]:
+    """Procedures in force whose next review date is today or past, oldest first."""
+    query = (
+        select(Procedure)
+        .where(Procedure.retired_at.is_(None), Procedure.next_review_on <= today)
+        .order_by(Procedure.next_review_on, Procedure.id)
+    )
+    if partnership_ids is not None:
+        query = query.where(Procedure.partnership_id.in_(list(partnership_ids)))
+    return list(session.scalars(query).unique())
+
+
+def procedures_in_review(
+    session: Session, partnership_ids: Iterable[int]
+) -> list[tuple[Procedure, ProcedureVersion]]:
+    """(procedure, version) for every version awaiting sign-off in these partnerships."""
+    rows = session.execute(
+        select(Procedure, ProcedureVersion)
+        .join(ProcedureVersion, ProcedureVersion.procedure_id == Procedure.id)
+        .where(
+            Procedure.partnership_id.in_(list(partnership_ids)),
+            Procedure.retired_at.is_(None),
+            ProcedureVersion.status == ProcedureStatus.IN_REVIEW,
+        )
+        .options(selectinload(ProcedureVersion.sign_offs))
+        .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id)
+    ).unique()
+    return [(procedure, version) for procedure, version in rows]
+
+
+# --- procedures ---------------------------------------------------------------------------
+
+
+@dataclass
+class ProcedureText:
+    """What an edit supplies: the procedure's settings and the new version's text."""
+
+    title: str
+    body_markdown: str
+    change_summary: str
+    legal_bases: list[LegalBasis] = field(default_factory=list)
+    review_cadence_months: int = 12
+
+
+def _agency_of(session: Session, partnership_id: int, agency_id: int | None) -> PartnerAgency:
+    agency = session.get(PartnerAgency, agency_id) if agency_id else None
+    if agency is None or agency.partnership_id != partnership_id or not agency.is_active:
+        raise NotFound("Choose an agency at this partnership's table.")
+    return agency
+
+
+def _require(membership: Membership, action: str, obj: object, message: str) -> None:
+    if not permissions.can(membership, action, obj):
+        raise PermissionDenied(message)
+
+
+def create_procedure(
+    session: Session,
+    membership: Membership,
+    owning_agency_id: int | None,
+    text: ProcedureText,
+    now: datetime,
+) -> Procedure:
+    """Start a procedure owned by an agency, with its first version as a draft."""
+    agency = _agency_of(session, membership.partnership_id, owning_agency_id)
+    procedure = Procedure(
+        partnership_id=membership.partnership_id,
+        owning_agency_id=agency.id,
+        title=text.title.strip(),
+        review_cadence_months=text.review_cadence_months,
+        versions=[],
+    )
+    _require(
+        membership,
+        "procedure.edit",
+        procedure,
+        "Members write procedures for their own agency; ask a facilitator for others.",
+    )
+    session.add(procedure)
+    version = _new_version(procedure, membership, text, now)
+    record(
+        session,
+        membership.user,
+        "procedure.created",
+        procedure,
+        f"Created procedure “{procedure.title}” owned by {agency.organization.name}",
+        now,
+        partnership_id=procedure.partnership_id,
+        details={"version": version.number},
+    )
+    return procedure
+
+
+def _new_version(
+    procedure: Procedure, membership: Membership, text: ProcedureText, now: datetime
+) -> ProcedureVersion:
+    latest = procedure.latest_version
+    version = ProcedureVersion(
+        number=latest.number + 1 if latest else 1,
+        body_markdown=text.body_markdown,
+        legal_bases=[basis.value for basis in text.legal_bases],
+        change_summary=text.change_summary.strip(),
+        status=ProcedureStatus.DRAFT,
+        author_id=membership.user_id,
+        created_at=now,
+        sign_offs=[],
+        change_requests=[],
+    )
+    procedure.versions.append(version)
+    return version
+
+
+def revise_procedure(
+    session: Session,
+    membership: Membership,
+    procedure: Procedure,
+    text: ProcedureText,
+    now: datetime,
+) -> ProcedureVersion:
+    """Record an edit as a new draft version; an unfinished version it replaces is superseded."""
+    _require(
+        membership,
+        "procedure.edit",
+        procedure,
+        "Only the owning agency's members and facilitators edit this procedure.",
+    )
+    if procedure.is_retired:
+        raise InvalidTransition("This procedure is retired; it can no longer be edited.")
+    if not text.change_summary.strip():
+        raise DomainError("Say what changed in this version.")
+    latest = procedure.latest_version
+    if (
+        latest is not None
+        and latest.body_markdown == text.body_markdown
+        and latest.legal_bases == [b.value for b in text.legal_bases]
+        and procedure.title == text.title.strip()
+        and procedure.review_cadence_months == text.review_cadence_months
+    ):
+        raise DomainError("Nothing changed: edit the text, title, legal bases or cadence.")
+    replaced = procedure.open_version
+    if replaced is not None:
+        replaced.status = ProcedureStatus.SUPERSEDED
+        replaced.superseded_at = now
+    procedure.title = text.title.strip()
+    procedure.review_cadence_months = text.review_cadence_months
+    version = _new_version(procedure, membership, text, now)
+    record(
+        session,
+        membership.user,
+        "procedure.revised",
+        version,
+        f"Version {version.number} of “{procedure.title}”: {version.change_summary}",
+        now,
+        partnership_id=procedure.partnership_id,
+        details={"procedure_id": procedure.id, "replaced": replaced.number if replaced else None},
+    )
+    return version
+
+
+def submit_for_review(
+    session: Session, membership: Membership, procedure: Procedure, now: datetime
+) -> ProcedureVersion:
+    """Send the draft version to every agency for sign-off."""
+    _require(
+        membership,
+        "procedure.edit",
+        procedure,
+        "Only the owning agency's members and facilitators submit this procedure.",
+    )
+    version = procedure.open_version
+    if procedure.is_retired or version is None or version.status is not ProcedureStatus.DRAFT:
+        raise InvalidTransition("There is no draft of this procedure to submit.")
+    if version.returned_at is not None:
+        raise InvalidTransition(
+            "Changes were requested on this version: edit it to make a new version first."
+        )
+    version.status = ProcedureStatus.IN_REVIEW
+    version.submitted_at = now
+    record(
+        session,
+        membership.user,
+        "procedure.submitted",
+        version,
+        f"Submitted version {version.number} of “{procedure.title}” for sign-off",
+        now,
+        partnership_id=procedure.partnership_id,
+    )
+    return version
+
+
+def sign_off(
+    session: Session,
+    membership: Membership,
+    procedure: Procedure,
+    version: ProcedureVersion,
+    agency_id: int | None,
+    now: datetime,
+) -> SignOff:
+    """Record one agency's sign-off; the last one needed approves the version."""
+    if procedure.is_retired or version.status is not ProcedureStatus.IN_REVIEW:
+        raise InvalidTransition("Only a version in review can be signed off.")
+    agencies = active_agencies(session, procedure.partnership_id)
+    waiting = pending_agencies(version, agencies)
+    if agency_id is None:
+        mine = [a for a in waiting if may_sign_for(membership, a)]
+        if not mine:
+            raise PermissionDenied("You do not sign off for any agency still to sign this version.")
+        agency = mine[0]
+    else:
+        agency = _agency_of(session, procedure.partnership_id, agency_id)
+    if not may_sign_for(membership, agency):
+        raise PermissionDenied(
+            f"Only the liaison or alternate of {agency.organization.name} signs off for it."
+        )
+    if agency not in waiting:
+        raise Conflict(f"{agency.organization.name} has already signed off this version.")
+    signature = SignOff(partner_agency_id=agency.id, membership_id=membership.id, signed_at=now)
+    version.sign_offs.append(signature)
+    record(
+        session,
+        membership.user,
+        "procedure.signed_off",
+        version,
+        f"{agency.organization.name} signed off version {version.number} of “{procedure.title}”",
+        now,
+        partnership_id=procedure.partnership_id,
+        details={"agency_id": agency.id},
+    )
+    if not pending_agencies(version, agencies):
+        _approve(session, membership, procedure, version, now)
+    return signature
+
+
+def _approve(
+    session: Session,
+    membership: Membership,
+    procedure: Procedure,
+    version: ProcedureVersion,
+    now: datetime,
+) -> None:
+    """Put `version` in force; the version it replaces stays on record as superseded."""
+    partnership = session.get(Partnership, procedure.partnership_id)
+    previous = procedure.effective_version
+    if previous is not None:
+        previous.status = ProcedureStatus.SUPERSEDED
+        previous.superseded_at = now
+    version.status = ProcedureStatus.APPROVED
+    version.approved_at = now
+    version.effective_on = local_today(partnership, now)
+    procedure.next_review_on = review_date_after(
+        version.effective_on, procedure.review_cadence_months
+    )
+    record(
+        session,
+        membership.user,
+        "procedure.approved",
+        version,
+        f"Version {version.number} of “{procedure.title}” approved by every agency; "
+        f"in force from {version.effective_on.isoformat()}",
+        now,
+        partnership_id=procedure.partnership_id,
+        details={"superseded": previous.number if previous else None},
+    )
+
+
+def request_changes(
+    session: Session,
+    membership: Membership,
+    procedure: Procedure,
+    version: ProcedureVersion,
+    comment: str,
+    now: datetime,
+) -> ChangeRequest:
+    """Send a version in review back to draft with a comment; its sign-offs stop counting."""
+    _require(membership, permissions.CONTRIBUTE, None, "Observers cannot request changes.")
+    if procedure.is_retired or version.status is not ProcedureStatus.IN_REVIEW:
+        raise InvalidTransition("Changes can only be requested on a version in review.")
+    if not comment.strip():
+        raise DomainError("Say what should change.")
+    change = ChangeRequest(membership_id=membership.id, comment=comment.strip(), created_at=now)
+    version.change_requests.append(change)
+    version.status = ProcedureStatus.DRAFT
+    version.returned_at = now
+    record(
+        session,
+        membership.user,
+        "procedure.changes_requested",
+        version,
+        f"Changes requested on version {version.number} of “{procedure.title}”",
+        now,
+        partnership_id=procedure.partnership_id,
+        details={"comment": change.comment, "sign_offs_set_aside": len(version.sign_offs)},
+    )
+    return change
+
+
+def record_review(
+    session: Session, membership: Membership, procedure: Procedure, now: datetime
+) -> date:
+    """Record that the procedure in force was reviewed and still holds; the next review moves on."""
+    _require(
+        membership,
+        "procedure.edit",
+        procedure,
+        "Only the owning agency's members and facilitators record its review.",
+    )
+    if procedure.is_retired or procedure.effective_version is None:
+        raise InvalidTransition("Only an approved procedure in force can be reviewed.")
+    partnership = session.get(Partnership, procedure.partnership_id)
+    today = local_today(partnership, now)
+    procedure.last_reviewed_on = today
+    procedure.next_review_on = review_date_after(today, procedure.review_cadence_months)
+    record(
+        session,
+        membership.user,
+        "procedure.reviewed",
+        procedure,
+        f"Reviewed “{procedure.title}”; next review {procedure.next_review_on.isoformat()}",
+        now,
+        partnership_id=procedure.partnership_id,
+    )
+    return procedure.next_review_on
+
+
+def retire_procedure(
+    session: Session, membership: Membership, procedure: Procedure, now: datetime
+) -> None:
+    """Take a procedure out of force; its versions stay on record."""
+    _require(
+        membership,
+        "procedure.edit",
+        procedure,
+        "Only the owning agency's members and facilitators retire this procedure.",
+    )
+    if procedure.is_retired:
+        raise InvalidTransition("This procedure is already retired.")
+    for version in procedure.versions:
+        if version.status.is_open:
+            version.status = ProcedureStatus.SUPERSEDED
+            version.superseded_at = now
+        elif version.status is ProcedureStatus.APPROVED:
+            version.status = ProcedureStatus.RETIRED
+    procedure.retired_at = now
+    procedure.next_review_on = None
+    record(
+        session,
+        membership.user,
+        "procedure.retired",
+        procedure,
+        f"Retired procedure “{procedure.title}”",
+        now,
+        partnership_id=procedure.partnership_id,
+    )
+
+
+# --- the sharing matrix -------------------------------------------------------------------
+
+
+@dataclass
+class FlowData:
+    """The fields of a matrix row, as a form supplies them."""
+
+    from_agency_id: int | None
+    to_agency_id: int | None = None
+    to_role: str = ""
+    data_categories: list[DataCategory] = field(default_factory=list)
+    trigger: str = ""
+    legal_basis: LegalBasis | None = None
+    statute_citation: str = ""
+    consent_required: bool = False
+    certification_required: bool = False
+    procedure_id: int | None = None
+    notes: str = ""
+
+
+def partnership_flows(session: Session, partnership_id: int) -> list[InformationFlow]:
+    """The matrix rows, grouped by sending agency."""
+    return list(
+        session.scalars(
+            select(InformationFlow)
+            .where(InformationFlow.partnership_id == partnership_id)
+            .order_by(InformationFlow.from_agency_id, InformationFlow.id)
+        ).unique()
+    )
+
+
+def get_flow(session: Session, partnership_id: int, flow_id: int) -> InformationFlow:
+    flow = session.get(InformationFlow, flow_id)
+    if flow is None or flow.partnership_id != partnership_id:
+        raise NotFound("There is no such flow in this partnership's matrix.")
+    return flow
+
+
+def _apply_flow(session: Session, flow: InformationFlow, data: FlowData) -> None:
+    partnership_id = flow.partnership_id
+    sender = _agency_of(session, partnership_id, data.from_agency_id)
+    receiver = _agency_of(session, partnership_id, data.to_agency_id) if data.to_agency_id else None
+    if receiver is None and not data.to_role.strip():
+        raise DomainError("Name the receiving agency, a role, or both.")
+    if receiver is not None and receiver.id == sender.id:
+        raise DomainError("A flow goes to another agency; name a role for sharing within one.")
+    if not data.data_categories:
+        raise DomainError("Choose at least one kind of information.")
+    if data.procedure_id is not None:
+        procedure = session.get(Procedure, data.procedure_id)
+        if procedure is None or procedure.partnership_id != partnership_id:
+            raise NotFound("Choose one of this partnership's procedures.")
+    basis = data.legal_basis
+    flow.from_agency_id = sender.id
+    flow.to_agency_id = receiver.id if receiver else None
+    flow.to_role = data.to_role.strip()
+    flow.data_categories = [c.value for c in data.data_categories]
+    flow.trigger = data.trigger.strip()
+    flow.legal_basis = basis
+    flow.statute_citation = data.statute_citation.strip()
+    # The law decides whether consent or a certification is needed; a box left unticked
+    # must not hide that.
+    flow.consent_required = data.consent_required or bool(basis and basis.needs_consent)
+    flow.certification_required = data.certification_required or bool(
+        basis and basis.needs_certification
+    )
+    flow.procedure_id = data.procedure_id
+    flow.notes = data.notes.strip()
+
+
+def add_flow(
+    session: Session, membership: Membership, data: FlowData, now: datetime
+) -> InformationFlow:
+    """Add a row to the matrix."""
+    flow = InformationFlow(partnership_id=membership.partnership_id)
+    flow.from_agency_id = data.from_agency_id
+    _require(
+        membership, "flow.edit", flow, "Members add flows only from the agency they represent."
+    )
+    _apply_flow(session, flow, data)
+    session.add(flow)
+    session.flush()
+    record(
+        session,
+        membership.user,
+        "flow.created",
+        flow,
+        f"Added a flow from {flow.from_agency.organization.name} to {flow.recipient}",
+        now,
+        partnership_id=flow.partnership_id,
+    )
+    return flow
+
+
+def update_flow(
+    session: Session, membership: Membership, flow: InformationFlow, data: FlowData, now: datetime
+) -> InformationFlow:
+    """Change a matrix row; a member may neither edit nor move a flow out of their agency."""
+    _require(membership, "flow.edit", flow, "Members edit only their own agency's flows.")
+    _require(
+        membership,
+        "flow.edit",
+        InformationFlow(from_agency_id=data.from_agency_id),
+        "Members edit only their own agency's flows.",
+    )
+    before = _flow_snapshot(flow)
+    _apply_flow(session, flow, data)
+    session.flush()
+    session.refresh(flow)
+    after = _flow_snapshot(flow)
+    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    record(
+        session,
+        membership.user,
+        "flow.updated",
+        flow,
+        f"Changed the flow from {flow.from_agency.organization.name} to {flow.recipient}",
+        now,
+        partnership_id=flow.partnership_id,
+        details={"changed": changed},
+    )
+    return flow
+
+
+def _flow_snapshot(flow: InformationFlow) -> dict:
+    return {
+        "from_agency_id": flow.from_agency_id,
+        "to_agency_id": flow.to_agency_id,
+        "to_role": flow.to_role,
+        "data_categories": list(flow.data_categories),
+        "trigger": flow.trigger,
+        "legal_basis": flow.legal_basis.value if flow.legal_basis else None,
+        "statute_citation": flow.statute_citation,
+        "consent_required": flow.consent_required,
+        "certification_required": flow.certification_required,
+        "procedure_id": flow.procedure_id,
+        "notes": flow.notes,
+    }
+
+
+def delete_flow(
+    session: Session, membership: Membership, flow: InformationFlow, now: datetime
+) -> None:
+    """Remove a row from the matrix (the audit trail keeps what it said)."""
+    _require(membership, "flow.edit", flow, "Members remove only their own agency's flows.")
+    record(
+        session,
+        membership.user,
+        "flow.deleted",
+        flow,
+        f"Removed the flow from {flow.from_agency.organization.name} to {flow.recipient}",
+        now,
+        partnership_id=flow.partnership_id,
+        details=_flow_snapshot(flow),
+    )
+    session.delete(flow)

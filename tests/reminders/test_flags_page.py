@@ -1,0 +1,95 @@
+"""The flags page, acknowledging a flag with a note, and flags on the dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from partnerhub.audit.models import AuditEvent
+from partnerhub.db import utcnow
+from partnerhub.notifications.flags import open_flag_attention
+from partnerhub.partnerships.models import Role
+
+
+def test_flags_page_shows_empty_state_then_open_flags(client, db, make, login_as):
+    facilitator = make.user()
+    partnership = make.partnership(facilitator)
+    db.commit()
+    login_as(facilitator)
+    assert "Nothing is due" in client.get(f"/partnerships/{partnership.id}/flags").text
+    make.flag(partnership, title="Helena IGA 2025", due_on=date(2026, 12, 1))
+    db.commit()
+    page = client.get(f"/partnerships/{partnership.id}/flags").text
+    assert "Helena IGA 2025" in page
+    assert "What is being done about it" in page
+
+
+def test_acknowledging_needs_a_note_and_keeps_the_flag_open_without_one(client, db, make, login_as):
+    facilitator = make.user()
+    partnership = make.partnership(facilitator)
+    flag = make.flag(partnership)
+    db.commit()
+    login_as(facilitator)
+    url = f"/partnerships/{partnership.id}/flags/{flag.id}/acknowledge"
+
+    refused = client.post(url, data={"note": "   "})
+    assert refused.status_code == 200
+    assert "Say in a note what is being done about it." in refused.text
+    db.refresh(flag)
+    assert flag.is_open
+
+    done = client.post(url, data={"note": "Renewal on the March agenda."}, follow_redirects=True)
+    assert "Flag acknowledged." in done.text
+    assert "Renewal on the March agenda." in done.text
+    db.refresh(flag)
+    assert not flag.is_open
+    assert flag.acknowledged_by_id == facilitator.id
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "flag.acknowledge")).one()
+    assert event.partnership_id == partnership.id
+
+
+def test_flag_of_another_partnership_is_not_found(client, db, make, login_as):
+    facilitator = make.user()
+    partnership = make.partnership(facilitator)
+    other = make.partnership(make.user())
+    foreign = make.flag(other)
+    db.commit()
+    login_as(facilitator)
+    response = client.post(
+        f"/partnerships/{partnership.id}/flags/{foreign.id}/acknowledge", data={"note": "mine"}
+    )
+    assert response.status_code == 404
+    db.refresh(foreign)
+    assert foreign.is_open
+
+
+def test_members_see_flags_but_cannot_acknowledge(client, db, make, login_as):
+    partnership = make.partnership(make.user())
+    member = make.member(partnership, role=Role.MEMBER)
+    flag = make.flag(partnership)
+    db.commit()
+    login_as(member.user)
+    page = client.get(f"/partnerships/{partnership.id}/flags").text
+    assert flag.title in page
+    assert "What is being done about it" not in page
+
+
+def test_open_flags_need_attention_on_the_dashboard(app, db, make):
+    one = make.partnership(make.user())
+    two = make.partnership(make.user())
+    make.flag(one, title="Due soon", due_on=date(2026, 12, 20))
+    make.flag(two, title="Overdue", due_on=date(2026, 11, 1))
+    make.flag(two, title="Not yet seen", due_on=date(2026, 1, 1))
+    seen = make.flag(two, title="Acknowledged", due_on=date(2026, 1, 2))
+    seen.acknowledgement_note = "on it"
+    seen.acknowledged_at = utcnow()
+    db.commit()
+    with app.test_request_context():
+        items = open_flag_attention(db, [one.id, two.id], date(2026, 11, 23))
+    labels = {(i.partnership_id, i.label, i.severity) for i in items}
+    assert labels == {
+        (one.id, "Agreement renewal: Due soon", "warning"),
+        (two.id, "Agreement renewal: Overdue", "danger"),
+        (two.id, "Agreement renewal: Not yet seen", "danger"),
+    }
