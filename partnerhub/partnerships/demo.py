@@ -165,7 +165,14 @@ def build(session: Session, now: datetime, password: str) -> DemoWorld:
         )
     for key in TICKED:
         services.tick(session, facilitator, partnership, key, "", started + timedelta(days=30))
-    services.advance(session, facilitator, partnership, "", now - timedelta(days=45))
+    # Other modules' Partner items (a meeting series, …) are filled in by their demo afterwards.
+    services.advance(
+        session,
+        facilitator,
+        partnership,
+        "Agreed to start planning at the September meeting",
+        now - timedelta(days=45),
+    )
     session.flush()
     return _world(session, partnership, now)
 

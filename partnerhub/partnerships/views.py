@@ -154,12 +154,7 @@ def overview(partnership_id: int):
     partnership = load_partnership(partnership_id)
     today = _today(partnership)
     db = database.session
-    panels = [
-        Markup(
-            render_template(p.template, partnership=partnership, **p.load(db, partnership, today))
-        )
-        for p in registry.panels
-    ]
+    panels = [_render_panel(p, db, partnership, today) for p in registry.panels]
     activity = []
     if permissions.can(g.membership, permissions.MANAGE):
         activity = partnership_events(db, partnership.id, limit=8)
@@ -170,6 +165,13 @@ def overview(partnership_id: int):
         panels=panels,
         activity=activity,
     )
+
+
+def _render_panel(registered, db, partnership, today) -> Markup:
+    """A panel's template, given its loader's values both by name and as `panel`."""
+    values = registered.load(db, partnership, today)
+    context = {"partnership": partnership, "panel": values, **values}
+    return Markup(render_template(registered.template, **context))
 
 
 @blueprint.route("/partnerships/<int:partnership_id>/edit", methods=["GET", "POST"])

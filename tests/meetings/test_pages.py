@@ -273,6 +273,7 @@ def test_an_agency_that_missed_the_last_three_meetings_is_highlighted(
         found = [
             a
             for source in registry.attention_sources
+            if source.__module__ == "partnerhub.meetings.views"  # other modules add their own
             for a in source(db, [world.partnership.id, world.other_partnership.id], date.today())
         ]
     assert [a.label for a in found] == ["Helena Police Department missed the last 3 meetings"]
@@ -299,6 +300,7 @@ def test_action_items_and_overdue_ones_on_the_dashboard(client, login_as, world,
         labels = [
             a.label
             for s in registry.attention_sources
+            if s.__module__ == "partnerhub.meetings.views"  # other modules add their own
             for a in s(db, [world.partnership.id], date.today())
         ]
     assert labels == ["1 overdue action item"]
