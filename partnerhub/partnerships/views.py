@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user
+from markupsafe import Markup
 
 from partnerhub import permissions
 from partnerhub.audit.services import partnership_events
@@ -142,7 +143,14 @@ def overview(partnership_id: int):
     partnership = load_partnership(partnership_id)
     today = _today(partnership)
     db = database.session
-    panels = [(p.template, p.load(db, partnership, today)) for p in registry.panels]
+    panels = [
+        Markup(
+            render_template(
+                p.template, **{"partnership": partnership, **p.load(db, partnership, today)}
+            )
+        )
+        for p in registry.panels
+    ]
     activity = []
     if permissions.can(g.membership, permissions.MANAGE):
         activity = partnership_events(db, partnership.id, limit=8)
