@@ -47,6 +47,7 @@ class AgreementForm(FlaskForm):
         "No names of youth or case details.",
     )
     parties = CheckboxesField("Parties", coerce=int)
+    flows = CheckboxesField("Sharing-matrix flows it covers", coerce=int)
     legal_bases = CheckboxesField("Legal bases")
     data_categories = CheckboxesField("Data categories")
     effective_on = DateField("Effective date", validators=[Optional()])
@@ -65,9 +66,10 @@ class AgreementForm(FlaskForm):
     )
     submit = SubmitField("Save draft")
 
-    def __init__(self, agencies, *args, **kwargs) -> None:
+    def __init__(self, agencies, flows, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.parties.choices = [(a.id, a.organization.name) for a in agencies]
+        self.flows.choices = [(f.id, vocabulary.flow_label(f)) for f in flows]
         self.legal_bases.choices = vocabulary.legal_basis_choices()
         self.data_categories.choices = vocabulary.data_category_choices()
 
@@ -80,6 +82,8 @@ class AgreementForm(FlaskForm):
         for name, value in vars(terms).items():
             if name == "party_agency_ids":
                 self.parties.data = value
+            elif name == "flow_ids":
+                self.flows.data = value
             else:
                 getattr(self, name).data = value
 
@@ -89,6 +93,7 @@ class AgreementForm(FlaskForm):
             kind=self.kind.data,
             purpose=(self.purpose.data or "").strip(),
             party_agency_ids=self.parties.data or [],
+            flow_ids=self.flows.data or [],
             legal_bases=self.legal_bases.data or [],
             data_categories=self.data_categories.data or [],
             effective_on=self.effective_on.data,
