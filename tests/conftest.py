@@ -57,8 +57,11 @@ def _empty_tables(database: Database) -> None:
     tables = [t.name for t in metadata.sorted_tables]
     with database.engine.begin() as connection:
         if database.engine.dialect.name == "postgresql":
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            # DELETE on a few small tables is far quicker than TRUNCATE; foreign-key triggers
+            # are switched off for this transaction so the order does not matter.
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for name in reversed(tables):
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
         else:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             for name in reversed(tables):

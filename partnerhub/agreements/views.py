@@ -406,7 +406,7 @@ def _may_sign(membership: Membership, party: AgreementParty) -> bool:
 
 # --- on the partnership's pages ---------------------------------------------------------
 
-add_tab("Agreements", "agreements.index", order=50)
+add_tab("Agreements", "agreements.index", order=60)
 
 
 @panel("agreements/_panel.html", order=50)
@@ -426,7 +426,7 @@ computed_check(
     Stage.PLAN,
     "agreement_signed",
     "An active agreement signed by every partner agency",
-    order=60,
+    order=80,
     help="Draft the agreement, send it for signature and record each agency's signature.",
 )(services.agreement_gate)
 

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from partnerhub.agreements.services import agreement_gate
-from partnerhub.partnerships.models import Stage
+from partnerhub.partnerships.models import ChecklistTick, Partnership, Stage
+from partnerhub.partnerships.registry import registry
 
 TODAY = date.today()
+
+
+def plan_done_but_the_agreement(make, db, table) -> None:
+    """Every other Plan item holds: a legal advisor, ticks, a matrix flow under an approved
+    procedure."""
+    table.partnership.stage = Stage.PLAN
+    make.member(table.partnership, make.user("Lee Lawyer"), legal_advisor=True)
+    procedure = make.procedure(table.school, status="approved")
+    make.flow(table.school, table.police, procedure_id=procedure.id)
+    for check in registry.checks:
+        if check.stage is Stage.PLAN and check.compute is None:
+            db.add(ChecklistTick(partnership_id=table.partnership.id, item_key=check.key))
 
 
 def test_agreement_signed_by_all_parties_completes_the_plan_gate(
     make, db, table, page, browser_login
 ):
-    table.partnership.stage = Stage.PLAN
+    plan_done_but_the_agreement(make, db, table)
     agreement = make.agreement(
         table.partnership,
         [table.school, table.police],
@@ -55,3 +70,13 @@ def test_agreement_signed_by_all_parties_completes_the_plan_gate(
     db.expire_all()
     result = agreement_gate(db, table.partnership, TODAY)
     assert result.done, result.detail
+
+    # With the agreement signed, the facilitator advances to Act without an override.
+    page.goto(f"/partnerships/{table.partnership.id}/stages")
+    gate = page.locator("li", has_text="An active agreement signed by every partner agency")
+    assert "Done:" in gate.inner_text()
+    page.get_by_role("button", name="Advance to the next stage").click()
+    page.get_by_text("now in the Act stage").wait_for()
+    db.expire_all()
+    stage = db.scalar(select(Partnership.stage).where(Partnership.id == table.partnership.id))
+    assert stage is Stage.ACT
