@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from partnerhub.agreements.models import Agreement
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.auth.services import new_token, token_digest
@@ -38,6 +39,7 @@ from partnerhub.meetings.models import (
 from partnerhub.meetings.recurrence import Schedule, to_local, to_utc
 from partnerhub.partnerships.models import Membership, Partnership
 from partnerhub.permissions import CONTRIBUTE, MANAGE, can, rule
+from partnerhub.procedures.models import Procedure
 
 REMOVED_FROM_SERIES = "No longer part of the series schedule."
 
@@ -400,6 +402,8 @@ class AgendaItemData:
     minutes: int
     kind: AgendaItemKind
     presenter_id: int | None = None
+    procedure_id: int | None = None  # the procedure or agreement a review item is about
+    agreement_id: int | None = None
 
 
 def _require_open_agenda(meeting: Meeting) -> None:
@@ -425,11 +429,23 @@ def add_agenda_item(
         status=AgendaItemStatus.ACCEPTED if facilitator else AgendaItemStatus.PROPOSED,
         proposed_by_id=None if facilitator else membership.id,
     )
+    _link_subject(session, meeting, item, data)
     meeting.agenda_items.append(item)
     session.flush()
     verb = "Added" if facilitator else "Proposed"
     _record_item(session, membership.user, "agenda_item.added", item, meeting, verb, now)
     return item
+
+
+def _link_subject(session: Session, meeting: Meeting, item: AgendaItem, data) -> None:
+    """Link the item to the procedure or agreement it reviews, of this partnership only."""
+    for model, key in ((Procedure, "procedure_id"), (Agreement, "agreement_id")):
+        subject_id = getattr(data, key)
+        if subject_id is not None:
+            subject = session.get(model, subject_id)
+            if subject is None or subject.partnership_id != meeting.partnership_id:
+                raise DomainError("Choose a procedure or agreement of this partnership.")
+        setattr(item, key, subject_id)
 
 
 def _record_item(session, actor, action, item, meeting, verb, now) -> None:
@@ -453,6 +469,7 @@ def edit_agenda_item(
     item.minutes = data.minutes
     item.kind = data.kind
     item.presenter_id = data.presenter_id
+    _link_subject(session, item.meeting, item, data)
     _record_item(session, actor, "agenda_item.edited", item, item.meeting, "Changed", now)
     return item
 

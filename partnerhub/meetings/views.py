@@ -39,6 +39,8 @@ from partnerhub.meetings.forms import (
     SeriesForm,
     optional_id,
     options,
+    subject_ids,
+    subject_value,
 )
 from partnerhub.meetings.models import ActionItemStatus, AgendaItemKind, AttendanceStatus
 from partnerhub.meetings.recurrence import RuleError, describe, to_local
@@ -258,7 +260,7 @@ def add_agenda_item(partnership_id: int, meeting_id: int):
     meeting = _meeting(partnership, meeting_id)
     members = queries.members_of(database.session, partnership.id)
     form = AgendaItemForm()
-    form.set_members(members)
+    form.set_members(members, queries.review_subjects(database.session, partnership.id))
     if not form.validate_on_submit():
         return _meeting_page(partnership, meeting, agenda_form=form, members=members)
     proposing = not permissions.can(g.membership, permissions.MANAGE)
@@ -278,10 +280,14 @@ def edit_agenda_item(partnership_id: int, meeting_id: int, item_id: int):
     """Change an agenda item."""
     partnership, meeting, item = _agenda_item(partnership_id, meeting_id, item_id)
     form = AgendaItemForm(obj=item if request.method == "GET" else None)
-    form.set_members(queries.members_of(database.session, partnership.id))
+    form.set_members(
+        queries.members_of(database.session, partnership.id),
+        queries.review_subjects(database.session, partnership.id),
+    )
     if request.method == "GET":
         form.kind.data = item.kind.value
         form.presenter_id.data = item.presenter_id or 0
+        form.subject.data = subject_value(item)
     elif form.validate_on_submit():
         return _act(
             partnership,
@@ -670,7 +676,7 @@ def _meeting_page(partnership, meeting, *, agenda_form=None, action_form=None, m
     agencies = queries.agencies_of(database.session, partnership.id)
     if agenda_form is None:
         agenda_form = AgendaItemForm(formdata=None)
-        agenda_form.set_members(members)
+        agenda_form.set_members(members, queries.review_subjects(database.session, partnership.id))
     if action_form is None:
         action_form = ActionItemForm(formdata=None)
         action_form.set_owners(members, agencies)
@@ -732,6 +738,7 @@ def _agenda_data(form: AgendaItemForm) -> services.AgendaItemData:
         minutes=form.minutes.data,
         kind=AgendaItemKind(form.kind.data),
         presenter_id=optional_id(form.presenter_id.data),
+        **subject_ids(form.subject.data),
     )
 
 
