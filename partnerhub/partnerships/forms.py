@@ -32,7 +32,21 @@ def _int_or_zero(value) -> int:
         return 0
 
 
-class PartnershipForm(FlaskForm):
+def _without_nul(value):
+    """PostgreSQL text cannot hold NUL characters; nobody types them on purpose."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """A form whose text inputs are cleaned of characters the database refuses."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", ())
+            return unbound_field.bind(form=form, filters=(*filters, _without_nul), **options)
+
+
+class PartnershipForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     community = StringField(
         "Community", validators=[DataRequired(), Length(max=200)], description="e.g. Helena, MT"
@@ -58,7 +72,7 @@ class PartnershipForm(FlaskForm):
 SECTOR_CHOICES = [(s.value, s.label) for s in Sector]
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(Form):
     organization = SelectField(
         "Organization",
         coerce=_int_or_zero,
@@ -91,7 +105,7 @@ class AgencyForm(FlaskForm):
             raise ValidationError("Say what kind of organization it is.")
 
 
-class ContactsForm(FlaskForm):
+class ContactsForm(Form):
     liaison = SelectField("Liaison", coerce=_int_or_zero, default=0)
     alternate = SelectField("Alternate", coerce=_int_or_zero, default=0)
     submit = SubmitField("Save contacts")
@@ -109,7 +123,7 @@ class ContactsForm(FlaskForm):
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
 
-class RosterEntryForm(FlaskForm):
+class RosterEntryForm(Form):
     role = SelectField("Role", default=Role.MEMBER.value)
     agency = SelectField("Agency represented", coerce=_int_or_zero, default=0)
     position = StringField(
@@ -133,7 +147,7 @@ class InvitationForm(RosterEntryForm):
     submit = SubmitField("Send invitation")
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(Form):
     reason = TextAreaField(
         "Why is this sector not at the table?",
         validators=[Optional(), Length(max=2000)],
@@ -142,15 +156,15 @@ class AbsenceForm(FlaskForm):
     submit = SubmitField("Save reason")
 
 
-class TickForm(FlaskForm):
+class TickForm(Form):
     note = StringField("Note", validators=[Optional(), Length(max=500)])
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
 
 
-class NewAccountForm(FlaskForm):
+class NewAccountForm(Form):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=200)])
     confirm = PasswordField(
@@ -160,5 +174,5 @@ class NewAccountForm(FlaskForm):
     submit = SubmitField("Join the partnership")
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     submit = SubmitField("Accept the invitation")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnerhub.audit.services import record
@@ -128,8 +128,6 @@ def update_partnership(
 
 def _changes(session: Session, obj) -> dict[str, list]:
     """The attributes of `obj` changed in this transaction: name -> [old, new]."""
-    from sqlalchemy import inspect
-
     changes = {}
     for attr in inspect(obj).attrs:
         history = attr.history
@@ -192,6 +190,7 @@ def active_agencies(session: Session, partnership: Partnership) -> list[PartnerA
 
 
 def former_agencies(session: Session, partnership: Partnership) -> list[PartnerAgency]:
+    """Agencies that left the table, most recent first."""
     return list(
         session.scalars(
             select(PartnerAgency)
@@ -451,7 +450,17 @@ def roster(session: Session, partnership: Partnership) -> list[Membership]:
     )
 
 
+def active_member_count(session: Session, partnership: Partnership) -> int:
+    """How many people are on the roster now."""
+    return session.scalar(
+        select(func.count()).where(
+            Membership.partnership_id == partnership.id, Membership.left_at.is_(None)
+        )
+    )
+
+
 def get_membership(session: Session, partnership: Partnership, membership_id: int) -> Membership:
+    """A person on this partnership's roster (else NotFound)."""
     membership = session.get(Membership, membership_id)
     if membership is None or membership.partnership_id != partnership.id:
         raise NotFound("No such person on this roster.")
@@ -610,7 +619,8 @@ def roster_csv(members: list[Membership], agencies: list[PartnerAgency], tz: str
 # --- invitations --------------------------------------------------------------------------
 
 
-def pending_invitations(session: Session, partnership: Partnership, now: datetime) -> list:
+def pending_invitations(session: Session, partnership: Partnership) -> list[Invitation]:
+    """Invitations neither accepted nor revoked (expired ones too, so they can be resent)."""
     return list(
         session.scalars(
             select(Invitation)
@@ -625,6 +635,7 @@ def pending_invitations(session: Session, partnership: Partnership, now: datetim
 
 
 def get_invitation(session: Session, partnership: Partnership, invitation_id: int) -> Invitation:
+    """An invitation of this partnership (else NotFound)."""
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.partnership_id != partnership.id:
         raise NotFound("No such invitation.")
@@ -997,6 +1008,7 @@ def _move(session, actor, partnership, to_stage, reason, unmet, now) -> StageTra
 
 
 def transitions(session: Session, partnership: Partnership) -> list[StageTransition]:
+    """The partnership's moves between stages, newest first."""
     return list(
         session.scalars(
             select(StageTransition)

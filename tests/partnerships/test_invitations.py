@@ -129,3 +129,18 @@ def test_invitation_goes_out_over_smtp(facilitated, smtp):
     [message] = smtp.messages
     assert message["To"] == "olly.officer@example.org"
     assert "/invitations/" in message.get_body(("plain",)).get_content()
+
+
+def test_a_person_who_left_can_be_invited_back(facilitated, make, db, mailbox, login_as):
+    olly = make.user("Olly Officer", email="olly.officer@example.org")
+    former = make.member(facilitated.partnership, olly, Role.OBSERVER)
+    former.left_at = former.joined_at
+    db.commit()
+    invite(facilitated)
+    path = link_in(mailbox()[0])
+
+    login_as(olly).post(path)
+
+    db.expire_all()
+    assert former.is_active and former.role is Role.MEMBER
+    assert db.query(Membership).filter_by(user_id=olly.id).count() == 1
