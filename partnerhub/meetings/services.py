@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from partnerhub.agreements.models import Agreement
@@ -37,6 +37,7 @@ from partnerhub.meetings.models import (
     MinutesStatus,
 )
 from partnerhub.meetings.recurrence import Schedule, to_local, to_utc
+from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.partnerships.models import Membership, Partnership
 from partnerhub.permissions import CONTRIBUTE, MANAGE, can, rule
 from partnerhub.procedures.models import Procedure
@@ -238,9 +239,14 @@ def edit_series(
     for meeting in later:
         slot = slots.pop(to_local(meeting.original_starts_at, zone).date(), None)
         if slot is not None:
-            _follow_series(meeting, target, slot)
+            retimed = _follow_series(meeting, target, slot)
         elif not meeting.is_modified and not meeting.is_cancelled:
             _cancel(meeting, REMOVED_FROM_SERIES)
+            retimed = True
+        else:
+            retimed = False
+        if retimed:
+            withdraw_reminders(session, meeting)
     session.flush()
     target.materialized_until = cutoff
     materialize(session, target, now)
@@ -258,17 +264,21 @@ def edit_series(
     return target
 
 
-def _follow_series(meeting: Meeting, series: MeetingSeries, slot: datetime) -> None:
-    """Attach an occurrence to (the new version of) its series; unless edited alone, retime it."""
+def _follow_series(meeting: Meeting, series: MeetingSeries, slot: datetime) -> bool:
+    """Attach an occurrence to (the new version of) its series; unless edited alone, retime it.
+
+    True when its start time changed.
+    """
     meeting.series = series
     meeting.original_starts_at = slot
     if meeting.is_modified:
-        return
+        return False
     changed = _set_details(
         meeting, series.title, slot, series.duration_minutes, series.place, series.video_url
     )
     if changed:
         meeting.sequence += 1
+    return "starts_at" in changed
 
 
 def _set_details(
@@ -286,6 +296,23 @@ def _set_details(
     for name in changed:
         setattr(meeting, name, values[name])
     return changed
+
+
+def withdraw_reminders(session: Session, meeting: Meeting) -> int:
+    """Cancel reminders not yet sent for a meeting that was cancelled or moved.
+
+    The reminder sweep queues new ones for a moved meeting's new time.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.about == f"meeting:{meeting.id}",
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def _cancel(meeting: Meeting, reason: str) -> None:
@@ -344,6 +371,8 @@ def edit_meeting(
         return meeting
     meeting.is_modified = meeting.series_id is not None
     meeting.sequence += 1
+    if "starts_at" in changed:
+        withdraw_reminders(session, meeting)
     record(
         session,
         actor,
@@ -366,6 +395,7 @@ def cancel_meeting(
         raise DomainError("Say why the meeting is cancelled.")
     _cancel(meeting, reason.strip())
     meeting.is_modified = meeting.series_id is not None
+    withdraw_reminders(session, meeting)
     record(
         session,
         actor,

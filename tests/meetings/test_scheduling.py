@@ -190,3 +190,38 @@ def test_effective_reminder_offsets_prefer_the_meeting_then_the_series(make, db,
     meeting.reminder_offsets = [30, 15]
     assert meeting.effective_reminder_offsets == [30, 15]
     assert db.get(MeetingSeries, series.id).reminder_offsets == [60]
+
+
+def test_cancelling_or_moving_a_meeting_withdraws_its_pending_reminders(make, db, partnership):
+    from partnerhub.notifications.models import OutboxMessage, OutboxStatus
+    from partnerhub.notifications.outbox import queue_email
+
+    series = make.series(partnership, now=NOW)
+    moved, cancelled, untouched = meetings_of(db, series.id)[:3]
+    for meeting in (moved, cancelled, untouched):
+        queue_email(
+            db,
+            key=f"meeting-reminder:{meeting.id}",
+            kind="meeting_reminder",
+            to="mo@example.org",
+            subject="Reminder",
+            text="Soon",
+            now=NOW,
+            about=f"meeting:{meeting.id}",
+        )
+    actor = make.user()
+    edit_meeting(
+        db,
+        actor,
+        moved,
+        MeetingData(moved.title, date(2026, 2, 12), time(15), 90),
+        "America/Denver",
+        NOW,
+    )
+    cancel_meeting(db, actor, cancelled, "Snow", NOW)
+    statuses = dict(db.execute(select(OutboxMessage.about, OutboxMessage.status)).all())
+    assert statuses == {
+        f"meeting:{moved.id}": OutboxStatus.CANCELLED,
+        f"meeting:{cancelled.id}": OutboxStatus.CANCELLED,
+        f"meeting:{untouched.id}": OutboxStatus.PENDING,
+    }
