@@ -53,6 +53,7 @@ def load_config(overrides: dict | None = None) -> dict:
             "PARTNERHUB_RATELIMIT_STORAGE_URI", env("PARTNERHUB_RATELIMIT_STORAGE_URL", "memory://")
         ),
         # Failed logins only count; reset requests all count (each one sends an email).
+        "TRUSTED_PROXIES": int(env("PARTNERHUB_TRUSTED_PROXIES", "0")),
         "LOGIN_FAILURES_PER_ACCOUNT": env("PARTNERHUB_LOGIN_FAILURES_PER_ACCOUNT", "10/15 minutes"),
         "LOGIN_FAILURES_PER_ADDRESS": env("PARTNERHUB_LOGIN_FAILURES_PER_ADDRESS", "30/15 minutes"),
         "RESET_REQUESTS_PER_ACCOUNT": env("PARTNERHUB_RESET_REQUESTS_PER_ACCOUNT", "5/hour"),

@@ -62,19 +62,21 @@ def test_login_cookies_are_httponly_and_samesite_lax(client, make, db):
 
 
 @pytest.fixture
-def https_app(database_url, tmp_path):
-    app = create_app(
+def https_app(app, database_url, tmp_path):
+    """The app as deployed at an https address, behind one reverse proxy."""
+    deployed = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "INSTANCE_PATH": str(tmp_path / "deployed"),
             "SECRET_KEY": "test secret key",
             "WTF_CSRF_ENABLED": False,
             "BASE_URL": "https://partnerhub.example.org",
+            "TRUSTED_PROXIES": 1,
         }
     )
-    yield app
-    app.extensions["partnerhub.database"].dispose()
+    yield deployed
+    deployed.extensions["partnerhub.database"].dispose()
 
 
 def test_over_https_cookies_are_secure_and_hsts_is_sent(https_app, make, db):
@@ -132,3 +134,26 @@ def test_anonymous_visitor_returns_where_they_were_going(client, make, db):
     login_page = client.get("/account").headers["Location"]
     response = client.post(login_page, data={"email": "dana@example.org", "password": PASSWORD})
     assert response.headers["Location"] == "/account"
+
+
+def test_hsts_is_sent_behind_a_tls_proxy_when_base_url_is_https(https_app):
+    page = https_app.test_client().get("/login")  # the proxy spoke plain HTTP to us
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_trusted_proxy_gives_the_client_address_to_login_throttling(https_app, make, db):
+    """Behind one proxy, failures count against the client's address, not the proxy's."""
+    https_app.config.update(LOGIN_FAILURES_PER_ADDRESS="2/15 minutes")
+    make.user(email="dana@example.org")
+    db.commit()
+    client = https_app.test_client()
+
+    def attempt(client_address, password="wrong password"):
+        return client.post(
+            "/login",
+            data={"email": "dana@example.org", "password": password},
+            headers={"X-Forwarded-For": client_address, "X-Forwarded-Proto": "https"},
+        )
+
+    assert [attempt("198.51.100.1").status_code for _ in range(3)] == [200, 200, 429]
+    assert attempt("198.51.100.2", PASSWORD).status_code == 302
