@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnerhub.auth.models import User
 from partnerhub.db import Base, Timestamped, enum_type, utcnow
-from partnerhub.partnerships.models import Membership, PartnerAgency
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 
 # Seven days and one day before the start, in minutes.
 DEFAULT_REMINDER_OFFSETS = [10080, 1440]
@@ -154,18 +154,21 @@ class Meeting(Timestamped, Base):
     sequence: Mapped[int] = mapped_column(default=0)
     uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid)
 
+    partnership: Mapped[Partnership] = relationship(lazy="select")
     series: Mapped[MeetingSeries | None] = relationship(back_populates="meetings", lazy="joined")
+    # Pages load these with selectinload (their query counts are tested); services may
+    # load them on first use.
     agenda_items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting",
-        lazy="raise",
+        lazy="select",
         cascade="all, delete-orphan",
         order_by="AgendaItem.position",
     )
     attendances: Mapped[list[Attendance]] = relationship(
-        back_populates="meeting", lazy="raise", cascade="all, delete-orphan"
+        back_populates="meeting", lazy="select", cascade="all, delete-orphan"
     )
     minutes: Mapped[Minutes | None] = relationship(
-        back_populates="meeting", lazy="raise", cascade="all, delete-orphan"
+        back_populates="meeting", lazy="select", cascade="all, delete-orphan"
     )
 
     @property
@@ -222,7 +225,8 @@ class AgendaItem(Base):
         sa.ForeignKey("agenda_items.id", ondelete="SET NULL")
     )
 
-    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items", lazy="raise")
+    # Many-to-one by primary key: found in the session's identity map, usually without a query.
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items", lazy="select")
     presenter: Mapped[Membership | None] = relationship(foreign_keys=[presenter_id], lazy="raise")
     proposed_by: Mapped[Membership | None] = relationship(
         foreign_keys=[proposed_by_id], lazy="raise"

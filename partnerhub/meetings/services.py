@@ -11,22 +11,33 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
+from partnerhub.auth.services import new_token, token_digest
 from partnerhub.errors import DomainError, InvalidTransition
 from partnerhub.meetings import recurrence
 from partnerhub.meetings.models import (
     DEFAULT_REMINDER_OFFSETS,
+    ActionItem,
+    ActionItemStatus,
     AgendaItem,
     AgendaItemKind,
+    AgendaItemStatus,
+    Attendance,
+    AttendanceStatus,
+    CalendarFeed,
     Meeting,
     MeetingSeries,
     MeetingStatus,
+    Minutes,
+    MinutesRevision,
+    MinutesStatus,
 )
 from partnerhub.meetings.recurrence import Schedule, to_local, to_utc
-from partnerhub.partnerships.models import Partnership
+from partnerhub.partnerships.models import Membership, Partnership
+from partnerhub.permissions import CONTRIBUTE, MANAGE, can, rule
 
 REMOVED_FROM_SERIES = "No longer part of the series schedule."
 
@@ -363,3 +374,535 @@ def cancel_meeting(
         partnership_id=meeting.partnership_id,
     )
     return meeting
+
+
+# --- who may ------------------------------------------------------------------------------
+
+
+@rule("action_item.update")
+def _may_update_action_item(membership: Membership, item: ActionItem) -> bool:
+    """Facilitators, the owner, and members of the owning agency update an action item."""
+    if can(membership, MANAGE):
+        return True
+    if not can(membership, CONTRIBUTE) or item is None:
+        return False
+    return item.owner_membership_id == membership.id or (
+        item.owner_agency_id is not None and item.owner_agency_id == membership.partner_agency_id
+    )
+
+
+# --- agenda -------------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaItemData:
+    title: str
+    minutes: int
+    kind: AgendaItemKind
+    presenter_id: int | None = None
+
+
+def _require_open_agenda(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise InvalidTransition("The meeting is cancelled.")
+    if meeting.minutes is not None and meeting.minutes.is_final:
+        raise InvalidTransition("The minutes are final; reopen them to change the agenda.")
+
+
+def add_agenda_item(
+    session: Session, membership: Membership, meeting: Meeting, data: AgendaItemData, now: datetime
+) -> AgendaItem:
+    """Add an item; a facilitator's is on the agenda at once, a member's is a proposal."""
+    _require_open_agenda(meeting)
+    facilitator = can(membership, MANAGE)
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        position=len(meeting.agenda_items) + 1,
+        title=data.title,
+        minutes=data.minutes,
+        kind=data.kind,
+        presenter_id=data.presenter_id,
+        status=AgendaItemStatus.ACCEPTED if facilitator else AgendaItemStatus.PROPOSED,
+        proposed_by_id=None if facilitator else membership.id,
+    )
+    meeting.agenda_items.append(item)
+    session.flush()
+    verb = "Added" if facilitator else "Proposed"
+    _record_item(session, membership.user, "agenda_item.added", item, meeting, verb, now)
+    return item
+
+
+def _record_item(session, actor, action, item, meeting, verb, now) -> None:
+    record(
+        session,
+        actor,
+        action,
+        item,
+        f"{verb} agenda item “{item.title}” for {meeting.title}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+
+
+def edit_agenda_item(
+    session: Session, actor: User, item: AgendaItem, data: AgendaItemData, now: datetime
+) -> AgendaItem:
+    """Change an item's title, time, kind or presenter."""
+    _require_open_agenda(item.meeting)
+    item.title = data.title
+    item.minutes = data.minutes
+    item.kind = data.kind
+    item.presenter_id = data.presenter_id
+    _record_item(session, actor, "agenda_item.edited", item, item.meeting, "Changed", now)
+    return item
+
+
+def accept_agenda_item(session: Session, actor: User, item: AgendaItem, now: datetime) -> None:
+    """Put a member's proposed item on the agenda."""
+    _require_open_agenda(item.meeting)
+    item.status = AgendaItemStatus.ACCEPTED
+    _record_item(session, actor, "agenda_item.accepted", item, item.meeting, "Accepted", now)
+
+
+def remove_agenda_item(session: Session, actor: User, item: AgendaItem, now: datetime) -> None:
+    """Take an item off the agenda; the others close up."""
+    meeting = item.meeting
+    _require_open_agenda(meeting)
+    _record_item(session, actor, "agenda_item.removed", item, meeting, "Removed", now)
+    meeting.agenda_items.remove(item)
+    for position, other in enumerate(meeting.agenda_items, start=1):
+        other.position = position
+
+
+def move_agenda_item(item: AgendaItem, step: int) -> None:
+    """Move an item one place up (-1) or down (+1) the agenda."""
+    _require_open_agenda(item.meeting)
+    items = sorted(item.meeting.agenda_items, key=lambda i: i.position)
+    index = items.index(item)
+    other = index + step
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items, start=1):
+        each.position = position
+
+
+def previous_meeting(session: Session, meeting: Meeting) -> Meeting | None:
+    """The partnership's last meeting before this one that was not cancelled."""
+    return session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.partnership_id == meeting.partnership_id,
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    ).first()
+
+
+def carry_forward(
+    session: Session, actor: User, meeting: Meeting, now: datetime
+) -> tuple[int, int]:
+    """Put the last meeting's unfinished items and the open action items on this agenda.
+
+    Returns how many agenda items and action items were carried; carrying twice adds nothing.
+    """
+    _require_open_agenda(meeting)
+    previous = previous_meeting(session, meeting)
+    carried_ids = {i.carried_from_id for i in meeting.agenda_items}
+    titles = {i.title for i in meeting.agenda_items}
+    unfinished = []
+    if previous is not None:
+        unfinished = session.scalars(
+            select(AgendaItem)
+            .where(
+                AgendaItem.meeting_id == previous.id,
+                AgendaItem.status == AgendaItemStatus.ACCEPTED,
+                AgendaItem.is_finished.is_(False),
+            )
+            .order_by(AgendaItem.position)
+        ).all()
+    items = [
+        AgendaItem(
+            title=old.title,
+            minutes=old.minutes,
+            kind=old.kind,
+            presenter_id=old.presenter_id,
+            carried_from_id=old.id,
+        )
+        for old in unfinished
+        if old.id not in carried_ids
+    ]
+    actions = [
+        AgendaItem(
+            title=title,
+            minutes=5,
+            kind=AgendaItemKind.REPORT,
+            presenter_id=action.owner_membership_id,
+        )
+        for action in open_action_items(session, meeting.partnership_id)
+        if (title := f"Follow-up: {action.title}"[:200]) not in titles
+    ]
+    for item in items + actions:
+        item.position = len(meeting.agenda_items) + 1
+        meeting.agenda_items.append(item)
+    if items or actions:
+        record(
+            session,
+            actor,
+            "meeting.carried_forward",
+            meeting,
+            f"Carried {len(items)} agenda and {len(actions)} action items to {meeting.title}",
+            now,
+            partnership_id=meeting.partnership_id,
+        )
+    return len(items), len(actions)
+
+
+# --- minutes ------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemMinutes:
+    notes: str
+    decision: str
+    is_finished: bool
+
+
+def minutes_of(meeting: Meeting) -> Minutes:
+    """The meeting's minutes, started as a draft when there are none yet."""
+    if meeting.minutes is None:
+        meeting.minutes = Minutes(status=MinutesStatus.DRAFT)
+    return meeting.minutes
+
+
+def save_minutes(
+    session: Session,
+    actor: User,
+    meeting: Meeting,
+    summary: str,
+    items: dict[int, ItemMinutes],
+    now: datetime,
+) -> Minutes:
+    """Write the draft minutes: a summary and each agenda item's notes and decision."""
+    minutes = minutes_of(meeting)
+    if minutes.is_final:
+        raise InvalidTransition("The minutes are final; reopen them to change them.")
+    minutes.summary = summary
+    for item in meeting.agenda_items:
+        if item.id in items:
+            entry = items[item.id]
+            item.notes, item.decision, item.is_finished = (
+                entry.notes,
+                entry.decision,
+                entry.is_finished,
+            )
+    session.flush()
+    record(
+        session,
+        actor,
+        "minutes.saved",
+        minutes,
+        f"Saved draft minutes of {meeting.title}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+    return minutes
+
+
+def finalize_minutes(session: Session, actor: User, meeting: Meeting, now: datetime) -> Minutes:
+    """Lock the minutes; the meeting counts as held."""
+    minutes = minutes_of(meeting)
+    if minutes.is_final:
+        raise InvalidTransition("The minutes are already final.")
+    if meeting.is_cancelled:
+        raise InvalidTransition("A cancelled meeting has no minutes.")
+    minutes.status = MinutesStatus.FINAL
+    minutes.finalized_by_id = actor.id
+    minutes.finalized_at = now
+    meeting.status = MeetingStatus.HELD
+    session.flush()
+    record(
+        session,
+        actor,
+        "minutes.finalized",
+        minutes,
+        f"Finalized the minutes of {meeting.title} (version {minutes.version})",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+    return minutes
+
+
+def reopen_minutes(
+    session: Session, actor: User, meeting: Meeting, reason: str, now: datetime
+) -> Minutes:
+    """Unlock final minutes for a correction, keeping the final version as a revision."""
+    minutes = meeting.minutes
+    if minutes is None or not minutes.is_final:
+        raise InvalidTransition("Only final minutes can be reopened.")
+    if not reason.strip():
+        raise DomainError("Say what needs correcting.")
+    minutes.revisions.append(
+        MinutesRevision(
+            version=minutes.version,
+            content={
+                "summary": minutes.summary,
+                "items": [
+                    {"title": i.title, "notes": i.notes, "decision": i.decision}
+                    for i in meeting.agenda_items
+                ],
+            },
+            finalized_by_id=minutes.finalized_by_id,
+            finalized_at=minutes.finalized_at,
+            reopened_by_id=actor.id,
+            reopened_at=now,
+            reopen_reason=reason.strip(),
+        )
+    )
+    minutes.version += 1
+    minutes.status = MinutesStatus.DRAFT
+    minutes.finalized_by_id = None
+    minutes.finalized_at = None
+    record(
+        session,
+        actor,
+        "minutes.reopened",
+        minutes,
+        f"Reopened the minutes of {meeting.title}: {reason.strip()}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+    return minutes
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+
+def respond(
+    session: Session, membership: Membership, meeting: Meeting, accepted: bool, now: datetime
+) -> Attendance:
+    """A member answers the invitation to a meeting themselves."""
+    if meeting.status is not MeetingStatus.SCHEDULED or meeting.ends_at <= now:
+        raise InvalidTransition("Only upcoming meetings can be answered.")
+    attendance = session.scalar(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting.id, Attendance.membership_id == membership.id
+        )
+    ) or Attendance(meeting_id=meeting.id, membership_id=membership.id)
+    attendance.status = AttendanceStatus.ACCEPTED if accepted else AttendanceStatus.DECLINED
+    attendance.responded_at = now
+    session.add(attendance)
+    session.flush()
+    return attendance
+
+
+def record_attendance(
+    session: Session,
+    actor: User,
+    meeting: Meeting,
+    members: list[Membership],
+    attended_ids: set[int],
+    timezone: str,
+    now: datetime,
+) -> None:
+    """Record who of `members` attended; the others were absent. The meeting was held."""
+    if meeting.is_cancelled:
+        raise InvalidTransition("The meeting is cancelled.")
+    zone = recurrence.ZoneInfo(timezone)
+    if to_local(meeting.starts_at, zone).date() > to_local(now, zone).date():
+        raise InvalidTransition("Attendance can be recorded from the day of the meeting.")
+    existing = {a.membership_id: a for a in meeting.attendances}
+    for membership in members:
+        attendance = existing.get(membership.id)
+        if attendance is None:
+            attendance = Attendance(membership_id=membership.id)
+            meeting.attendances.append(attendance)
+        attendance.status = (
+            AttendanceStatus.ATTENDED if membership.id in attended_ids else AttendanceStatus.ABSENT
+        )
+    meeting.status = MeetingStatus.HELD
+    record(
+        session,
+        actor,
+        "meeting.attendance",
+        meeting,
+        f"Recorded attendance of {meeting.title}: {len(attended_ids)} of {len(members)}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+
+
+# --- action items -------------------------------------------------------------------------
+
+
+@dataclass
+class ActionItemData:
+    title: str
+    owner_membership_id: int | None = None
+    owner_agency_id: int | None = None
+    due_on: date | None = None
+
+
+def add_action_item(
+    session: Session,
+    actor: User,
+    partnership: Partnership,
+    data: ActionItemData,
+    now: datetime,
+    meeting: Meeting | None = None,
+) -> ActionItem:
+    """Record an action item, from a meeting or on its own."""
+    if data.owner_membership_id is None and data.owner_agency_id is None:
+        raise DomainError("Name an owner: a member, an agency, or both.")
+    item = ActionItem(
+        partnership_id=partnership.id,
+        meeting_id=meeting.id if meeting else None,
+        title=data.title,
+        owner_membership_id=data.owner_membership_id,
+        owner_agency_id=data.owner_agency_id,
+        due_on=data.due_on,
+    )
+    session.add(item)
+    session.flush()
+    record(
+        session,
+        actor,
+        "action_item.added",
+        item,
+        f"Action item “{item.title}”" + (f" due {item.due_on:%d %b %Y}" if item.due_on else ""),
+        now,
+        partnership_id=partnership.id,
+    )
+    return item
+
+
+def set_action_item_status(
+    session: Session, actor: User, item: ActionItem, status: ActionItemStatus, now: datetime
+) -> ActionItem:
+    """Mark an action item done, dropped, or open again."""
+    if item.status is status:
+        return item
+    item.status = status
+    item.completed_at = now if status is ActionItemStatus.DONE else None
+    record(
+        session,
+        actor,
+        "action_item.status",
+        item,
+        f"Action item “{item.title}” is now {status.value}",
+        now,
+        partnership_id=item.partnership_id,
+    )
+    return item
+
+
+def open_action_items(session: Session, partnership_id: int) -> list[ActionItem]:
+    """The partnership's open action items, soonest due first, with their owners."""
+    return list(
+        session.scalars(
+            select(ActionItem)
+            .where(
+                ActionItem.partnership_id == partnership_id,
+                ActionItem.status == ActionItemStatus.OPEN,
+            )
+            .options(*ACTION_ITEM_OWNERS)
+            .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        )
+    )
+
+
+ACTION_ITEM_OWNERS = (
+    selectinload(ActionItem.owner_membership),
+    selectinload(ActionItem.owner_agency),
+)
+
+
+# --- calendar feeds -----------------------------------------------------------------------
+
+
+def subscribe(session: Session, user: User, partnership_id: int | None, now: datetime) -> str:
+    """A new private feed URL token for `user` (of one partnership, or of all their meetings).
+
+    An earlier feed of the same kind is revoked: the old URL stops working.
+    """
+    unsubscribe(session, user, partnership_id, now)
+    raw, digest = new_token()
+    session.add(
+        CalendarFeed(
+            token_hash=digest, user_id=user.id, partnership_id=partnership_id, created_at=now
+        )
+    )
+    session.flush()
+    return raw
+
+
+def unsubscribe(session: Session, user: User, partnership_id: int | None, now: datetime) -> int:
+    """Revoke the user's active feed of that kind; how many were revoked."""
+    feeds = session.scalars(_active_feeds(user, partnership_id)).all()
+    for feed in feeds:
+        feed.revoked_at = now
+    return len(feeds)
+
+
+def active_feed(session: Session, user: User, partnership_id: int | None) -> CalendarFeed | None:
+    """The user's working feed of that kind, if any."""
+    return session.scalars(_active_feeds(user, partnership_id)).first()
+
+
+def _active_feeds(user: User, partnership_id: int | None):
+    return select(CalendarFeed).where(
+        CalendarFeed.user_id == user.id,
+        CalendarFeed.partnership_id.is_(None)
+        if partnership_id is None
+        else CalendarFeed.partnership_id == partnership_id,
+        CalendarFeed.revoked_at.is_(None),
+    )
+
+
+def feed_for_token(session: Session, raw: str) -> CalendarFeed | None:
+    """The active feed a URL token opens, while its owner may still see what it shows."""
+    feed = session.scalar(
+        select(CalendarFeed).where(
+            CalendarFeed.token_hash == token_digest(raw), CalendarFeed.revoked_at.is_(None)
+        )
+    )
+    if feed is None or not feed.user.is_active:
+        return None
+    if feed.partnership_id is not None and not session.scalar(
+        select(Membership.id).where(
+            Membership.partnership_id == feed.partnership_id,
+            Membership.user_id == feed.user_id,
+            Membership.left_at.is_(None),
+        )
+    ):
+        return None
+    return feed
+
+
+FEED_PAST = timedelta(days=366)
+
+
+def feed_meetings(session: Session, feed: CalendarFeed, now: datetime) -> list[tuple[Meeting, str]]:
+    """The meetings a feed shows (from a year back), each with its time zone."""
+    if feed.partnership_id is not None:
+        return _meetings_with_zone(session, now, Meeting.partnership_id == feed.partnership_id)
+    return user_meetings(session, feed.user_id, now)
+
+
+def user_meetings(session: Session, user_id: int, now: datetime) -> list[tuple[Meeting, str]]:
+    """A person's meetings in every partnership they are active in (from a year back)."""
+    mine = select(Membership.partnership_id).where(
+        Membership.user_id == user_id, Membership.left_at.is_(None)
+    )
+    return _meetings_with_zone(session, now, Meeting.partnership_id.in_(mine))
+
+
+def _meetings_with_zone(session: Session, now: datetime, where) -> list[tuple[Meeting, str]]:
+    query = (
+        select(Meeting, Partnership.timezone)
+        .join(Partnership, Partnership.id == Meeting.partnership_id)
+        .where(where, Meeting.starts_at >= now - FEED_PAST)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    return [(meeting, timezone) for meeting, timezone in session.execute(query)]

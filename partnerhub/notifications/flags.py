@@ -51,9 +51,10 @@ def raise_flag(
     due_on: date,
     threshold: str,
     today: date,
-) -> Flag:
-    """The flag for (kind, subject, due date), raised now if new, moved to `threshold`."""
-    insert_ignoring_duplicates(
+) -> tuple[Flag, str | None]:
+    """The flag for (kind, subject, due date), raised now if new, moved on to `threshold`;
+    with the threshold it had before (None when this call raised it)."""
+    inserted = insert_ignoring_duplicates(
         session,
         Flag,
         [
@@ -73,9 +74,10 @@ def raise_flag(
     flag = session.scalars(
         select(Flag).where(Flag.kind == kind, Flag.subject == subject, Flag.due_on == due_on)
     ).one()
+    previous = None if inserted else flag.threshold
     flag.threshold = threshold
     flag.title = title
-    return flag
+    return flag, previous
 
 
 def resolve_flags(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -72,15 +73,20 @@ def opted_out(session: Session, kind: ReminderKind, user_ids: Iterable[int]) -> 
 # --- one-click unsubscribe (RFC 8058) ---------------------------------------------------------
 
 
+@lru_cache(maxsize=8)
+def _signer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT)
+
+
 def unsubscribe_token(secret: str, user_id: int, kind: ReminderKind) -> str:
     """A signed token naming a user and a reminder kind; it does not expire."""
-    return URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps([user_id, kind.value])
+    return _signer(secret).dumps([user_id, kind.value])
 
 
 def read_unsubscribe_token(secret: str, token: str) -> tuple[int, ReminderKind] | None:
     """The (user id, kind) a token names, or None when it was not signed by us."""
     try:
-        user_id, kind = URLSafeSerializer(secret, salt=UNSUBSCRIBE_SALT).loads(token)
+        user_id, kind = _signer(secret).loads(token)
         return int(user_id), ReminderKind(kind)
     except (BadSignature, ValueError, TypeError):
         return None

@@ -93,3 +93,10 @@ def test_who_receives_what_follows_roles_and_choices(client, db, make, login_as)
     assert page.status_code == 200
     assert page.text.count("opted out") == 1
     assert signatory.user.name in page.text
+
+
+def test_the_account_page_links_to_email_preferences(client, db, make, login_as):
+    user = make.user()
+    db.commit()
+    page = login_as(user).get("/account")
+    assert 'href="/account/email-preferences">Email preferences</a>' in page.text

@@ -1,0 +1,298 @@
+"""Meeting forms: bad input is reported next to its field, and the user's input is kept."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+    URLField,
+    ValidationError,
+)
+from wtforms.form import Form
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from partnerhub.meetings.models import ActionItemStatus, AgendaItemKind
+from partnerhub.meetings.recurrence import PRESETS, RuleError, normalize_rule, preset_rule, with_end
+
+NO_ONE = 0
+UNITS = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
+YOUTH_REMINDER = (
+    "Do not identify individual youth: no names, initials, dates of birth or case details. "
+    "Describe situations in general terms."
+)
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def parse_offsets(text: str) -> list[int]:
+    """ "7d, 1d, 2h" -> minutes before the start, largest first."""
+    offsets = set()
+    for piece in filter(None, (p.strip().lower() for p in text.split(","))):
+        match = re.fullmatch(r"(\d{1,3})\s*([wdhm])", piece)
+        if not match:
+            raise ValueError(f"“{piece}” is not like 7d, 1d or 2h.")
+        offsets.add(int(match[1]) * UNITS[match[2]])
+    return sorted(offsets, reverse=True)
+
+
+def format_offsets(offsets: list[int]) -> str:
+    """Minutes before the start as "7d, 1d"."""
+    words = []
+    for minutes in offsets:
+        unit = next(u for u, size in UNITS.items() if minutes % size == 0)
+        words.append(f"{minutes // UNITS[unit]}{unit}")
+    return ", ".join(words)
+
+
+def parse_template(text: str) -> list[dict]:
+    """One agenda item per line: "Title | minutes | kind" (minutes and kind optional)."""
+    items = []
+    kinds = {k.value: k for k in AgendaItemKind} | {k.label.lower(): k for k in AgendaItemKind}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        title, _, rest = (p.strip() for p in line.partition("|"))
+        minutes_text, _, kind_text = (p.strip() for p in rest.partition("|"))
+        if not title:
+            raise ValueError(f"Line {number} has no title.")
+        if minutes_text and not minutes_text.isdigit():
+            raise ValueError(f"Line {number}: minutes must be a number.")
+        kind = kinds.get(kind_text.lower() or "other")
+        if kind is None:
+            raise ValueError(f"Line {number}: unknown kind “{kind_text}”.")
+        items.append({"title": title[:200], "minutes": int(minutes_text or 10), "kind": kind.value})
+    return items
+
+
+def format_template(items: list[dict]) -> str:
+    return "\n".join(f"{i['title']} | {i['minutes']} | {i['kind']}" for i in items)
+
+
+class MeetingFieldsMixin:
+    """Fields every meeting has."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    starts_on = DateField("Date", validators=[InputRequired(message="Enter a date.")])
+    start_time = TimeField("Start time", validators=[InputRequired(message="Enter a time.")])
+    duration_minutes = IntegerField(
+        "Length (minutes)",
+        default=90,
+        validators=[InputRequired(message="Enter the length."), NumberRange(min=5, max=12 * 60)],
+    )
+    place = StringField("Place", validators=[Optional(), Length(max=300)])
+    video_url = URLField(
+        "Video link",
+        validators=[Optional(), URL(message="Enter a full link (https://…)."), Length(max=500)],
+    )
+
+
+class SeriesForm(MeetingFieldsMixin, FlaskForm):
+    """Schedule (or change) a recurring series."""
+
+    repeat = SelectField("Repeats", choices=options(PRESETS.items()), default="monthly_weekday")
+    custom_rule = StringField(
+        "Custom rule (RRULE)",
+        validators=[Optional(), Length(max=400)],
+        description="For example FREQ=MONTHLY;BYDAY=+2TU — only used with “Custom rule”.",
+    )
+    ends = RadioField(
+        "Ends",
+        choices=options(
+            [("never", "Never"), ("until", "On a date"), ("count", "After a number of meetings")]
+        ),
+        default="never",
+    )
+    until = DateField("Last date", validators=[Optional()])
+    count = IntegerField("Number of meetings", validators=[Optional(), NumberRange(1, 500)])
+    reminders = StringField(
+        "Reminders before each meeting",
+        default="7d, 1d",
+        validators=[Length(max=100)],
+        description="Comma-separated, e.g. 7d, 1d, 2h.",
+    )
+    agenda_template = TextAreaField(
+        "Agenda template",
+        validators=[Length(max=5000)],
+        description="One item per line: Title | minutes | kind (procedure_review, "
+        "agreement_review, sharing_issue, report, other).",
+    )
+    submit = SubmitField("Save series")
+
+    rule: str = ""
+    reminder_offsets: list[int] = []
+    template_items: list[dict] = []
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the ones that depend on the chosen pattern and end."""
+        valid = super().validate(extra_validators)
+        problems = {
+            self.custom_rule: self.repeat.data == "custom"
+            and not (self.custom_rule.data or "").strip()
+            and "Enter a rule, or choose one of the patterns.",
+            self.until: self.ends.data == "until" and self._until_problem(),
+            self.count: self.ends.data == "count"
+            and self.count.data is None
+            and "Enter how many meetings.",
+        }
+        for field, problem in problems.items():
+            if problem:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid
+
+    def _until_problem(self) -> str | None:
+        if self.until.data is None:
+            return "Enter the last date."
+        if self.starts_on.data and self.until.data < self.starts_on.data:
+            return "The last date is before the first meeting."
+        return None
+
+    def validate_reminders(self, field) -> None:
+        try:
+            self.reminder_offsets = parse_offsets(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+    def validate_agenda_template(self, field) -> None:
+        try:
+            self.template_items = parse_template(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+    def build_rule(self, timezone: str) -> bool:
+        """Turn the pattern and end into an RRULE; False (with a field error) when it is bad."""
+        try:
+            if self.repeat.data == "custom":
+                base = normalize_rule(self.custom_rule.data, timezone)
+                if self.ends.data == "never":
+                    self.rule = base
+                    return True
+            else:
+                base = preset_rule(self.repeat.data, self.starts_on.data)
+        except RuleError as error:
+            self.custom_rule.errors = [*self.custom_rule.errors, str(error)]
+            return False
+        until = self.until.data if self.ends.data == "until" else None
+        count = self.count.data if self.ends.data == "count" else None
+        self.rule = with_end(base, until, count)
+        return True
+
+    def fill_from(self, series) -> None:
+        """Show a series' settings, as a custom rule (its exact RRULE)."""
+        for name in ("title", "starts_on", "start_time", "duration_minutes", "place"):
+            getattr(self, name).data = getattr(series, name)
+        self.video_url.data = series.video_url
+        self.repeat.data = "custom"
+        self.custom_rule.data = series.rrule
+        self.reminders.data = format_offsets(series.reminder_offsets or [])
+        self.agenda_template.data = format_template(series.agenda_template or [])
+
+
+class MeetingForm(MeetingFieldsMixin, FlaskForm):
+    """A one-off meeting, or one occurrence changed on its own."""
+
+    submit = SubmitField("Save meeting")
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (shown to everyone)",
+        validators=[DataRequired(message="Say why the meeting is cancelled."), Length(max=1000)],
+    )
+    submit = SubmitField("Cancel this meeting")
+
+
+class AgendaItemForm(FlaskForm):
+    title = StringField("Item", validators=[DataRequired(), Length(max=200)])
+    presenter_id = SelectField("Presenter", coerce=int, default=NO_ONE)
+    minutes = IntegerField(
+        "Minutes", default=10, validators=[InputRequired(), NumberRange(min=1, max=480)]
+    )
+    kind = SelectField(
+        "Kind",
+        choices=options((k.value, k.label) for k in AgendaItemKind),
+        default=AgendaItemKind.OTHER.value,
+    )
+    submit = SubmitField("Add to agenda")
+
+    def set_members(self, members) -> None:
+        self.presenter_id.choices = options(
+            [(NO_ONE, "—")] + [(m.id, m.user.name) for m in members]
+        )
+
+
+class ItemMinutesForm(Form):
+    item_id = HiddenField()
+    notes = TextAreaField("Notes", validators=[Length(max=10000)])
+    decision = TextAreaField("Decision", validators=[Length(max=5000)])
+    is_finished = BooleanField("Finished (not carried to the next meeting)")
+
+
+class MinutesForm(FlaskForm):
+    summary = TextAreaField("Summary", validators=[Length(max=20000)])
+    items = FieldList(FormField(ItemMinutesForm))
+    submit = SubmitField("Save draft")
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("What needs correcting", validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField("Reopen minutes")
+
+
+class AttendanceForm(FlaskForm):
+    attended = SelectMultipleField(
+        "Attended", coerce=int, option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False)
+    )
+    submit = SubmitField("Save attendance")
+
+
+class ResponseForm(FlaskForm):
+    answer = SelectField("Answer", choices=options([("accept", "Accept"), ("decline", "Decline")]))
+
+
+class ActionItemForm(FlaskForm):
+    title = StringField("Action", validators=[DataRequired(), Length(max=300)])
+    owner_membership_id = SelectField("Owner", coerce=int, default=NO_ONE)
+    owner_agency_id = SelectField("Agency", coerce=int, default=NO_ONE)
+    due_on = DateField("Due", validators=[Optional()])
+    submit = SubmitField("Add action item")
+
+    def set_owners(self, members, agencies) -> None:
+        self.owner_membership_id.choices = options(
+            [(NO_ONE, "—")] + [(m.id, m.user.name) for m in members]
+        )
+        self.owner_agency_id.choices = options(
+            [(NO_ONE, "—")] + [(a.id, a.organization.name) for a in agencies]
+        )
+
+    def validate_owner_agency_id(self, field) -> None:
+        if field.data == NO_ONE and self.owner_membership_id.data == NO_ONE:
+            raise ValidationError("Name an owner: a member, an agency, or both.")
+
+
+class ActionStatusForm(FlaskForm):
+    status = SelectField("Status", choices=options((s.value, s.label) for s in ActionItemStatus))
+
+
+def optional_id(value: int | None) -> int | None:
+    """A select's id, or None for "no one"."""
+    return value or None

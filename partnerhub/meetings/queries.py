@@ -1,0 +1,332 @@
+"""What the meetings pages, panels and dashboard show, each loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from partnerhub.meetings.models import (
+    ActionItem,
+    ActionItemStatus,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    Minutes,
+)
+from partnerhub.meetings.services import ACTION_ITEM_OWNERS
+from partnerhub.partnerships.models import Membership, PartnerAgency
+
+# An agency that missed this many meetings in a row stands out.
+MISSED_IN_A_ROW = 3
+REPORT_MEETINGS = 12
+PAST_ON_INDEX = 24
+
+
+def members_of(session: Session, partnership_id: int) -> list[Membership]:
+    """The partnership's active members with their agencies, by name."""
+    members = session.scalars(
+        select(Membership)
+        .where(Membership.partnership_id == partnership_id, Membership.left_at.is_(None))
+        .options(selectinload(Membership.partner_agency))
+    ).all()
+    return sorted(members, key=lambda m: m.user.name.lower())
+
+
+def agencies_of(session: Session, partnership_id: int) -> list[PartnerAgency]:
+    """The agencies at the partnership's table now."""
+    agencies = session.scalars(
+        select(PartnerAgency).where(
+            PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None)
+        )
+    ).all()
+    return sorted(agencies, key=lambda a: a.organization.name.lower())
+
+
+@dataclass
+class MeetingsOverview:
+    upcoming: list[Meeting]
+    past: list[Meeting]
+    series: list[MeetingSeries]
+    agenda_counts: dict[int, int]
+    my_answers: dict[int, AttendanceStatus]
+
+
+def meetings_overview(
+    session: Session, partnership_id: int, membership_id: int, now: datetime
+) -> MeetingsOverview:
+    """Upcoming and recent meetings, the series, agenda sizes and my answers."""
+    upcoming = session.scalars(
+        select(Meeting)
+        .where(Meeting.partnership_id == partnership_id, Meeting.ends_at >= now)
+        .order_by(Meeting.starts_at)
+    ).all()
+    past = session.scalars(
+        select(Meeting)
+        .where(Meeting.partnership_id == partnership_id, Meeting.ends_at < now)
+        .order_by(Meeting.starts_at.desc())
+        .limit(PAST_ON_INDEX)
+    ).all()
+    ids = [m.id for m in [*upcoming, *past]]
+    counts = dict(
+        session.execute(
+            select(AgendaItem.meeting_id, func.count(AgendaItem.id))
+            .where(AgendaItem.meeting_id.in_(ids))
+            .group_by(AgendaItem.meeting_id)
+        ).all()
+    )
+    answers = dict(
+        session.execute(
+            select(Attendance.meeting_id, Attendance.status).where(
+                Attendance.meeting_id.in_(ids), Attendance.membership_id == membership_id
+            )
+        ).all()
+    )
+    series = session.scalars(
+        select(MeetingSeries)
+        .where(MeetingSeries.partnership_id == partnership_id)
+        .order_by(MeetingSeries.starts_on)
+    ).all()
+    return MeetingsOverview(list(upcoming), list(past), list(series), counts, answers)
+
+
+def meeting_in(session: Session, partnership_id: int, meeting_id: int) -> Meeting | None:
+    """A meeting of this partnership with its agenda, attendance and minutes, or None."""
+    return session.scalars(
+        select(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.partnership_id == partnership_id)
+        .options(
+            selectinload(Meeting.agenda_items).selectinload(AgendaItem.presenter),
+            selectinload(Meeting.agenda_items).selectinload(AgendaItem.proposed_by),
+            selectinload(Meeting.attendances),
+            selectinload(Meeting.minutes).selectinload(Minutes.revisions),
+        )
+    ).first()
+
+
+def series_in(session: Session, partnership_id: int, series_id: int) -> MeetingSeries | None:
+    return session.scalars(
+        select(MeetingSeries).where(
+            MeetingSeries.id == series_id, MeetingSeries.partnership_id == partnership_id
+        )
+    ).first()
+
+
+def agenda_item_in(session: Session, meeting: Meeting, item_id: int) -> AgendaItem | None:
+    return next((i for i in meeting.agenda_items if i.id == item_id), None)
+
+
+def action_item_in(session: Session, partnership_id: int, item_id: int) -> ActionItem | None:
+    return session.scalars(
+        select(ActionItem).where(
+            ActionItem.id == item_id, ActionItem.partnership_id == partnership_id
+        )
+    ).first()
+
+
+def meeting_action_items(session: Session, meeting_id: int) -> list[ActionItem]:
+    return list(
+        session.scalars(
+            select(ActionItem)
+            .where(ActionItem.meeting_id == meeting_id)
+            .options(*ACTION_ITEM_OWNERS)
+            .order_by(ActionItem.id)
+        )
+    )
+
+
+def action_items_page(
+    session: Session, partnership_id: int, status: ActionItemStatus | None
+) -> list[ActionItem]:
+    """The partnership's action items (of one status, or all), soonest due first."""
+    query = (
+        select(ActionItem)
+        .where(ActionItem.partnership_id == partnership_id)
+        .options(*ACTION_ITEM_OWNERS, selectinload(ActionItem.meeting))
+        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+    )
+    if status is not None:
+        query = query.where(ActionItem.status == status)
+    return list(session.scalars(query))
+
+
+# --- attendance by agency -----------------------------------------------------------------
+
+
+@dataclass
+class AttendanceReport:
+    """Which agencies were at each held meeting, newest last."""
+
+    meetings: list[Meeting]
+    agencies: list[PartnerAgency]
+    present: dict[int, set[int]] = field(default_factory=dict)  # agency id -> meeting ids
+    missed_in_a_row: dict[int, int] = field(default_factory=dict)  # agency id -> meetings
+
+    def was_present(self, agency: PartnerAgency, meeting: Meeting) -> bool:
+        return meeting.id in self.present.get(agency.id, set())
+
+    def stands_out(self, agency: PartnerAgency) -> bool:
+        return self.missed_in_a_row.get(agency.id, 0) >= MISSED_IN_A_ROW
+
+
+def held_meetings(
+    session: Session, partnership_ids: list[int], last: int
+) -> dict[int, list[Meeting]]:
+    """Each partnership's last `last` held meetings, oldest first."""
+    ranked = (
+        select(
+            Meeting.id,
+            func.row_number()
+            .over(partition_by=Meeting.partnership_id, order_by=Meeting.starts_at.desc())
+            .label("rank"),
+        )
+        .where(Meeting.partnership_id.in_(partnership_ids), Meeting.status == MeetingStatus.HELD)
+        .subquery()
+    )
+    meetings = session.scalars(
+        select(Meeting)
+        .join(ranked, ranked.c.id == Meeting.id)
+        .where(ranked.c.rank <= last)
+        .order_by(Meeting.starts_at)
+    ).all()
+    by_partnership: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
+        by_partnership[meeting.partnership_id].append(meeting)
+    return by_partnership
+
+
+def agencies_present(session: Session, meeting_ids: list[int]) -> dict[int, set[int]]:
+    """agency id -> the meetings (of `meeting_ids`) at least one of its members attended."""
+    rows = session.execute(
+        select(Membership.partner_agency_id, Attendance.meeting_id)
+        .join(Membership, Membership.id == Attendance.membership_id)
+        .where(
+            Attendance.meeting_id.in_(meeting_ids),
+            Attendance.status == AttendanceStatus.ATTENDED,
+            Membership.partner_agency_id.is_not(None),
+        )
+        .distinct()
+    ).all()
+    present: dict[int, set[int]] = defaultdict(set)
+    for agency_id, meeting_id in rows:
+        present[agency_id].add(meeting_id)
+    return present
+
+
+def missed_in_a_row(
+    agency: PartnerAgency, meetings: list[Meeting], present: dict[int, set[int]]
+) -> int:
+    """How many of the latest meetings (since the agency joined) it missed in a row."""
+    missed = 0
+    for meeting in reversed(meetings):
+        if meeting.id in present.get(agency.id, set()):
+            break
+        if meeting.starts_at.date() < agency.joined_on:
+            break
+        missed += 1
+    return missed
+
+
+def attendance_report(session: Session, partnership_id: int) -> AttendanceReport:
+    """Per-agency attendance over the last held meetings."""
+    meetings = held_meetings(session, [partnership_id], REPORT_MEETINGS).get(partnership_id, [])
+    present = agencies_present(session, [m.id for m in meetings])
+    agencies = agencies_of(session, partnership_id)
+    return AttendanceReport(
+        meetings=meetings,
+        agencies=agencies,
+        present=present,
+        missed_in_a_row={a.id: missed_in_a_row(a, meetings, present) for a in agencies},
+    )
+
+
+# --- dashboard and overview ---------------------------------------------------------------
+
+
+def overdue_action_items(
+    session: Session, partnership_ids: list[int], today: date
+) -> dict[int, int]:
+    """partnership id -> how many open action items are past due."""
+    return dict(
+        session.execute(
+            select(ActionItem.partnership_id, func.count(ActionItem.id))
+            .where(
+                ActionItem.partnership_id.in_(partnership_ids),
+                ActionItem.status == ActionItemStatus.OPEN,
+                ActionItem.due_on < today,
+            )
+            .group_by(ActionItem.partnership_id)
+        ).all()
+    )
+
+
+def agencies_missing_meetings(
+    session: Session, partnership_ids: list[int]
+) -> dict[int, list[PartnerAgency]]:
+    """partnership id -> agencies that missed the last MISSED_IN_A_ROW held meetings."""
+    meetings = held_meetings(session, partnership_ids, MISSED_IN_A_ROW)
+    full = {pid: ms for pid, ms in meetings.items() if len(ms) >= MISSED_IN_A_ROW}
+    if not full:
+        return {}
+    present = agencies_present(session, [m.id for ms in full.values() for m in ms])
+    agencies = session.scalars(
+        select(PartnerAgency).where(
+            PartnerAgency.partnership_id.in_(list(full)), PartnerAgency.left_on.is_(None)
+        )
+    ).all()
+    missing: dict[int, list[PartnerAgency]] = defaultdict(list)
+    for agency in agencies:
+        if missed_in_a_row(agency, full[agency.partnership_id], present) >= MISSED_IN_A_ROW:
+            missing[agency.partnership_id].append(agency)
+    return missing
+
+
+def next_meeting(session: Session, partnership_id: int, now: datetime) -> Meeting | None:
+    return session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.partnership_id == partnership_id,
+            Meeting.ends_at >= now,
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    ).first()
+
+
+def has_regular_series(session: Session, partnership_id: int, now: datetime) -> bool:
+    """True when a series still has meetings ahead."""
+    return (
+        session.scalar(
+            select(func.count(Meeting.id)).where(
+                Meeting.partnership_id == partnership_id,
+                Meeting.series_id.is_not(None),
+                Meeting.starts_at >= now,
+                Meeting.status == MeetingStatus.SCHEDULED,
+            )
+        )
+        > 0
+    )
+
+
+def my_open_action_items(session: Session, user_id: int) -> list[ActionItem]:
+    """A person's open action items in every partnership they are active in."""
+    return list(
+        session.scalars(
+            select(ActionItem)
+            .join(Membership, Membership.id == ActionItem.owner_membership_id)
+            .where(
+                Membership.user_id == user_id,
+                Membership.left_at.is_(None),
+                ActionItem.status == ActionItemStatus.OPEN,
+            )
+            .options(selectinload(ActionItem.owner_membership).selectinload(Membership.partnership))
+            .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        )
+    )

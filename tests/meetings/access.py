@@ -1,0 +1,99 @@
+"""Routes of the meetings module and who may reach them."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from partnerhub.db import utcnow
+from partnerhub.meetings.models import ActionItem, AgendaItem, AgendaItemStatus, Meeting
+from partnerhub.meetings.services import subscribe
+
+ROUTES = {
+    "meetings.static": "public",
+    # the partnership's meetings
+    "meetings.index": "view",
+    "meetings.attendance_report": "view",
+    # scheduling
+    "meetings.new_series": "manage",
+    "meetings.edit_series": "manage",
+    "meetings.new_meeting": "manage",
+    # one meeting
+    "meetings.meeting": "view",
+    "meetings.edit_meeting": "manage",
+    "meetings.cancel_meeting": "manage",
+    "meetings.print_meeting": "view",
+    "meetings.respond": "contribute",
+    # agenda
+    "meetings.add_agenda_item": "contribute",
+    "meetings.edit_agenda_item": "manage",
+    "meetings.accept_agenda_item": "manage",
+    "meetings.move_agenda_item": "manage",
+    "meetings.remove_agenda_item": "manage",
+    "meetings.carry_forward": "manage",
+    # minutes
+    "meetings.edit_minutes": "manage",
+    "meetings.finalize_minutes": "manage",
+    "meetings.reopen_minutes": "manage",
+    # attendance and action items
+    "meetings.record_attendance": "manage",
+    "meetings.add_action_item": "manage",
+    "meetings.action_items": "view",
+    "meetings.update_action_item": "contribute",
+    # calendar
+    "meetings.meeting_ics": "view",
+    "meetings.subscribe_partnership": "view",
+    "meetings.revoke_partnership_feed": "view",
+    "meetings.my_calendar": "login",
+    "meetings.subscribe": "login",
+    "meetings.revoke": "login",
+    "meetings.feed": "token",
+}
+
+
+def url_values(make, world) -> dict[str, dict]:
+    """A series with its meetings, an agenda item and an action item in world.partnership."""
+    partnership = world.partnership
+    now = utcnow()
+    series = make.series(partnership, starts_on=(now - timedelta(days=40)).date(), now=now)
+    meeting = make.session.scalars(
+        select(Meeting)
+        .where(Meeting.series_id == series.id, Meeting.starts_at > now)
+        .order_by(Meeting.starts_at)
+    ).first()
+    item = AgendaItem(
+        meeting_id=meeting.id, position=99, title="Review", status=AgendaItemStatus.PROPOSED
+    )
+    action = ActionItem(
+        partnership_id=partnership.id,
+        meeting_id=meeting.id,
+        title="Draft the consent form",
+        owner_membership_id=world.member.id,
+    )
+    make.session.add_all([item, action])
+    make.session.flush()
+    token = subscribe(make.session, world.member.user, partnership.id, now)
+    in_meeting = {"meeting_id": meeting.id}
+    on_item = {**in_meeting, "item_id": item.id}
+    return {
+        "meetings.static": {"filename": "print.css"},
+        "meetings.edit_series": {"series_id": series.id},
+        "meetings.meeting": in_meeting,
+        "meetings.edit_meeting": in_meeting,
+        "meetings.cancel_meeting": in_meeting,
+        "meetings.print_meeting": in_meeting,
+        "meetings.respond": in_meeting,
+        "meetings.add_agenda_item": in_meeting,
+        "meetings.edit_agenda_item": on_item,
+        "meetings.accept_agenda_item": on_item,
+        "meetings.move_agenda_item": {**on_item, "direction": "up"},
+        "meetings.remove_agenda_item": on_item,
+        "meetings.carry_forward": in_meeting,
+        "meetings.edit_minutes": in_meeting,
+        "meetings.finalize_minutes": in_meeting,
+        "meetings.reopen_minutes": in_meeting,
+        "meetings.record_attendance": in_meeting,
+        "meetings.add_action_item": in_meeting,
+        "meetings.update_action_item": {"item_id": action.id},
+        "meetings.meeting_ics": in_meeting,
+        "meetings.feed": {"token": token},
+    }

@@ -1,0 +1,87 @@
+"""The meetings pages run the same number of queries however many meetings, items and members."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from partnerhub.db import utcnow
+from partnerhub.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    AgendaItemStatus,
+    Attendance,
+    AttendanceStatus,
+    MeetingStatus,
+)
+from partnerhub.partnerships.models import Sector
+
+
+def grow(make, world, meeting, size: int) -> None:
+    """Add `size` agencies with a member each, agenda items, attendance and action items."""
+    partnership = world.partnership
+    for n in range(size):
+        agency = make.agency(partnership, None, Sector.MENTAL_HEALTH)
+        member = make.member(partnership, agency=agency)
+        make.session.add_all(
+            [
+                AgendaItem(
+                    meeting_id=meeting.id,
+                    position=n + 1,
+                    title=f"Item {n}",
+                    presenter_id=member.id,
+                    proposed_by_id=member.id,
+                    status=AgendaItemStatus.PROPOSED if n % 2 else AgendaItemStatus.ACCEPTED,
+                ),
+                Attendance(
+                    meeting_id=meeting.id, membership_id=member.id, status=AttendanceStatus.ATTENDED
+                ),
+                ActionItem(
+                    partnership_id=partnership.id,
+                    meeting_id=meeting.id,
+                    title=f"Action {n}",
+                    owner_membership_id=member.id,
+                    owner_agency_id=agency.id,
+                ),
+            ]
+        )
+    make.session.commit()
+
+
+def held_meeting(make, world, days_ago: int):
+    meeting = make.meeting(world.partnership, utcnow() - timedelta(days=days_ago))
+    meeting.status = MeetingStatus.HELD
+    return meeting
+
+
+def queries_for(client, count_queries, url: str) -> int:
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+def test_pages_do_not_grow_with_meetings_items_and_members(
+    client, login_as, world, make, count_queries, base
+):
+    small = held_meeting(make, world, 20)
+    grow(make, world, small, 1)
+    login_as(world.facilitator.user)
+    pages = [
+        f"{base}/meetings",
+        f"{base}/meetings/{small.id}",
+        f"{base}/meetings/{small.id}/print",
+        f"{base}/meetings/{small.id}/minutes",
+        f"{base}/meetings/{small.id}/attendance",
+        f"{base}/meetings/attendance",
+        f"{base}/action-items",
+        "/calendar",
+    ]
+    before = {url: queries_for(client, count_queries, url) for url in pages}
+
+    for days in range(1, 8):
+        grow(make, world, held_meeting(make, world, days), 3)
+    make.series(world.partnership, starts_on=utcnow().date(), rule="FREQ=WEEKLY")
+    grow(make, world, small, 6)
+    make.session.commit()
+    after = {url: queries_for(client, count_queries, url) for url in pages}
+    assert after == before
