@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "partnerhub.agreements.views",
     "partnerhub.notifications.views",
     "partnerhub.audit.views",
+    "partnerhub.health",
 )
 
 

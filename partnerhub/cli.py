@@ -125,19 +125,17 @@ def _ensure_first_admin(app) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Run only the web; workers run elsewhere.")
 @click.pass_context
-def up(ctx: click.Context, host: str, port: int) -> None:
-    """Migrate the database and run PartnerHub on this machine."""
-    from werkzeug.serving import run_simple
+def up(ctx: click.Context, host: str, port: int, no_worker: bool) -> None:
+    """Migrate the database and run PartnerHub (web, worker and beat) on this machine."""
+    from partnerhub.processes import Supervisor, product_processes
 
     app = _app(ctx)
     migrate.upgrade(app.config["DATABASE_URL"])
     _ensure_first_admin(app)
     click.echo(f"PartnerHub is running at http://{host}:{port}/  (Ctrl-C stops it)")
-    try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
-    except KeyboardInterrupt:
-        sys.exit(0)
+    sys.exit(Supervisor(product_processes(host, port, worker=not no_worker)).run())
 
 
 @main.group()

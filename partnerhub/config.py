@@ -58,7 +58,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "RESET_REQUESTS_PER_ACCOUNT": env("PARTNERHUB_RESET_REQUESTS_PER_ACCOUNT", "5/hour"),
         "RESET_REQUESTS_PER_ADDRESS": env("PARTNERHUB_RESET_REQUESTS_PER_ADDRESS", "20/hour"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": int(env("PARTNERHUB_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

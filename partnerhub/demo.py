@@ -26,6 +26,8 @@ class DemoWorld:
     agencies: dict = field(default_factory=dict)  # Sector -> PartnerAgency
     members: list = field(default_factory=list)  # Membership, all of them
     logins: list[tuple[str, str]] = field(default_factory=list)  # (email, description)
+    # False when the demo was already loaded: nothing was added, the modules add nothing either.
+    created: bool = True
 
 
 @dataclass
@@ -35,11 +37,11 @@ class DemoLogins:
 
 
 def load_demo(session: Session, now: datetime) -> DemoLogins:
-    """Build the demo partnership and let each module add its part."""
+    """Build the demo partnership and let each module add its part; a second run adds nothing."""
     from partnerhub.partnerships.demo import build
 
     world = build(session, now, DEMO_PASSWORD)
-    for name in EXTENDING_MODULES:
+    for name in EXTENDING_MODULES if world.created else ():
         module_name = f"partnerhub.{name}.demo"
         if util.find_spec(module_name) is not None:
             import_module(module_name).extend(session, world)

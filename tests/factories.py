@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from partnerhub.agreements.models import (
     Agreement,
+    AgreementDocument,
     AgreementKind,
     AgreementParty,
     AgreementSignature,
@@ -310,6 +311,23 @@ class Factory:
         self.session.add(signature)
         self.session.flush()
         return signature
+
+    def agreement_document(
+        self, agreement: Agreement, name: str = "signed.pdf", data: bytes = b"%PDF-1.7 signed"
+    ) -> AgreementDocument:
+        """A document record (its file is not written: pass it through the service for that)."""
+        document = AgreementDocument(
+            agreement_id=agreement.id,
+            original_name=name,
+            stored_name=f"{next(_serial):032x}",
+            content_type="application/pdf",
+            size=len(data),
+            sha256="0" * 64,
+            uploaded_at=utcnow(),
+        )
+        self.session.add(document)
+        self.session.flush()
+        return document
 
     # --- notifications: outbox delivery ---------------------------------------------------
 

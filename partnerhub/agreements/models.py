@@ -164,7 +164,7 @@ class AgreementParty(Base):
         sa.ForeignKey("partner_agencies.id", ondelete="CASCADE"), index=True
     )
 
-    agreement: Mapped[Agreement] = relationship(back_populates="parties", lazy="raise")
+    agreement: Mapped[Agreement] = relationship(back_populates="parties", lazy="raise_on_sql")
     partner_agency: Mapped[PartnerAgency] = relationship(lazy="raise")
     signatures: Mapped[list[AgreementSignature]] = relationship(
         back_populates="party",

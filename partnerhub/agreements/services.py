@@ -19,6 +19,7 @@ give notice of non-renewal) and never "expired".
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,12 +27,21 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from partnerhub.agreements import uploads
 from partnerhub.agreements.models import (
     Agreement,
+    AgreementDocument,
+    AgreementKind,
     AgreementParty,
+    AgreementSignature,
     AgreementStatus,
     RenewalRule,
 )
+from partnerhub.audit.services import record
+from partnerhub.auth.models import User
+from partnerhub.errors import DomainError, InvalidTransition
+from partnerhub.partnerships.models import Organization, PartnerAgency, Partnership
+from partnerhub.partnerships.registry import CheckResult
 
 # The loader options status computation needs; lazy loading is off on these relationships.
 STATUS_LOAD = (
@@ -149,3 +159,457 @@ def agreements_due(
         query = query.where(Agreement.partnership_id.in_(partnership_ids))
     due = [a for a in session.scalars(query) if agreement_status(a, today) in DUE_STATUSES]
     return sorted(due, key=lambda a: (term_end(a, today), a.id))
+
+
+# --- reading ------------------------------------------------------------------------------
+
+DETAIL_LOAD = (
+    selectinload(Agreement.parties).selectinload(AgreementParty.partner_agency),
+    selectinload(Agreement.parties)
+    .selectinload(AgreementParty.signatures)
+    .selectinload(AgreementSignature.recorded_by),
+    selectinload(Agreement.successor),
+    selectinload(Agreement.predecessor),
+    selectinload(Agreement.documents),
+)
+
+# The list shows what needs doing first: renewals coming up, then signatures awaited.
+LIST_ORDER = (
+    AgreementStatus.EXPIRING,
+    AgreementStatus.EXPIRED,
+    AgreementStatus.OUT_FOR_SIGNATURE,
+    AgreementStatus.SIGNED,
+    AgreementStatus.ACTIVE,
+    AgreementStatus.DRAFT,
+    AgreementStatus.RENEWED,
+    AgreementStatus.TERMINATED,
+)
+
+
+def get_agreement(session: Session, partnership_id: int, agreement_id: int) -> Agreement | None:
+    """The partnership's agreement with its parties, signatures and documents, or None."""
+    query = (
+        select(Agreement)
+        .where(Agreement.id == agreement_id, Agreement.partnership_id == partnership_id)
+        .options(*DETAIL_LOAD)
+    )
+    return session.scalars(query).one_or_none()
+
+
+def partnership_agreements(
+    session: Session, partnership_id: int, today: date
+) -> list[tuple[Agreement, AgreementStatus]]:
+    """Every agreement of the partnership with its status, the most pressing first."""
+    query = (
+        select(Agreement).where(Agreement.partnership_id == partnership_id).options(*DETAIL_LOAD)
+    )
+    rows = [(a, agreement_status(a, today)) for a in session.scalars(query)]
+    return sorted(
+        rows,
+        key=lambda row: (
+            LIST_ORDER.index(row[1]),
+            term_end(row[0], today) or date.max,
+            row[0].title.lower(),
+        ),
+    )
+
+
+def active_agencies(session: Session, partnership_id: int) -> list[PartnerAgency]:
+    """The agencies at the partnership's table today, by name."""
+    query = (
+        select(PartnerAgency)
+        .join(PartnerAgency.organization)
+        .where(PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None))
+        .order_by(Organization.name)
+    )
+    return list(session.scalars(query))
+
+
+# --- the Plan -> Act gate -----------------------------------------------------------------
+
+
+def agreement_gate(session: Session, partnership: Partnership, today: date) -> CheckResult:
+    """Done when an agreement in force is signed by every agency now at the table."""
+    agencies = active_agencies(session, partnership.id)
+    if not agencies:
+        return CheckResult(False, "No partner agencies yet.")
+    needed = {a.id for a in agencies}
+    query = (
+        select(Agreement)
+        .where(Agreement.partnership_id == partnership.id)
+        .options(*STATUS_LOAD)
+        .order_by(Agreement.id.desc())
+    )
+    best: tuple[int, Agreement] | None = None
+    for agreement in session.scalars(query):
+        if agreement.sent_for_signature_at is None:
+            continue
+        signed = {p.partner_agency_id for p in agreement.parties if p.signature} & needed
+        if signed == needed and is_in_force(agreement, today):
+            return CheckResult(True, f"“{agreement.title}” is signed by every partner agency.")
+        if best is None or len(signed) > best[0]:
+            best = (len(signed), agreement)
+    if best is None:
+        return CheckResult(False, "No agreement has been sent for signature yet.")
+    count, agreement = best
+    return CheckResult(
+        False,
+        f"“{agreement.title}”: {count} of {len(needed)} partner agencies signed"
+        + ("" if count < len(needed) else ", not in force today")
+        + ".",
+    )
+
+
+# --- changing agreements ------------------------------------------------------------------
+
+
+@dataclass
+class Terms:
+    """What a draft says; locked once it is sent for signature."""
+
+    title: str
+    kind: AgreementKind
+    purpose: str = ""
+    party_agency_ids: list[int] = field(default_factory=list)
+    legal_bases: list[str] = field(default_factory=list)
+    data_categories: list[str] = field(default_factory=list)
+    effective_on: date | None = None
+    expires_on: date | None = None
+    renewal_notice_days: int = 90
+    renewal_rule: RenewalRule = RenewalRule.NONE
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> Terms:
+        """The terms an agreement says now (a renewal starts from them)."""
+        return cls(
+            title=agreement.title,
+            kind=agreement.kind,
+            purpose=agreement.purpose,
+            party_agency_ids=[p.partner_agency_id for p in agreement.parties],
+            legal_bases=list(agreement.legal_bases),
+            data_categories=list(agreement.data_categories),
+            effective_on=agreement.effective_on,
+            expires_on=agreement.expires_on,
+            renewal_notice_days=agreement.renewal_notice_days,
+            renewal_rule=agreement.renewal_rule,
+        )
+
+
+TERM_FIELDS = (
+    "title",
+    "kind",
+    "purpose",
+    "legal_bases",
+    "data_categories",
+    "effective_on",
+    "expires_on",
+    "renewal_notice_days",
+    "renewal_rule",
+)
+
+
+def _apply_terms(session: Session, agreement: Agreement, terms: Terms) -> None:
+    if terms.expires_on and terms.effective_on and terms.expires_on <= terms.effective_on:
+        raise DomainError("The expiry date must come after the effective date.")
+    allowed = {a.id for a in active_agencies(session, agreement.partnership_id)}
+    wanted = set(terms.party_agency_ids)
+    if not wanted <= allowed:
+        raise DomainError("Parties must be agencies at this partnership's table.")
+    for name in TERM_FIELDS:
+        setattr(agreement, name, getattr(terms, name))
+    for party in list(agreement.parties):
+        if party.partner_agency_id not in wanted:
+            agreement.parties.remove(party)
+    present = {p.partner_agency_id for p in agreement.parties}
+    for agency_id in sorted(wanted - present):
+        agreement.parties.append(AgreementParty(partner_agency_id=agency_id, signatures=[]))
+
+
+def _record(session, actor, action, agreement, summary, now, **details) -> None:
+    record(
+        session,
+        actor,
+        action,
+        agreement,
+        summary,
+        now,
+        partnership_id=agreement.partnership_id,
+        details=details,
+    )
+
+
+def create_agreement(
+    session: Session, actor: User, partnership_id: int, terms: Terms, now: datetime
+) -> Agreement:
+    """Start a draft agreement."""
+    agreement = Agreement(
+        partnership_id=partnership_id, created_by_id=actor.id, parties=[], documents=[]
+    )
+    _apply_terms(session, agreement, terms)
+    session.add(agreement)
+    _record(session, actor, "agreement.created", agreement, f"Drafted “{terms.title}”.", now)
+    return agreement
+
+
+def update_terms(
+    session: Session, actor: User, agreement: Agreement, terms: Terms, now: datetime
+) -> None:
+    """Change a draft's terms; a sent agreement's terms are locked."""
+    if agreement.sent_for_signature_at is not None:
+        raise InvalidTransition(
+            "The terms are locked once the agreement is sent for signature. "
+            "Renew it to draft new terms."
+        )
+    _apply_terms(session, agreement, terms)
+    _record(session, actor, "agreement.edited", agreement, f"Edited “{terms.title}”.", now)
+
+
+def delete_draft(session: Session, actor: User, agreement: Agreement, now: datetime) -> None:
+    """Discard a draft that was never sent."""
+    if agreement.sent_for_signature_at is not None:
+        raise InvalidTransition("Only a draft can be discarded; terminate a sent agreement.")
+    _record(
+        session, actor, "agreement.discarded", agreement, f"Discarded “{agreement.title}”.", now
+    )
+    session.delete(agreement)
+
+
+def send_for_signature(session: Session, actor: User, agreement: Agreement, now: datetime) -> None:
+    """Lock the terms and ask every party to sign."""
+    if agreement.sent_for_signature_at is not None:
+        raise InvalidTransition("This agreement was already sent for signature.")
+    missing = [
+        label
+        for label, ok in (
+            ("an effective date", agreement.effective_on is not None),
+            ("at least one party", bool(agreement.parties)),
+            ("a purpose", bool(agreement.purpose.strip())),
+        )
+        if not ok
+    ]
+    if missing:
+        raise DomainError(f"Before sending it for signature, give it {' and '.join(missing)}.")
+    agreement.sent_for_signature_at = now
+    _record(
+        session, actor, "agreement.sent", agreement, f"Sent “{agreement.title}” for signature.", now
+    )
+
+
+SIGNABLE = (
+    AgreementStatus.OUT_FOR_SIGNATURE,
+    AgreementStatus.SIGNED,
+    AgreementStatus.ACTIVE,
+    AgreementStatus.EXPIRING,
+)
+
+
+def record_signature(
+    session: Session,
+    actor: User,
+    party: AgreementParty,
+    *,
+    signer_name: str,
+    signer_title: str,
+    signed_on: date,
+    correction: str = "",
+    today: date,
+    now: datetime,
+) -> AgreementSignature:
+    """Record a party's signature. A party that signed already keeps that record, withdrawn,
+    and the new one replaces it: `correction` says why."""
+    agreement = party.agreement
+    if agreement_status(agreement, today) not in SIGNABLE:
+        raise InvalidTransition("Signatures can be recorded only once it is sent for signature.")
+    if signed_on > today:
+        raise DomainError("The signature date cannot be in the future.")
+    previous = party.signature
+    if previous is not None:
+        if not correction.strip():
+            raise DomainError("This agency has signed already: say what the new record corrects.")
+        _withdraw(previous, actor, f"Corrected: {correction.strip()}", now)
+    signature = AgreementSignature(
+        signer_name=signer_name.strip(),
+        signer_title=signer_title.strip(),
+        signed_on=signed_on,
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
+    party.signatures.append(signature)
+    agency = party.partner_agency.organization.name
+    _record(
+        session,
+        actor,
+        "agreement.signature_corrected" if previous else "agreement.signed",
+        agreement,
+        f"Recorded {signer_name} ({signer_title}) signing “{agreement.title}” for {agency}"
+        f" on {signed_on.isoformat()}.",
+        now,
+        party_id=party.id,
+        replaces=previous.id if previous else None,
+    )
+    return signature
+
+
+def _withdraw(signature: AgreementSignature, actor: User, reason: str, now: datetime) -> None:
+    signature.withdrawn_at = now
+    signature.withdrawn_by_id = actor.id
+    signature.withdrawal_reason = reason
+
+
+def withdraw_signature(
+    session: Session, actor: User, party: AgreementParty, reason: str, today: date, now: datetime
+) -> None:
+    """Withdraw a party's signature recorded in error; the record stays, marked withdrawn."""
+    signature = party.signature
+    if signature is None:
+        raise InvalidTransition("This agency has no signature on file.")
+    if agreement_status(party.agreement, today) not in SIGNABLE:
+        raise InvalidTransition("Signatures of an ended agreement stay as they are.")
+    if not reason.strip():
+        raise DomainError("Say why the signature is withdrawn.")
+    _withdraw(signature, actor, reason.strip(), now)
+    _record(
+        session,
+        actor,
+        "agreement.signature_withdrawn",
+        party.agreement,
+        f"Withdrew the signature of {signature.signer_name} on “{party.agreement.title}”.",
+        now,
+        party_id=party.id,
+        signature_id=signature.id,
+        reason=reason.strip(),
+    )
+
+
+def terminate(
+    session: Session,
+    actor: User,
+    agreement: Agreement,
+    terminated_on: date,
+    reason: str,
+    today: date,
+    now: datetime,
+) -> None:
+    """End a sent agreement on a date (today, past or ahead) for a recorded reason."""
+    status = agreement_status(agreement, today)
+    if status in (AgreementStatus.DRAFT, AgreementStatus.TERMINATED, AgreementStatus.RENEWED):
+        raise InvalidTransition(f"A {status.label.lower()} agreement cannot be terminated.")
+    if not reason.strip():
+        raise DomainError("Give the reason for terminating it.")
+    if agreement.effective_on and terminated_on < agreement.effective_on:
+        raise DomainError("The termination date cannot come before the effective date.")
+    agreement.terminated_on = terminated_on
+    agreement.termination_reason = reason.strip()
+    _record(
+        session,
+        actor,
+        "agreement.terminated",
+        agreement,
+        f"Terminated “{agreement.title}” as of {terminated_on.isoformat()}.",
+        now,
+        reason=reason.strip(),
+    )
+
+
+RENEWABLE = (
+    AgreementStatus.SIGNED,
+    AgreementStatus.ACTIVE,
+    AgreementStatus.EXPIRING,
+    AgreementStatus.EXPIRED,
+)
+
+
+def renew(
+    session: Session, actor: User, agreement: Agreement, today: date, now: datetime
+) -> Agreement:
+    """Draft the successor: same parties (those still at the table) and terms, for the next
+    term starting when this one ends."""
+    status = agreement_status(agreement, today)
+    if status not in RENEWABLE:
+        raise InvalidTransition(f"A {status.label.lower()} agreement cannot be renewed.")
+    terms = Terms.of(agreement)
+    active = {a.id for a in active_agencies(session, agreement.partnership_id)}
+    terms.party_agency_ids = [i for i in terms.party_agency_ids if i in active]
+    end = term_end(agreement, today)
+    if end is not None:
+        terms.effective_on = end
+        terms.expires_on = end + _term_length(agreement)
+    else:
+        terms.effective_on, terms.expires_on = None, None
+    successor = create_agreement(session, actor, agreement.partnership_id, terms, now)
+    successor.predecessor = agreement
+    _record(
+        session,
+        actor,
+        "agreement.renewed",
+        agreement,
+        f"Drafted the renewal of “{agreement.title}”.",
+        now,
+        successor_id=successor.id,
+    )
+    return successor
+
+
+# --- signed documents -------------------------------------------------------------------
+
+
+def attach_document(
+    session: Session,
+    actor: User,
+    agreement: Agreement,
+    filename: str,
+    data: bytes,
+    *,
+    upload_root: str,
+    max_bytes: int,
+    now: datetime,
+) -> AgreementDocument:
+    """Keep a signed copy of the agreement (PDF or DOCX, checked by content)."""
+    stored = uploads.store(upload_root, filename, data, max_bytes)
+    document = AgreementDocument(
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by_id=actor.id,
+        uploaded_at=now,
+    )
+    agreement.documents.append(document)
+    _record(
+        session,
+        actor,
+        "agreement.document_attached",
+        agreement,
+        f"Attached “{stored.original_name}” to “{agreement.title}”.",
+        now,
+        sha256=stored.sha256,
+    )
+    return document
+
+
+def delete_document(
+    session: Session,
+    actor: User,
+    agreement: Agreement,
+    document: AgreementDocument,
+    *,
+    upload_root: str,
+    now: datetime,
+) -> None:
+    """Delete a document's file; its record stays, marked deleted, and the deletion is audited."""
+    if document.deleted_at is not None:
+        raise InvalidTransition("That document was deleted already.")
+    document.deleted_at = now
+    document.deleted_by_id = actor.id
+    _record(
+        session,
+        actor,
+        "agreement.document_deleted",
+        agreement,
+        f"Deleted “{document.original_name}” from “{agreement.title}”.",
+        now,
+        document_id=document.id,
+        sha256=document.sha256,
+    )
+    uploads.remove(upload_root, document.stored_name)

@@ -1,5 +1,445 @@
-"""Routes of the agreements module."""
+"""Agreements: list, draft, send for signature, sign, terminate, renew, signed documents."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-blueprint = Blueprint("agreements", __name__)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from partnerhub import permissions
+from partnerhub.agreements import services, uploads, vocabulary
+from partnerhub.agreements.forms import (
+    AgreementForm,
+    DocumentForm,
+    SignatureForm,
+    TerminateForm,
+    WithdrawSignatureForm,
+)
+from partnerhub.agreements.models import Agreement, AgreementParty, AgreementStatus
+from partnerhub.db import utcnow
+from partnerhub.errors import DomainError
+from partnerhub.extensions import database
+from partnerhub.partnerships.models import Membership, Partnership, Role, Stage
+from partnerhub.partnerships.registry import (
+    Attention,
+    add_tab,
+    attention_source,
+    computed_check,
+    panel,
+)
+from partnerhub.web import load_partnership, require
+
+blueprint = Blueprint("agreements", __name__, url_prefix="/partnerships/<int:partnership_id>")
+
+
+@blueprint.route("/agreements")
+@login_required
+def index(partnership_id: int):
+    """The partnership's agreements, renewals coming up first."""
+    partnership = load_partnership(partnership_id)
+    rows = services.partnership_agreements(database.session, partnership.id, _today(partnership))
+    return render_template("agreements/index.html", partnership=partnership, rows=rows)
+
+
+@blueprint.route("/agreements/new", methods=["GET", "POST"])
+@login_required
+def new(partnership_id: int):
+    """Draft a new agreement."""
+    partnership = load_partnership(partnership_id, permissions.MANAGE)
+    agencies = services.active_agencies(database.session, partnership.id)
+    form = AgreementForm(agencies)
+    if not form.is_submitted():
+        form.parties.data = [a.id for a in agencies]
+    if form.validate_on_submit():
+        try:
+            agreement = services.create_agreement(
+                database.session, current_user, partnership.id, form.terms(), utcnow()
+            )
+        except DomainError as error:
+            form.form_errors.append(str(error))
+        else:
+            database.session.commit()
+            flash(f"Draft “{agreement.title}” saved.", "success")
+            return redirect(_url("show", agreement))
+    return render_template("agreements/form.html", partnership=partnership, form=form)
+
+
+@blueprint.route("/agreements/<int:agreement_id>")
+@login_required
+def show(partnership_id: int, agreement_id: int):
+    """One agreement: terms, parties and signatures, documents, renewal dates."""
+    partnership, agreement = _load(partnership_id, agreement_id)
+    today = _today(partnership)
+    status = services.agreement_status(agreement, today)
+    return render_template(
+        "agreements/show.html",
+        partnership=partnership,
+        agreement=agreement,
+        status=status,
+        signable=status in services.SIGNABLE,
+        renewable=status in services.RENEWABLE,
+        today=today,
+        term_end=services.term_end(agreement, today),
+        thresholds=services.renewal_thresholds(agreement, today),
+        label_of=vocabulary.label_of,
+    )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(partnership_id: int, agreement_id: int):
+    """Change a draft's terms (locked once sent for signature)."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    if agreement.sent_for_signature_at is not None:
+        flash("The terms are locked once sent for signature. Renew it to draft new terms.")
+        return redirect(_url("show", agreement))
+    form = AgreementForm(services.active_agencies(database.session, partnership.id))
+    if not form.is_submitted():
+        form.fill(services.Terms.of(agreement))
+    if form.validate_on_submit():
+        try:
+            services.update_terms(database.session, current_user, agreement, form.terms(), utcnow())
+        except DomainError as error:
+            form.form_errors.append(str(error))
+        else:
+            database.session.commit()
+            flash("Draft saved.", "success")
+            return redirect(_url("show", agreement))
+    return render_template(
+        "agreements/form.html", partnership=partnership, form=form, agreement=agreement
+    )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/send", methods=["POST"])
+@login_required
+def send(partnership_id: int, agreement_id: int):
+    """Lock the terms and ask every party to sign."""
+    _, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    return _act(agreement, "Sent for signature.", services.send_for_signature, agreement)
+
+
+@blueprint.route("/agreements/<int:agreement_id>/delete", methods=["POST"])
+@login_required
+def delete(partnership_id: int, agreement_id: int):
+    """Discard a draft that was never sent."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    try:
+        services.delete_draft(database.session, current_user, agreement, utcnow())
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(_url("show", agreement))
+    database.session.commit()
+    flash("Draft discarded.", "success")
+    return redirect(url_for(".index", partnership_id=partnership.id))
+
+
+@blueprint.route(
+    "/agreements/<int:agreement_id>/parties/<int:party_id>/sign", methods=["GET", "POST"]
+)
+@login_required
+def sign(partnership_id: int, agreement_id: int, party_id: int):
+    """Record a party's signature: its signatory, or a facilitator on their behalf."""
+    partnership, agreement = _load(partnership_id, agreement_id)
+    party = _party(agreement, party_id)
+    require("agreement.sign", party)
+    form = SignatureForm()
+    if not form.is_submitted() and g.membership.partner_agency_id == party.partner_agency_id:
+        form.signer_name.data = current_user.name
+        form.signer_title.data = g.membership.position
+    if form.validate_on_submit():
+        today = _today(partnership)
+        try:
+            services.record_signature(
+                database.session,
+                current_user,
+                party,
+                signer_name=form.signer_name.data,
+                signer_title=form.signer_title.data,
+                signed_on=form.signed_on.data,
+                correction=form.correction.data or "",
+                today=today,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            form.form_errors.append(str(error))
+        else:
+            database.session.commit()
+            flash(f"Signature recorded for {party.partner_agency.organization.name}.", "success")
+            return redirect(_url("show", agreement))
+    return render_template(
+        "agreements/sign.html", partnership=partnership, agreement=agreement, party=party, form=form
+    )
+
+
+@blueprint.route(
+    "/agreements/<int:agreement_id>/parties/<int:party_id>/withdraw", methods=["GET", "POST"]
+)
+@login_required
+def withdraw_signature(partnership_id: int, agreement_id: int, party_id: int):
+    """Withdraw a signature recorded in error (the record stays, marked withdrawn)."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    party = _party(agreement, party_id)
+    form = WithdrawSignatureForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_signature(
+                database.session,
+                current_user,
+                party,
+                form.reason.data,
+                _today(partnership),
+                utcnow(),
+            )
+        except DomainError as error:
+            form.form_errors.append(str(error))
+        else:
+            database.session.commit()
+            flash("Signature withdrawn.", "success")
+            return redirect(_url("show", agreement))
+    return render_template(
+        "agreements/withdraw.html",
+        partnership=partnership,
+        agreement=agreement,
+        party=party,
+        form=form,
+    )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/terminate", methods=["GET", "POST"])
+@login_required
+def terminate(partnership_id: int, agreement_id: int):
+    """End an agreement as of a date, for a recorded reason."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    today = _today(partnership)
+    form = TerminateForm()
+    if not form.is_submitted():
+        form.terminated_on.data = today
+    if form.validate_on_submit():
+        try:
+            services.terminate(
+                database.session,
+                current_user,
+                agreement,
+                form.terminated_on.data,
+                form.reason.data,
+                today,
+                utcnow(),
+            )
+        except DomainError as error:
+            form.form_errors.append(str(error))
+        else:
+            database.session.commit()
+            flash("Agreement terminated.", "success")
+            return redirect(_url("show", agreement))
+    return render_template(
+        "agreements/terminate.html", partnership=partnership, agreement=agreement, form=form
+    )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/renew", methods=["POST"])
+@login_required
+def renew(partnership_id: int, agreement_id: int):
+    """Draft the successor, carrying parties and terms into the next term."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    try:
+        successor = services.renew(
+            database.session, current_user, agreement, _today(partnership), utcnow()
+        )
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(_url("show", agreement))
+    database.session.commit()
+    flash("Renewal drafted: check its terms, then send it for signature.", "success")
+    return redirect(_url("edit", successor))
+
+
+@blueprint.route("/agreements/<int:agreement_id>/documents", methods=["GET", "POST"])
+@login_required
+def upload(partnership_id: int, agreement_id: int):
+    """Attach a signed copy (PDF or DOCX)."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        max_bytes = current_app.config["MAX_CONTENT_LENGTH"]
+        try:
+            services.attach_document(
+                database.session,
+                current_user,
+                agreement,
+                form.file.data.filename or "",
+                form.file.data.read(max_bytes + 1),
+                upload_root=current_app.config["UPLOAD_PATH"],
+                max_bytes=max_bytes,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            form.file.errors.append(str(error))
+        else:
+            database.session.commit()
+            flash("Document attached.", "success")
+            return redirect(_url("show", agreement))
+    return render_template(
+        "agreements/upload.html", partnership=partnership, agreement=agreement, form=form
+    )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/documents/<int:document_id>")
+@login_required
+def download(partnership_id: int, agreement_id: int, document_id: int):
+    """Download a signed copy: to members only, always as an attachment."""
+    _, agreement = _load(partnership_id, agreement_id)
+    document = _document(agreement, document_id)
+    path = uploads.path_of(current_app.config["UPLOAD_PATH"], document.stored_name)
+    if not path.is_file():
+        flash("That document's file is missing from storage. Attach it again.", "error")
+        return redirect(_url("show", agreement))
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_name,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blueprint.route(
+    "/agreements/<int:agreement_id>/documents/<int:document_id>/delete", methods=["POST"]
+)
+@login_required
+def delete_document(partnership_id: int, agreement_id: int, document_id: int):
+    """Delete a signed copy (audited)."""
+    _, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    document = _document(agreement, document_id)
+    return _act(
+        agreement,
+        "Document deleted.",
+        services.delete_document,
+        agreement,
+        document,
+        upload_root=current_app.config["UPLOAD_PATH"],
+    )
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+def _load(
+    partnership_id: int, agreement_id: int, action: str = permissions.VIEW
+) -> tuple[Partnership, Agreement]:
+    partnership = load_partnership(partnership_id, action)
+    agreement = services.get_agreement(database.session, partnership.id, agreement_id)
+    if agreement is None:
+        abort(404)
+    return partnership, agreement
+
+
+def _party(agreement: Agreement, party_id: int) -> AgreementParty:
+    party = next((p for p in agreement.parties if p.id == party_id), None)
+    if party is None:
+        abort(404)
+    return party
+
+
+def _document(agreement: Agreement, document_id: int):
+    document = next(
+        (d for d in agreement.documents if d.id == document_id and d.deleted_at is None), None
+    )
+    if document is None:
+        abort(404)
+    return document
+
+
+def _today(partnership: Partnership):
+    return services.local_today(partnership.timezone, utcnow())
+
+
+def _url(endpoint: str, agreement: Agreement) -> str:
+    return url_for(
+        f"agreements.{endpoint}", partnership_id=agreement.partnership_id, agreement_id=agreement.id
+    )
+
+
+def _act(agreement: Agreement, done: str, change, *args, **kwargs):
+    """Run a one-click change, then show the agreement with what happened."""
+    try:
+        change(database.session, current_user, *args, now=utcnow(), **kwargs)
+    except DomainError as error:
+        flash(str(error), "error")
+    else:
+        database.session.commit()
+        flash(done, "success")
+    return redirect(_url("show", agreement))
+
+
+# --- who may sign -----------------------------------------------------------------------
+
+
+@permissions.rule("agreement.sign")
+def _may_sign(membership: Membership, party: AgreementParty) -> bool:
+    """A facilitator records any party's signature; a signatory member their own agency's."""
+    if membership.role is Role.FACILITATOR:
+        return True
+    return (
+        membership.role is Role.MEMBER
+        and membership.is_signatory
+        and party is not None
+        and membership.partner_agency_id == party.partner_agency_id
+    )
+
+
+# --- on the partnership's pages ---------------------------------------------------------
+
+add_tab("Agreements", "agreements.index", order=50)
+
+
+@panel("agreements/_panel.html", order=50)
+def _overview(session, partnership, today) -> dict:
+    rows = services.partnership_agreements(session, partnership.id, today)
+    current = [(a, s) for a, s in rows if s not in PAST]
+    return {
+        "agreement_rows": current,
+        "agreement_gate": services.agreement_gate(session, partnership, today),
+    }
+
+
+PAST = (AgreementStatus.RENEWED, AgreementStatus.TERMINATED)
+
+
+computed_check(
+    Stage.PLAN,
+    "agreement_signed",
+    "An active agreement signed by every partner agency",
+    order=60,
+    help="Draft the agreement, send it for signature and record each agency's signature.",
+)(services.agreement_gate)
+
+
+@attention_source
+def _renewals_due(session, partnership_ids: list[int], today) -> list[Attention]:
+    items = []
+    for agreement in services.agreements_due(session, today, partnership_ids):
+        end = services.term_end(agreement, today)
+        expired = services.agreement_status(agreement, today) is AgreementStatus.EXPIRED
+        items.append(
+            Attention(
+                partnership_id=agreement.partnership_id,
+                label=f"Agreement “{agreement.title}” "
+                + (f"expired on {end:%d %b %Y}" if expired else f"expires on {end:%d %b %Y}"),
+                url=_url("show", agreement),
+                severity="danger" if expired else "warning",
+                due=end,
+            )
+        )
+    return items

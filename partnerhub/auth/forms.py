@@ -54,7 +54,14 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
     return (
         PasswordField(
             "New password",
-            validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=200)],
+            validators=[
+                DataRequired(),
+                Length(
+                    min=PASSWORD_MIN_LENGTH,
+                    max=200,
+                    message=f"Use at least {PASSWORD_MIN_LENGTH} characters, and at most 200.",
+                ),
+            ],
             description=f"At least {PASSWORD_MIN_LENGTH} characters; "
             f"several unrelated words work well.",
         ),

@@ -91,21 +91,25 @@ def claim(
 
     With `only`, just those messages are claimed (mail that is sent at once).
 
-    One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL
-    concurrent claimers skip each other's rows; SQLite runs the statement under its write lock.
+    PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED first, so concurrent claimers skip each other's
+    rows (folded into the UPDATE as a subquery, the locking SELECT may run more than once and
+    claim more rows than its LIMIT). SQLite: one UPDATE, run under the database's write lock.
     """
-    candidates = (
+    due = (
         select(OutboxMessage.id)
         .where(is_due(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch_size)
-        .with_for_update(skip_locked=True)
     )
     if only is not None:
-        candidates = candidates.where(OutboxMessage.id.in_(only))
+        due = due.where(OutboxMessage.id.in_(only))
+    if session.get_bind().dialect.name == "postgresql":
+        batch = OutboxMessage.id.in_(session.scalars(due.with_for_update(skip_locked=True)).all())
+    else:
+        batch = OutboxMessage.id.in_(due.scalar_subquery())
     ids = session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), is_due(now))
+        .where(batch, is_due(now))
         .values(
             status=OutboxStatus.SENDING,
             claimed_until=now + policy.lease,

@@ -6,10 +6,13 @@ import hashlib
 from datetime import datetime
 
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from partnerhub.audit.services import record
+from partnerhub.auth.models import User
+from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.notifications.mailer import Attachment, build_message
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 
@@ -107,3 +110,98 @@ def as_email(message: OutboxMessage, sender: str):
         headers=message.headers,
         attachments=attachments,
     )
+
+
+# --- looking after the outbox: admins retry and cancel, facilitators see what failed -------
+
+# The outbox page's filters: what an admin asks for -> the statuses it covers.
+OUTBOX_FILTERS = {
+    "pending": (OutboxStatus.PENDING, OutboxStatus.SENDING),
+    "failed": (OutboxStatus.FAILED,),
+    "sent": (OutboxStatus.SENT,),
+    "cancelled": (OutboxStatus.CANCELLED, OutboxStatus.SKIPPED),
+}
+
+
+def outbox_listing(session: Session, filter_name: str, limit: int = 200) -> list[OutboxMessage]:
+    """The newest messages under one of the outbox page's filters."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status.in_(OUTBOX_FILTERS[filter_name]))
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    """How many messages each filter of the outbox page holds."""
+    by_status = dict(
+        session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
+    return {
+        name: sum(by_status.get(status, 0) for status in statuses)
+        for name, statuses in OUTBOX_FILTERS.items()
+    }
+
+
+def failed_mail(session: Session, partnership_id: int, limit: int = 200) -> list[OutboxMessage]:
+    """A partnership's messages the mail server refused for good, newest first."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.partnership_id == partnership_id,
+                OutboxMessage.status == OutboxStatus.FAILED,
+            )
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def failed_mail_count(session: Session, partnership_id: int) -> int:
+    return session.scalar(
+        select(func.count()).where(
+            OutboxMessage.partnership_id == partnership_id,
+            OutboxMessage.status == OutboxStatus.FAILED,
+        )
+    )
+
+
+def _message(session: Session, message_id: int) -> OutboxMessage:
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("There is no such message in the outbox.")
+    return message
+
+
+def retry_message(session: Session, actor: User, message_id: int, now: datetime) -> OutboxMessage:
+    """Send a failed or cancelled message again, at the next delivery run."""
+    message = _message(session, message_id)
+    if message.status not in (OutboxStatus.FAILED, OutboxStatus.CANCELLED):
+        raise InvalidTransition("Only failed or cancelled messages can be sent again.")
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = now
+    record(
+        session, actor, "outbox.retry", message, f"Queued “{message.subject}” again", now,
+        partnership_id=message.partnership_id,
+    )  # fmt: skip
+    return message
+
+
+def cancel_message(session: Session, actor: User, message_id: int, now: datetime) -> OutboxMessage:
+    """Withdraw a message that is still waiting to be sent."""
+    message = _message(session, message_id)
+    if message.status != OutboxStatus.PENDING:
+        raise InvalidTransition("Only a message still waiting to be sent can be cancelled.")
+    message.status = OutboxStatus.CANCELLED
+    record(
+        session, actor, "outbox.cancel", message, f"Cancelled “{message.subject}”", now,
+        partnership_id=message.partnership_id,
+    )  # fmt: skip
+    return message

@@ -31,6 +31,11 @@ class LegalBasis(enum.Enum):
         return LEGAL_BASIS_LABELS[self]
 
     @property
+    def framework(self) -> str:
+        """The body of law it belongs to, for grouping choices."""
+        return FRAMEWORK_LABELS.get(self.value.split("_", 1)[0], "Other")
+
+    @property
     def needs_consent(self) -> bool:
         """A signed consent or authorization is what makes the disclosure lawful."""
         return self in CONSENT_BASES
@@ -62,6 +67,13 @@ LEGAL_BASIS_LABELS = {
     LegalBasis.PART2_CONSENT: "42 CFR Part 2: written consent",
     LegalBasis.STATE_STATUTE: "State statute (cite it)",
     LegalBasis.OTHER: "Other",
+}
+FRAMEWORK_LABELS = {
+    "ferpa": "FERPA (education records)",
+    "law": "FERPA (education records)",
+    "hipaa": "HIPAA (health information)",
+    "part2": "42 CFR Part 2 (substance-use treatment records)",
+    "state": "State law",
 }
 CONSENT_BASES = frozenset(
     {LegalBasis.FERPA_CONSENT, LegalBasis.HIPAA_AUTHORIZATION, LegalBasis.PART2_CONSENT}
@@ -311,12 +323,19 @@ class InformationFlow(Timestamped, Base):
         return [DataCategory(value) for value in self.data_categories]
 
     @property
+    def has_legal_basis(self) -> bool:
+        """A basis is chosen, and a state statute is cited."""
+        if self.legal_basis is None:
+            return False
+        return not self.legal_basis.needs_citation or bool(self.statute_citation.strip())
+
+    @property
     def gaps(self) -> list[str]:
         """What the flow still lacks before it can be relied on."""
         gaps = []
         if self.legal_basis is None:
             gaps.append("No legal basis")
-        elif self.legal_basis.needs_citation and not self.statute_citation.strip():
+        elif not self.has_legal_basis:
             gaps.append("State statute without a citation")
         if self.procedure_id is None:
             gaps.append("No governing procedure")

@@ -9,6 +9,8 @@ record but no longer count, and a new edit is needed before it can be submitted 
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +24,7 @@ from partnerhub import permissions
 from partnerhub.audit.services import record
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
+from partnerhub.partnerships.registry import CheckResult
 from partnerhub.procedures.models import (
     ChangeRequest,
     DataCategory,
@@ -36,7 +39,7 @@ from partnerhub.procedures.models import (
 # --- permissions --------------------------------------------------------------------------
 
 
-def _contributes_for(membership: Membership, agency_id: int | None) -> bool:
+def acts_for(membership: Membership, agency_id: int | None) -> bool:
     """Facilitators act for every agency; members only for the agency they represent."""
     if not permissions.can(membership, permissions.CONTRIBUTE):
         return False
@@ -47,12 +50,12 @@ def _contributes_for(membership: Membership, agency_id: int | None) -> bool:
 
 @permissions.rule("procedure.edit")
 def _may_edit_procedure(membership: Membership, procedure: Procedure) -> bool:
-    return _contributes_for(membership, procedure.owning_agency_id)
+    return acts_for(membership, procedure.owning_agency_id)
 
 
 @permissions.rule("flow.edit")
 def _may_edit_flow(membership: Membership, flow: InformationFlow) -> bool:
-    return _contributes_for(membership, flow.from_agency_id)
+    return acts_for(membership, flow.from_agency_id)
 
 
 def may_sign_for(membership: Membership | None, agency: PartnerAgency) -> bool:
@@ -122,10 +125,10 @@ def get_procedure(session: Session, partnership_id: int, procedure_id: int) -> P
     return procedure
 
 
-def get_version(procedure: Procedure, version_id: int) -> ProcedureVersion:
-    """A version of `procedure` by id; NotFound for another procedure's."""
+def get_version(procedure: Procedure, number: int) -> ProcedureVersion:
+    """A version of `procedure` by its number; NotFound when there is none."""
     for version in procedure.versions:
-        if version.id == version_id:
+        if version.number == number:
             return version
     raise NotFound("There is no such version of this procedure.")
 
@@ -150,6 +153,27 @@ def procedures_due_for_review(
     if partnership_ids is not None:
         query = query.where(Procedure.partnership_id.in_(list(partnership_ids)))
     return list(session.scalars(query).unique())
+
+
+def awaiting_sign_off(
+    session: Session, partnership_ids: Iterable[int]
+) -> list[tuple[Procedure, ProcedureVersion, list[PartnerAgency]]]:
+    """(procedure, version in review, agencies yet to sign) across partnerships, batched."""
+    partnership_ids = list(partnership_ids)
+    in_review = procedures_in_review(session, partnership_ids)
+    if not in_review:
+        return []
+    agencies: dict[int, list[PartnerAgency]] = {}
+    for agency in session.scalars(
+        select(PartnerAgency)
+        .where(PartnerAgency.partnership_id.in_(partnership_ids), PartnerAgency.left_on.is_(None))
+        .order_by(PartnerAgency.id)
+    ).unique():
+        agencies.setdefault(agency.partnership_id, []).append(agency)
+    return [
+        (procedure, version, pending_agencies(version, agencies.get(procedure.partnership_id, [])))
+        for procedure, version in in_review
+    ]
 
 
 def procedures_in_review(
@@ -651,3 +675,119 @@ def delete_flow(
         details=_flow_snapshot(flow),
     )
     session.delete(flow)
+
+
+@dataclass
+class MatrixGrid:
+    """Flows arranged by sending agency (rows) and receiving agency (columns)."""
+
+    agencies: list[PartnerAgency]
+    cells: dict[tuple[int, int | None], list[InformationFlow]]
+
+    def cell(self, from_id: int, to_id: int | None) -> list[InformationFlow]:
+        """Flows from one agency to another (`to_id` None: to a role only)."""
+        return self.cells.get((from_id, to_id), [])
+
+    @property
+    def has_role_flows(self) -> bool:
+        return any(to_id is None for _, to_id in self.cells)
+
+
+def matrix_grid(flows: list[InformationFlow], agencies: list[PartnerAgency]) -> MatrixGrid:
+    """The grid view of the matrix; agencies that left still show while their flows remain."""
+    cells: dict[tuple[int, int | None], list[InformationFlow]] = {}
+    shown = {a.id: a for a in agencies}
+    for flow in flows:
+        cells.setdefault((flow.from_agency_id, flow.to_agency_id), []).append(flow)
+        for agency in (flow.from_agency, flow.to_agency):
+            if agency is not None:
+                shown.setdefault(agency.id, agency)
+    ordered = sorted(shown.values(), key=lambda a: (a.organization.sector.value, a.id))
+    return MatrixGrid(ordered, cells)
+
+
+CSV_HEADER = (
+    "From agency",
+    "From sector",
+    "To agency",
+    "To role",
+    "Information",
+    "When",
+    "Legal basis",
+    "Statute citation",
+    "Consent needed",
+    "Certification needed",
+    "Governing procedure",
+    "Gaps",
+    "Notes",
+)
+
+
+def _cell(value: str) -> str:
+    """Neutralise spreadsheet formulas: a cell may not start with = + - @ or a control char."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def flows_csv(flows: list[InformationFlow]) -> str:
+    """The matrix as CSV, safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for flow in flows:
+        row = (
+            flow.from_agency.organization.name,
+            flow.from_agency.organization.sector_display,
+            flow.to_agency.organization.name if flow.to_agency else "",
+            flow.to_role,
+            "; ".join(c.label for c in flow.categories),
+            flow.trigger,
+            flow.legal_basis.label if flow.legal_basis else "",
+            flow.statute_citation,
+            "yes" if flow.consent_required else "no",
+            "yes" if flow.certification_required else "no",
+            flow.procedure.title if flow.procedure else "",
+            "; ".join(flow.gaps),
+            flow.notes,
+        )
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+# --- stage checks and what falls due -------------------------------------------------------
+
+
+def legal_basis_check(session: Session, partnership: Partnership, today: date) -> CheckResult:
+    """Plan → Act: every flow of the matrix rests on a legal basis (a cited one for statutes)."""
+    flows = partnership_flows(session, partnership.id)
+    if not flows:
+        return CheckResult(False, "The sharing matrix has no flows yet.")
+    lacking = [f for f in flows if not f.has_legal_basis]
+    if lacking:
+        return CheckResult(False, f"{len(lacking)} of {len(flows)} flows lack a legal basis.")
+    return CheckResult(True, f"All {len(flows)} flows have a legal basis.")
+
+
+def approved_procedures_check(
+    session: Session, partnership: Partnership, today: date
+) -> CheckResult:
+    """Plan → Act: every flow names a procedure, and each procedure named is approved."""
+    flows = partnership_flows(session, partnership.id)
+    if not flows:
+        return CheckResult(False, "The sharing matrix has no flows yet.")
+    unnamed = sum(1 for f in flows if f.procedure_id is None)
+    named = {f.procedure_id for f in flows} - {None}
+    procedures = {p.id: p for p in partnership_procedures(session, partnership.id)}
+    unapproved = sorted(
+        procedures[i].title
+        for i in named
+        if procedures[i].is_retired or procedures[i].effective_version is None
+    )
+    problems = []
+    if unnamed:
+        problems.append(f"{unnamed} of {len(flows)} flows name no procedure")
+    if unapproved:
+        problems.append("not yet approved: " + ", ".join(f"“{t}”" for t in unapproved))
+    if problems:
+        detail = "; ".join(problems)
+        return CheckResult(False, detail[0].upper() + detail[1:] + ".")
+    return CheckResult(True, f"All {len(named)} procedures the matrix names are approved.")

@@ -1,5 +1,507 @@
-"""Routes of the procedures module."""
+"""Routes of the procedures module: the sharing matrix, then procedures and their versions."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-blueprint = Blueprint("procedures", __name__)
+from datetime import date, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required
+from sqlalchemy.orm import Session
+
+from partnerhub import permissions
+from partnerhub.db import utcnow
+from partnerhub.errors import DomainError, NotFound
+from partnerhub.extensions import database
+from partnerhub.partnerships import registry
+from partnerhub.partnerships.models import Partnership, Stage
+from partnerhub.procedures import services
+from partnerhub.procedures.diff import side_by_side_diff, unified_diff
+from partnerhub.procedures.forms import (
+    ChangeRequestForm,
+    FlowForm,
+    NewProcedureForm,
+    ProcedureForm,
+    SignOffForm,
+    agency_choices,
+)
+from partnerhub.procedures.markdown import render_markdown
+from partnerhub.procedures.models import Procedure
+from partnerhub.web import load_partnership, require
+
+blueprint = Blueprint("procedures", __name__, url_prefix="/partnerships/<int:partnership_id>")
+# The partnership's own page, under whichever name the partnerships module gives it.
+OVERVIEW_ENDPOINTS = ("partnerships.overview", "partnerships.show", "partnerships.detail")
+
+
+@blueprint.context_processor
+def _partnership_navigation() -> dict:
+    def partnership_href(partnership: Partnership) -> str:
+        for endpoint in OVERVIEW_ENDPOINTS:
+            if endpoint in current_app.view_functions:
+                return url_for(endpoint, partnership_id=partnership.id)
+        return url_for("procedures.index", partnership_id=partnership.id)
+
+    return {"partnership_tabs": registry.registry.tabs, "partnership_href": partnership_href}
+
+
+# --- the sharing matrix ----------------------------------------------------------------------
+
+
+@blueprint.route("/matrix")
+@login_required
+def matrix(partnership_id: int):
+    """The matrix as a grid: who shares with whom."""
+    partnership = load_partnership(partnership_id)
+    flows = services.partnership_flows(database.session, partnership.id)
+    agencies = services.active_agencies(database.session, partnership.id)
+    grid = services.matrix_grid(flows, agencies)
+    return render_template(
+        "procedures/matrix.html", partnership=partnership, flows=flows, grid=grid
+    )
+
+
+@blueprint.route("/matrix/list")
+@login_required
+def matrix_list(partnership_id: int):
+    """The matrix as a list, one flow per row, gaps flagged."""
+    partnership = load_partnership(partnership_id)
+    flows = services.partnership_flows(database.session, partnership.id)
+    return render_template("procedures/matrix_list.html", partnership=partnership, flows=flows)
+
+
+@blueprint.route("/matrix.csv")
+@login_required
+def matrix_csv(partnership_id: int):
+    """The matrix as a spreadsheet."""
+    partnership = load_partnership(partnership_id)
+    flows = services.partnership_flows(database.session, partnership.id)
+    return Response(
+        services.flows_csv(flows),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="sharing-matrix-{partnership.id}.csv"'
+        },
+    )
+
+
+@blueprint.route("/matrix/flows/new", methods=["GET", "POST"])
+@login_required
+def new_flow(partnership_id: int):
+    """Add a flow to the matrix."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    form = _flow_form(partnership)
+    if form.validate_on_submit():
+        try:
+            services.add_flow(database.session, g.membership, form.flow_data(), utcnow())
+        except DomainError as error:
+            return _refused_form("procedures/flow_form.html", error, form, partnership)
+        database.session.commit()
+        flash("Flow added to the matrix.", "success")
+        return redirect(url_for(".matrix_list", partnership_id=partnership.id))
+    return render_template("procedures/flow_form.html", form=form, partnership=partnership)
+
+
+@blueprint.route("/matrix/flows/<int:flow_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_flow(partnership_id: int, flow_id: int):
+    """Change a flow of the matrix."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    flow = _found(services.get_flow, database.session, partnership.id, flow_id)
+    require("flow.edit", flow)
+    form = _flow_form(partnership, obj=flow)
+    if request.method == "GET":
+        form.legal_basis.data = flow.legal_basis.value if flow.legal_basis else ""
+    if form.validate_on_submit():
+        try:
+            services.update_flow(database.session, g.membership, flow, form.flow_data(), utcnow())
+        except DomainError as error:
+            return _refused_form("procedures/flow_form.html", error, form, partnership, flow=flow)
+        database.session.commit()
+        flash("Flow updated.", "success")
+        return redirect(url_for(".matrix_list", partnership_id=partnership.id))
+    return render_template(
+        "procedures/flow_form.html", form=form, partnership=partnership, flow=flow
+    )
+
+
+@blueprint.route("/matrix/flows/<int:flow_id>/delete", methods=["POST"])
+@login_required
+def delete_flow(partnership_id: int, flow_id: int):
+    """Remove a flow from the matrix."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    flow = _found(services.get_flow, database.session, partnership.id, flow_id)
+    require("flow.edit", flow)
+    services.delete_flow(database.session, g.membership, flow, utcnow())
+    database.session.commit()
+    flash("Flow removed from the matrix.", "success")
+    return redirect(url_for(".matrix_list", partnership_id=partnership.id))
+
+
+# --- procedures ------------------------------------------------------------------------------
+
+
+@blueprint.route("/procedures")
+@login_required
+def index(partnership_id: int):
+    """Every procedure: owner, version in force, status, next review, who has not signed."""
+    partnership = load_partnership(partnership_id)
+    procedures = services.partnership_procedures(database.session, partnership.id)
+    agencies = services.active_agencies(database.session, partnership.id)
+    return render_template(
+        "procedures/index.html",
+        partnership=partnership,
+        procedures=procedures,
+        agencies=agencies,
+        pending=services.pending_agencies,
+        today=services.local_today(partnership, utcnow()),
+    )
+
+
+@blueprint.route("/procedures/new", methods=["GET", "POST"])
+@login_required
+def new(partnership_id: int):
+    """Write a new procedure for an agency."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    form = NewProcedureForm()
+    form.owning_agency_id.choices = agency_choices(_owners(partnership))
+    if form.validate_on_submit():
+        try:
+            procedure = services.create_procedure(
+                database.session,
+                g.membership,
+                form.owning_agency_id.data,
+                form.procedure_text(),
+                utcnow(),
+            )
+        except DomainError as error:
+            return _refused_form("procedures/procedure_form.html", error, form, partnership)
+        database.session.commit()
+        flash("Procedure saved as a draft. Submit it for sign-off when it is ready.", "success")
+        return redirect(_procedure_url(procedure))
+    return render_template("procedures/procedure_form.html", form=form, partnership=partnership)
+
+
+@blueprint.route("/procedures/<int:procedure_id>")
+@login_required
+def show(partnership_id: int, procedure_id: int):
+    """A procedure: the version being worked on (or the one in force) and its history."""
+    partnership = load_partnership(partnership_id)
+    procedure = _procedure(partnership, procedure_id)
+    version = procedure.open_version or procedure.effective_version or procedure.latest_version
+    return _render_version(partnership, procedure, version)
+
+
+@blueprint.route("/procedures/<int:procedure_id>/versions/<int:number>")
+@login_required
+def version(partnership_id: int, procedure_id: int, number: int):
+    """One version of a procedure, as it was written."""
+    partnership = load_partnership(partnership_id)
+    procedure = _procedure(partnership, procedure_id)
+    chosen = _found(services.get_version, procedure, number)
+    return _render_version(partnership, procedure, chosen)
+
+
+@blueprint.route("/procedures/<int:procedure_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(partnership_id: int, procedure_id: int):
+    """Edit a procedure: saving makes a new draft version."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    procedure = _procedure(partnership, procedure_id)
+    require("procedure.edit", procedure)
+    latest = procedure.latest_version
+    form = ProcedureForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "title": procedure.title,
+            "body_markdown": latest.body_markdown,
+            "legal_bases": latest.legal_bases,
+            "review_cadence_months": procedure.review_cadence_months,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            services.revise_procedure(
+                database.session, g.membership, procedure, form.procedure_text(), utcnow()
+            )
+        except DomainError as error:
+            return _refused_form(
+                "procedures/procedure_form.html", error, form, partnership, procedure=procedure
+            )
+        database.session.commit()
+        flash("New version saved as a draft. Submit it for sign-off when it is ready.", "success")
+        return redirect(_procedure_url(procedure))
+    return render_template(
+        "procedures/procedure_form.html", form=form, partnership=partnership, procedure=procedure
+    )
+
+
+@blueprint.route("/procedures/<int:procedure_id>/submit", methods=["POST"])
+@login_required
+def submit(partnership_id: int, procedure_id: int):
+    """Send the draft to every agency for sign-off."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    procedure = _procedure(partnership, procedure_id)
+    require("procedure.edit", procedure)
+    return _act(
+        procedure,
+        "Submitted for sign-off by every agency.",
+        services.submit_for_review,
+        database.session,
+        g.membership,
+        procedure,
+        utcnow(),
+    )
+
+
+@blueprint.route("/procedures/<int:procedure_id>/versions/<int:number>/sign-off", methods=["POST"])
+@login_required
+def sign_off(partnership_id: int, procedure_id: int, number: int):
+    """Sign a version off for the agency I represent as liaison or alternate."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    procedure = _procedure(partnership, procedure_id)
+    chosen = _found(services.get_version, procedure, number)
+    form = SignOffForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _act(
+        procedure,
+        f"Signed off version {number}.",
+        services.sign_off,
+        database.session,
+        g.membership,
+        procedure,
+        chosen,
+        form.agency,
+        utcnow(),
+    )
+
+
+@blueprint.route(
+    "/procedures/<int:procedure_id>/versions/<int:number>/request-changes",
+    methods=["POST"],
+)
+@login_required
+def request_changes(partnership_id: int, procedure_id: int, number: int):
+    """Send a version in review back to draft, saying what should change."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    procedure = _procedure(partnership, procedure_id)
+    chosen = _found(services.get_version, procedure, number)
+    form = ChangeRequestForm()
+    if not form.validate_on_submit():
+        return _render_version(partnership, procedure, chosen, change_form=form), 400
+    return _act(
+        procedure,
+        f"Changes requested; version {number} is back in draft.",
+        services.request_changes,
+        database.session,
+        g.membership,
+        procedure,
+        chosen,
+        form.comment.data,
+        utcnow(),
+    )
+
+
+@blueprint.route("/procedures/<int:procedure_id>/review", methods=["POST"])
+@login_required
+def review(partnership_id: int, procedure_id: int):
+    """Record that the procedure in force was reviewed and still holds."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    procedure = _procedure(partnership, procedure_id)
+    require("procedure.edit", procedure)
+    return _act(
+        procedure,
+        "Review recorded.",
+        services.record_review,
+        database.session,
+        g.membership,
+        procedure,
+        utcnow(),
+    )
+
+
+@blueprint.route("/procedures/<int:procedure_id>/retire", methods=["POST"])
+@login_required
+def retire(partnership_id: int, procedure_id: int):
+    """Take a procedure out of force; its history stays."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    procedure = _procedure(partnership, procedure_id)
+    require("procedure.edit", procedure)
+    return _act(
+        procedure,
+        "Procedure retired.",
+        services.retire_procedure,
+        database.session,
+        g.membership,
+        procedure,
+        utcnow(),
+    )
+
+
+@blueprint.route("/procedures/<int:procedure_id>/compare")
+@login_required
+def compare(partnership_id: int, procedure_id: int):
+    """Compare two versions of a procedure, side by side or as a unified diff."""
+    partnership = load_partnership(partnership_id)
+    procedure = _procedure(partnership, procedure_id)
+    latest = procedure.latest_version.number
+    old = _found(services.get_version, procedure, request.args.get("from", max(latest - 1, 1), int))
+    new = _found(services.get_version, procedure, request.args.get("to", latest, int))
+    mode = "unified" if request.args.get("mode") == "unified" else "side"
+    differ = unified_diff if mode == "unified" else side_by_side_diff
+    return render_template(
+        "procedures/compare.html",
+        partnership=partnership,
+        procedure=procedure,
+        old=old,
+        new=new,
+        mode=mode,
+        rows=differ(old.body_markdown, new.body_markdown),
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _found(lookup, *args):
+    """Call a service lookup; NotFound (another partnership's id, a missing one) becomes 404."""
+    try:
+        return lookup(*args)
+    except NotFound:
+        abort(404)
+
+
+def _procedure(partnership: Partnership, procedure_id: int) -> Procedure:
+    return _found(services.get_procedure, database.session, partnership.id, procedure_id)
+
+
+def _procedure_url(procedure: Procedure) -> str:
+    return url_for(
+        "procedures.show", partnership_id=procedure.partnership_id, procedure_id=procedure.id
+    )
+
+
+def _act(procedure: Procedure, success: str, service, *args):
+    """Run one state change; a refused one is explained on the procedure's page."""
+    try:
+        service(*args)
+    except DomainError as error:
+        database.session.rollback()
+        flash(str(error), "error")
+    else:
+        database.session.commit()
+        flash(success, "success")
+    return redirect(_procedure_url(procedure))
+
+
+def _refused_form(template: str, error: DomainError, form, partnership, **context):
+    database.session.rollback()
+    flash(str(error), "error")
+    return render_template(template, form=form, partnership=partnership, **context)
+
+
+def _owners(partnership: Partnership):
+    """Agencies the viewer may write for: all for facilitators, their own for members."""
+    agencies = services.active_agencies(database.session, partnership.id)
+    return [a for a in agencies if services.acts_for(g.membership, a.id)]
+
+
+def _flow_form(partnership: Partnership, obj=None) -> FlowForm:
+    session = database.session
+    agencies = services.active_agencies(session, partnership.id)
+    senders = [a for a in agencies if services.acts_for(g.membership, a.id)]
+    procedures = [
+        p for p in services.partnership_procedures(session, partnership.id) if not p.is_retired
+    ]
+    form = FlowForm(obj=obj)
+    form.set_choices(senders, agencies, procedures)
+    return form
+
+
+def _render_version(partnership, procedure, version, change_form=None):
+    agencies = services.active_agencies(database.session, partnership.id)
+    return render_template(
+        "procedures/show.html",
+        partnership=partnership,
+        procedure=procedure,
+        version=version,
+        body=render_markdown(version.body_markdown),
+        agencies=agencies,
+        pending=services.pending_agencies(version, agencies),
+        signable=[a for a in agencies if services.may_sign_for(g.membership, a)],
+        change_form=change_form or ChangeRequestForm(),
+        sign_form=SignOffForm(),
+    )
+
+
+# --- what the partnership's pages show from this module --------------------------------------
+
+registry.add_tab("Sharing matrix", "procedures.matrix", 40)
+registry.add_tab("Procedures", "procedures.index", 50)
+registry.computed_check(
+    Stage.PLAN,
+    "matrix_legal_basis",
+    "Every flow in the sharing matrix has a legal basis",
+    order=60,
+    help="Each flow names the law that allows it; a state statute names its citation.",
+)(services.legal_basis_check)
+registry.computed_check(
+    Stage.PLAN,
+    "matrix_procedures_approved",
+    "The procedures the matrix names are approved",
+    order=70,
+    help="Every flow names its governing procedure, and every agency has signed it off.",
+)(services.approved_procedures_check)
+
+REVIEW_WARNING_DAYS = 30
+
+
+@registry.panel("procedures/_panel.html", order=40)
+def overview_panel(session: Session, partnership: Partnership, today: date) -> dict:
+    """Procedures awaiting sign-off and reviews falling due, for the partnership overview."""
+    awaiting = services.awaiting_sign_off(session, [partnership.id])
+    due = services.procedures_due_for_review(
+        session, today + timedelta(days=REVIEW_WARNING_DAYS), [partnership.id]
+    )
+    return {"awaiting_sign_off": awaiting, "reviews_due": due, "today": today}
+
+
+@registry.attention_source
+def attention(session: Session, partnership_ids: list[int], today: date):
+    """Reviews due within a month (overdue ones first) and versions awaiting sign-offs."""
+    items = []
+    horizon = today + timedelta(days=REVIEW_WARNING_DAYS)
+    for procedure in services.procedures_due_for_review(session, horizon, partnership_ids):
+        overdue = procedure.next_review_on < today
+        items.append(
+            registry.Attention(
+                partnership_id=procedure.partnership_id,
+                label=f"Review {'overdue' if overdue else 'due'}: “{procedure.title}”",
+                url=_procedure_url(procedure),
+                severity="danger" if overdue else "warning",
+                due=procedure.next_review_on,
+            )
+        )
+    for procedure, version, waiting in services.awaiting_sign_off(session, partnership_ids):
+        names = ", ".join(a.organization.name for a in waiting)
+        items.append(
+            registry.Attention(
+                partnership_id=procedure.partnership_id,
+                label=f"“{procedure.title}” v{version.number} awaits sign-off: {names}",
+                url=_procedure_url(procedure),
+                severity="info",
+            )
+        )
+    return items

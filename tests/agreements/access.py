@@ -1,7 +1,62 @@
 """Routes of the agreements module and who may reach them."""
 
-ROUTES: dict[str, str] = {}
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from partnerhub.agreements.models import AgreementParty
+from partnerhub.partnerships.models import PartnerAgency
+
+ROUTES = {
+    "agreements.index": "view",
+    "agreements.new": "manage",
+    "agreements.show": "view",
+    "agreements.edit": "manage",
+    "agreements.send": "manage",
+    "agreements.delete": "manage",
+    # Members who are their agency's signatory record its signature; facilitators any.
+    "agreements.sign": "contribute",
+    "agreements.withdraw_signature": "manage",
+    "agreements.terminate": "manage",
+    "agreements.renew": "manage",
+    "agreements.upload": "manage",
+    "agreements.download": "view",
+    "agreements.delete_document": "manage",
+}
 
 
 def url_values(make, world) -> dict[str, dict]:
-    return {}
+    """A draft and an active agreement of the world's partnership, the school agency a party
+    (the world's member is its signatory), and a document on the active one."""
+    school = make.session.get(PartnerAgency, world.member.partner_agency_id)
+    today = date.today()
+    draft = make.agreement(
+        world.partnership, [school], purpose="Attendance sharing.", effective_on=today
+    )
+    active = make.agreement(
+        world.partnership,
+        [school],
+        purpose="Attendance sharing.",
+        effective_on=today - timedelta(days=30),
+        expires_on=today + timedelta(days=335),
+        signed=True,
+    )
+    party = make.session.scalars(
+        select(AgreementParty).where(AgreementParty.agreement_id == active.id)
+    ).one()
+    document = make.agreement_document(active)
+    on_draft = {"agreement_id": draft.id}
+    on_active = {"agreement_id": active.id}
+    return {
+        "agreements.show": on_active,
+        "agreements.edit": on_draft,
+        "agreements.send": on_draft,
+        "agreements.delete": on_draft,
+        "agreements.sign": {**on_active, "party_id": party.id},
+        "agreements.withdraw_signature": {**on_active, "party_id": party.id},
+        "agreements.terminate": on_active,
+        "agreements.renew": on_active,
+        "agreements.upload": on_active,
+        "agreements.download": {**on_active, "document_id": document.id},
+        "agreements.delete_document": {**on_active, "document_id": document.id},
+    }

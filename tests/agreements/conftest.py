@@ -20,6 +20,10 @@ class Table:
     facilitator: Membership
     school: PartnerAgency
     police: PartnerAgency
+    superintendent: Membership  # the school district's signatory
+    chief: Membership  # the police department's signatory
+    officer: Membership  # a police member who does not sign
+    observer: Membership
 
 
 @pytest.fixture
@@ -33,8 +37,26 @@ def table(make, db) -> Table:
             Membership.partnership_id == partnership.id, Membership.role == Role.FACILITATOR
         )
     ).one()
+    people = dict(
+        superintendent=make.member(
+            partnership,
+            make.user("Sam Superintendent"),
+            agency=school,
+            position="Superintendent",
+            signatory=True,
+        ),
+        chief=make.member(
+            partnership,
+            make.user("Cruz Chief"),
+            agency=police,
+            position="Chief of Police",
+            signatory=True,
+        ),
+        officer=make.member(partnership, make.user("Riley Officer"), agency=police, position="SRO"),
+        observer=make.member(partnership, make.user("Oak Observer"), Role.OBSERVER),
+    )
     db.commit()
-    return Table(partnership, membership, school, police)
+    return Table(partnership, membership, school, police, **people)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from partnerhub.auth import services
 from partnerhub.db import utcnow
+from tests.factories import PASSWORD
 
 ROUTES = {
     "auth.login": "public",
@@ -19,14 +20,23 @@ ROUTES = {
     "auth.revoke_admin": "admin",
 }
 
-# (endpoint, fields whose input must come back on a refused form, other fields)
+# (endpoint, a valid submission, fields whose input must come back when refused)
+NEW_PASSWORD = "another long passphrase"
 FORMS = [
-    ("auth.login", ["email"], ["password", "remember"]),
-    ("auth.forgot_password", ["email"], []),
-    ("auth.reset_password", [], ["password", "confirm"]),
-    ("auth.account", ["name"], ["timezone"]),
-    ("auth.change_password", [], ["current_password", "password", "confirm"]),
-    ("auth.new_user", ["email", "name"], ["timezone", "admin"]),
+    ("auth.login", {"email": "mo@example.org", "password": "not the password"}, ["email"]),
+    ("auth.forgot_password", {"email": "mo@example.org"}, ["email"]),
+    ("auth.reset_password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, []),
+    ("auth.account", {"name": "Fiona Facilitator", "timezone": "America/Denver"}, ["name"]),
+    (
+        "auth.change_password",
+        {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        [],
+    ),
+    (
+        "auth.new_user",
+        {"email": "nia@example.org", "name": "Nia New", "timezone": "UTC", "admin": "y"},
+        ["email", "name"],
+    ),
 ]
 
 

@@ -275,7 +275,8 @@ def test_an_agency_that_missed_the_last_three_meetings_is_highlighted(
             for source in registry.attention_sources
             for a in source(db, [world.partnership.id, world.other_partnership.id], date.today())
         ]
-    assert [a.label for a in found] == ["Helena Police Department missed the last 3 meetings"]
+    missed = [a.label for a in found if "missed" in a.label]
+    assert missed == ["Helena Police Department missed the last 3 meetings"]
 
 
 def test_action_items_and_overdue_ones_on_the_dashboard(client, login_as, world, db, base, make):
@@ -301,7 +302,7 @@ def test_action_items_and_overdue_ones_on_the_dashboard(client, login_as, world,
             for s in registry.attention_sources
             for a in s(db, [world.partnership.id], date.today())
         ]
-    assert labels == ["1 overdue action item"]
+    assert [label for label in labels if "action item" in label] == ["1 overdue action item"]
     # The owner marks it done; an observer may not.
     login_as(world.observer.user)
     assert (

@@ -203,12 +203,14 @@ def test_concurrent_claims_never_share_a_message(app, db, make, claimers):
     policy = DeliveryPolicy(batch_size=7)
     start = threading.Barrier(claimers)
     claimed: list[list[int]] = []
+    sizes: list[int] = []
 
     def claimer():
         session = database.sessionmaker()
         start.wait()
         mine = []
         while batch := claim(session, utcnow(), policy):
+            sizes.append(len(batch))
             mine.extend(batch)
         claimed.append(mine)
         session.close()
@@ -220,3 +222,4 @@ def test_concurrent_claims_never_share_a_message(app, db, make, claimers):
         thread.join(timeout=60)
     every = [i for mine in claimed for i in mine]
     assert len(every) == len(set(every)) == 40
+    assert max(sizes) <= policy.batch_size

@@ -1,9 +1,72 @@
 """Routes of the partnerships module and who may reach them."""
 
+from datetime import timedelta
+
+from partnerhub.auth.services import new_token
+from partnerhub.db import utcnow
+from partnerhub.partnerships.models import Invitation, Role, Sector
+
 ROUTES = {
     "partnerships.dashboard": "login",
+    "partnerships.new_partnership": "login",
+    "partnerships.overview": "view",
+    "partnerships.edit_partnership": "manage",
+    "partnerships.agencies": "view",
+    "partnerships.add_agency": "manage",
+    "partnerships.edit_agency": "manage",
+    "partnerships.remove_agency": "manage",
+    "partnerships.roster": "view",
+    "partnerships.roster_csv": "view",
+    "partnerships.edit_member": "manage",
+    "partnerships.remove_member": "manage",
+    "partnerships.record_absence": "manage",
+    "partnerships.invite": "manage",
+    "partnerships.resend_invitation": "manage",
+    "partnerships.revoke_invitation": "manage",
+    "partnerships.accept_invitation": "token",
+    "partnerships.stages": "view",
+    "partnerships.tick": "manage",
+    "partnerships.untick": "manage",
+    "partnerships.advance": "manage",
+    "partnerships.go_back": "manage",
 }
 
 
+def invitation(make, partnership, email="invitee@example.org") -> tuple[Invitation, str]:
+    """An open invitation and the raw token of its link."""
+    raw, digest = new_token()
+    now = utcnow()
+    row = Invitation(
+        partnership_id=partnership.id,
+        email=email,
+        name="Ivy Invitee",
+        role=Role.MEMBER,
+        token_hash=digest,
+        created_at=now,
+        expires_at=now + timedelta(days=7),
+    )
+    make.session.add(row)
+    make.session.flush()
+    return row, raw
+
+
 def url_values(make, world) -> dict[str, dict]:
-    return {}
+    agency = make.agency(world.partnership, "Helena Police Department", Sector.LAW_ENFORCEMENT)
+    person = make.member(world.partnership, agency=agency)
+    open_invitation, raw = invitation(make, world.partnership)
+    on_agency = {"agency_id": agency.id}
+    on_person = {"membership_id": person.id}
+    on_invitation = {"invitation_id": open_invitation.id}
+    item = {"key": "partner.shared_leadership"}
+    return {
+        "partnerships.edit_agency": on_agency,
+        "partnerships.remove_agency": on_agency,
+        "partnerships.edit_member": on_person,
+        "partnerships.remove_member": on_person,
+        "partnerships.record_absence": {"sector": Sector.CHILD_WELFARE.value},
+        "partnerships.resend_invitation": on_invitation,
+        "partnerships.revoke_invitation": on_invitation,
+        "partnerships.accept_invitation": {"token": raw},
+        "partnerships.tick": item,
+        "partnerships.untick": item,
+    }

@@ -1,0 +1,132 @@
+"""Agreement forms: terms of a draft, a signature, a termination, a signed document."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from partnerhub.agreements import vocabulary
+from partnerhub.agreements.models import AgreementKind, RenewalRule
+from partnerhub.agreements.services import Terms
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AgreementForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        "Kind", choices=[(k.value, k.label) for k in AgreementKind], coerce=AgreementKind
+    )
+    purpose = TextAreaField(
+        "Purpose",
+        validators=[Length(max=5000)],
+        description="Why these agencies share information, in a few sentences. "
+        "No names of youth or case details.",
+    )
+    parties = CheckboxesField("Parties", coerce=int)
+    legal_bases = CheckboxesField("Legal bases")
+    data_categories = CheckboxesField("Data categories")
+    effective_on = DateField("Effective date", validators=[Optional()])
+    expires_on = DateField(
+        "Expiry date",
+        validators=[Optional()],
+        description="The first day it is no longer in force. Leave empty if it has no end.",
+    )
+    renewal_notice_days = IntegerField(
+        "Renewal notice (days before expiry)",
+        default=90,
+        validators=[InputRequired(), NumberRange(min=0, max=730)],
+    )
+    renewal_rule = SelectField(
+        "Renewal", choices=[(r.value, r.label) for r in RenewalRule], coerce=RenewalRule
+    )
+    submit = SubmitField("Save draft")
+
+    def __init__(self, agencies, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.parties.choices = [(a.id, a.organization.name) for a in agencies]
+        self.legal_bases.choices = vocabulary.legal_basis_choices()
+        self.data_categories.choices = vocabulary.data_category_choices()
+
+    def validate_expires_on(self, field) -> None:
+        if field.data and self.effective_on.data and field.data <= self.effective_on.data:
+            raise ValidationError("The expiry date must come after the effective date.")
+
+    def fill(self, terms: Terms) -> None:
+        """Show an agreement's terms in the form."""
+        for name, value in vars(terms).items():
+            if name == "party_agency_ids":
+                self.parties.data = value
+            else:
+                getattr(self, name).data = value
+
+    def terms(self) -> Terms:
+        return Terms(
+            title=self.title.data.strip(),
+            kind=self.kind.data,
+            purpose=(self.purpose.data or "").strip(),
+            party_agency_ids=self.parties.data or [],
+            legal_bases=self.legal_bases.data or [],
+            data_categories=self.data_categories.data or [],
+            effective_on=self.effective_on.data,
+            expires_on=self.expires_on.data,
+            renewal_notice_days=self.renewal_notice_days.data,
+            renewal_rule=self.renewal_rule.data,
+        )
+
+
+class SignatureForm(FlaskForm):
+    signer_name = StringField("Signer's name", validators=[DataRequired(), Length(max=120)])
+    signer_title = StringField(
+        "Signer's title", validators=[DataRequired(), Length(max=120)], description="e.g. Chief"
+    )
+    signed_on = DateField("Date signed", validators=[DataRequired()])
+    correction = TextAreaField(
+        "What this corrects",
+        validators=[Length(max=1000)],
+        description="Only when replacing a signature already recorded for this agency.",
+    )
+    submit = SubmitField("Record signature")
+
+
+class WithdrawSignatureForm(FlaskForm):
+    reason = StringField("Why withdraw it", validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField("Withdraw signature")
+
+
+class TerminateForm(FlaskForm):
+    terminated_on = DateField("Terminated as of", validators=[DataRequired()])
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField("Terminate agreement")
+
+
+class DocumentForm(FlaskForm):
+    file = FileField(
+        "Signed document",
+        validators=[FileRequired("Choose a file.")],
+        description="PDF or Word (.docx).",
+    )
+    submit = SubmitField("Attach")

@@ -1,0 +1,66 @@
+"""`/healthz`: can this web process reach its database and the task broker?"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify
+
+from partnerhub.extensions import database
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("health", __name__)
+
+TIMEOUT_SECONDS = 2
+
+
+@blueprint.route("/healthz")
+def healthz():
+    """{"database": "ok"|"error", "broker": "ok"|"error"}: 200 when both are ok, else 503."""
+    report = {
+        "database": _check("database", _database_answers),
+        "broker": _check("broker", lambda: broker_answers(current_app.config["BROKER_URL"])),
+    }
+    healthy = all(value == "ok" for value in report.values())
+    return jsonify(report), 200 if healthy else 503
+
+
+def _check(name: str, probe) -> str:
+    try:
+        probe()
+    except Exception as error:  # any failure means "not reachable"; the log says which
+        log.warning("healthz: %s unreachable: %s", name, error)
+        return "error"
+    return "ok"
+
+
+def _database_answers() -> None:
+    with database.engine_owner.engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+
+
+def broker_answers(url: str) -> None:
+    """Raise unless the broker at `url` answers within a couple of seconds."""
+    if url.startswith(("redis://", "rediss://")):
+        import redis
+
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+    elif url.startswith("sqla+"):
+        engine = sa.create_engine(url.removeprefix("sqla+"))
+        try:
+            with engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        finally:
+            engine.dispose()
+    else:
+        from kombu import Connection
+
+        with Connection(url, connect_timeout=TIMEOUT_SECONDS) as connection:
+            connection.ensure_connection(max_retries=1)

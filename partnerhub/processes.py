@@ -1,0 +1,96 @@
+"""Running the web, a worker and beat side by side on one machine, and stopping them together."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+
+def product_processes(host: str, port: int, *, worker: bool = True) -> dict[str, list[str]]:
+    """The commands `partnerhub up` runs: gunicorn for the web, Celery worker and beat."""
+    python = sys.executable
+    commands = {
+        "web": [
+            python, "-m", "gunicorn",
+            "--bind", f"{host}:{port}",
+            "--workers", "1", "--threads", "8",
+            "--graceful-timeout", "3",
+            "partnerhub.wsgi:app",
+        ],
+    }  # fmt: skip
+    if worker:
+        celery = [python, "-m", "celery", "-A", "worker"]
+        commands["worker"] = [
+            *celery, "worker", "--pool", "threads", "--concurrency", "2",
+            "--loglevel", "info", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        commands["beat"] = [*celery, "beat", "--loglevel", "info"]
+    return commands
+
+
+class Stop(Exception):
+    """SIGTERM or SIGINT reached the supervisor."""
+
+
+@dataclass
+class Supervisor:
+    """Starts each command in its own process group; when one ends or a stop signal comes,
+    stops them all (SIGTERM, then SIGKILL after `grace` seconds)."""
+
+    commands: dict[str, list[str]]
+    grace: float = 5.0
+    children: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def run(self) -> int:
+        """Run until a child exits or a signal comes; the exit code to report."""
+        previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self.start()
+            return self.watch()
+        except Stop:
+            return 0
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def start(self) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        for name, command in self.commands.items():
+            self.children[name] = subprocess.Popen(command, env=env, start_new_session=True)
+            log.info("started %s (pid %s)", name, self.children[name].pid)
+
+    def watch(self) -> int:
+        while True:
+            for name, child in self.children.items():
+                if child.poll() is not None:
+                    log.error("%s exited with code %s; stopping the others", name, child.returncode)
+                    return child.returncode or 1
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        self._signal_all(signal.SIGTERM)
+        deadline = time.monotonic() + self.grace
+        while time.monotonic() < deadline and any(c.poll() is None for c in self.children.values()):
+            time.sleep(0.1)
+        self._signal_all(signal.SIGKILL)
+        for child in self.children.values():
+            child.wait()
+
+    def _signal_all(self, sig: signal.Signals) -> None:
+        # The whole group: gunicorn's workers and Celery's pool go with their parents.
+        for child in self.children.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, sig)
+
+
+def _raise_stop(signum, _frame):
+    raise Stop(signal.Signals(signum).name)

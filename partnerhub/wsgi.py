@@ -1,0 +1,5 @@
+"""The WSGI entry point for production servers: `gunicorn partnerhub.wsgi:app`."""
+
+from partnerhub import create_app
+
+app = create_app()

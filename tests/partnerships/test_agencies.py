@@ -1,0 +1,105 @@
+"""Agencies at a partnership's table: adding, reusing organizations, contacts, leaving."""
+
+import pytest
+from sqlalchemy import select
+
+from partnerhub.db import utcnow
+from partnerhub.errors import DomainError
+from partnerhub.partnerships import services
+from partnerhub.partnerships.models import Organization, PartnerAgency, Sector
+
+
+def add(facilitated, **data):
+    return facilitated.client.post(facilitated.url("/agencies/new"), data=data)
+
+
+def test_a_new_organization_joins_with_its_sector(facilitated, db):
+    response = add(
+        facilitated, organization="0", name="Helena Police Department", sector="law_enforcement"
+    )
+    assert response.status_code == 302
+    agency = db.scalar(select(PartnerAgency))
+    assert agency.organization.sector is Sector.LAW_ENFORCEMENT
+    page = facilitated.client.get(facilitated.url("/agencies")).get_data(as_text=True)
+    assert "Helena Police Department" in page and "no liaison" in page
+
+
+def test_other_sector_needs_a_label(facilitated, db):
+    response = add(facilitated, organization="0", name="Recovery Services", sector="other")
+    assert response.status_code == 200
+    assert "Say what kind of organization it is" in response.get_data(as_text=True)
+    assert db.query(Organization).count() == 0
+    add(
+        facilitated,
+        organization="0",
+        name="Recovery Services",
+        sector="other",
+        sector_label="Substance-abuse treatment",
+    )
+    assert db.scalar(select(Organization)).sector_display == "Substance-abuse treatment"
+
+
+def test_a_known_name_in_another_case_reuses_the_organization(facilitated, make, db):
+    known = make.organization("Helena Public Schools", Sector.SCHOOL)
+    db.commit()
+    response = add(
+        facilitated,
+        organization="0",
+        name="HELENA public schools",
+        sector="other",
+        sector_label="x",
+    )
+    assert db.query(Organization).count() == 1
+    assert db.scalar(select(PartnerAgency)).organization_id == known.id
+    page = facilitated.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "already known" in page
+
+
+def test_an_organization_sits_in_several_partnerships_but_once_in_each(facilitated, make, db):
+    other = make.partnership(make.user(), name="Grossmont")
+    school = make.organization("Helena Public Schools", Sector.SCHOOL)
+    make.agency(other, organization=school)
+    db.commit()
+    assert add(facilitated, organization=str(school.id)).status_code == 302
+    again = add(facilitated, organization="0", name="Helena Public Schools", sector="school")
+    assert "already at this partnership" in again.get_data(as_text=True)
+    assert db.query(PartnerAgency).count() == 2
+
+
+def test_liaison_and_alternate_come_from_the_agencys_people(facilitated, make, db):
+    agency = make.agency(facilitated.partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
+    officer = make.member(facilitated.partnership, agency=agency, position="SRO")
+    chief = make.member(facilitated.partnership, agency=agency)
+    stranger = make.member(facilitated.partnership)
+    db.commit()
+    url = facilitated.url(f"/agencies/{agency.id}")
+    refused = facilitated.client.post(url, data={"liaison": stranger.id, "alternate": 0})
+    assert "Not a valid choice" in refused.get_data(as_text=True)
+    with pytest.raises(DomainError, match="among the agency's own people"):
+        services.name_contacts(db, facilitated.user, agency, stranger.id, None, utcnow())
+    same = facilitated.client.post(url, data={"liaison": officer.id, "alternate": officer.id})
+    assert "someone other than the liaison" in same.get_data(as_text=True)
+    facilitated.client.post(url, data={"liaison": officer.id, "alternate": chief.id})
+    db.expire_all()
+    assert (agency.liaison_id, agency.alternate_id) == (officer.id, chief.id)
+
+
+def test_an_agency_from_another_partnership_is_not_found(facilitated, make, db):
+    other = make.partnership(make.user(), name="Grossmont")
+    foreign = make.agency(other, "Grossmont Union", Sector.SCHOOL)
+    db.commit()
+    assert facilitated.client.get(facilitated.url(f"/agencies/{foreign.id}")).status_code == 404
+    response = facilitated.client.post(facilitated.url(f"/agencies/{foreign.id}/remove"))
+    assert response.status_code == 404
+    db.expire_all()
+    assert foreign.left_on is None
+
+
+def test_removed_agency_keeps_its_history(facilitated, make, db):
+    agency = make.agency(facilitated.partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
+    db.commit()
+    facilitated.client.post(facilitated.url(f"/agencies/{agency.id}/remove"))
+    db.expire_all()
+    assert agency.left_on is not None
+    page = facilitated.client.get(facilitated.url("/agencies")).get_data(as_text=True)
+    assert "Agencies that left" in page and "Helena Police" in page

@@ -1,0 +1,131 @@
+"""Invitations: an emailed single-use link that expires, accepted with a new or existing account."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from partnerhub.auth.services import token_digest
+from partnerhub.partnerships.models import Invitation, Membership, Role, Sector
+
+INVITE = {
+    "email": "Olly.Officer@Example.org",
+    "name": "Olly Officer",
+    "role": "member",
+    "position": "School Resource Officer",
+    "is_signatory": "y",
+}
+
+
+def invite(facilitated, **data):
+    return facilitated.client.post(facilitated.url("/invitations/new"), data={**INVITE, **data})
+
+
+def link_in(message) -> str:
+    text = message.get_body(("plain",)).get_content()
+    return re.search(r"http://partnerhub\.test(/invitations/\S+)", text).group(1)
+
+
+def test_invitation_mail_carries_a_link_whose_token_is_stored_only_as_a_hash(
+    facilitated, make, db, mailbox
+):
+    agency = make.agency(facilitated.partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
+    db.commit()
+    assert invite(facilitated, agency=str(agency.id)).status_code == 302
+
+    [message] = mailbox()
+    assert message["To"] == "olly.officer@example.org"
+    assert "Helena Youth Partnership" in message["Subject"]
+    path = link_in(message)
+    raw = path.rsplit("/", 1)[1]
+    invitation = db.scalar(select(Invitation))
+    assert invitation.token_hash == token_digest(raw) and raw not in invitation.token_hash
+    assert invitation.expires_at - invitation.created_at == timedelta(days=7)
+    assert invitation.partner_agency_id == agency.id
+
+
+def test_new_person_sets_name_and_password_and_joins_as_invited(
+    app, facilitated, make, db, mailbox
+):
+    police = make.agency(facilitated.partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
+    db.commit()
+    invite(facilitated, agency=str(police.id))
+    path = link_in(mailbox()[0])
+    newcomer = app.test_client()
+    assert "Join Helena Youth Partnership" in newcomer.get(path).get_data(as_text=True)
+    mismatch = newcomer.post(path, data={"name": "Olly", "password": "x" * 12, "confirm": "y"})
+    assert "do not match" in mismatch.get_data(as_text=True)
+
+    response = newcomer.post(
+        path,
+        data={"name": "Olly Officer", "password": "a long password", "confirm": "a long password"},
+    )
+
+    assert response.status_code == 302
+    membership = db.scalar(select(Membership).where(Membership.role == Role.MEMBER))
+    assert membership.user.email == "olly.officer@example.org"
+    assert membership.position == "School Resource Officer" and membership.is_signatory
+    assert membership.partner_agency_id == police.id
+    assert membership.user.timezone == "America/Denver"
+    assert newcomer.get(response.headers["Location"]).status_code == 200  # logged in
+    used = newcomer.get(path)
+    assert used.status_code == 410 and "already accepted" in used.get_data(as_text=True)
+
+
+def test_existing_account_logs_in_and_accepts(app, facilitated, make, db, mailbox, login_as):
+    olly = make.user("Olly Officer", email="olly.officer@example.org")
+    db.commit()
+    invite(facilitated)
+    path = link_in(mailbox()[0])
+    visitor = app.test_client()
+    assert "Log in</a> to accept" in visitor.get(path).get_data(as_text=True)
+
+    olly_client = login_as(olly)  # the same test client, now logged in as Olly
+    response = olly_client.post(path)
+
+    assert response.status_code == 302
+    assert db.scalar(select(Membership).where(Membership.user_id == olly.id)).is_active
+
+
+def test_expired_revoked_and_forged_links_give_a_clear_page(facilitated, db, mailbox):
+    invite(facilitated)
+    path = link_in(mailbox()[0])
+    invitation = db.scalar(select(Invitation))
+    invitation.expires_at = invitation.created_at - timedelta(seconds=1)
+    db.commit()
+    expired = facilitated.client.get(path)
+    assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+    assert facilitated.client.get("/invitations/forged-token").status_code == 404
+
+    facilitated.client.post(facilitated.url(f"/invitations/{invitation.id}/revoke"))
+    revoked = facilitated.client.get(path)
+    assert "revoked" in revoked.get_data(as_text=True)
+
+
+def test_resend_gives_a_new_link_and_the_old_one_stops_working(facilitated, db, mailbox):
+    invite(facilitated)
+    old = link_in(mailbox()[0])
+    invitation = db.scalar(select(Invitation))
+    facilitated.client.post(facilitated.url(f"/invitations/{invitation.id}/resend"))
+    messages = mailbox()
+    assert len(messages) == 2
+    new = link_in(messages[1])
+    assert new != old
+    assert facilitated.client.get(old).status_code == 404
+    assert facilitated.client.get(new).status_code == 200
+
+
+def test_people_on_the_roster_or_already_invited_are_not_invited_twice(facilitated, db, mailbox):
+    invite(facilitated)
+    again = invite(facilitated, email="OLLY.officer@example.org")
+    assert "already has an open invitation" in again.get_data(as_text=True)
+    me = invite(facilitated, email=facilitated.user.email)
+    assert "already on this partnership" in me.get_data(as_text=True)
+    assert len(mailbox()) == 1
+
+
+def test_invitation_goes_out_over_smtp(facilitated, smtp):
+    invite(facilitated)
+    [message] = smtp.messages
+    assert message["To"] == "olly.officer@example.org"
+    assert "/invitations/" in message.get_body(("plain",)).get_content()

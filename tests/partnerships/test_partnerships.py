@@ -1,0 +1,80 @@
+"""Creating and editing a partnership."""
+
+from sqlalchemy import select
+
+from partnerhub.audit.models import AuditEvent
+from partnerhub.partnerships.models import Membership, Partnership, Role
+
+FORM = {
+    "name": "Grossmont Information Partnership",
+    "community": "El Cajon, CA",
+    "purpose": "Review information-sharing procedures monthly.",
+    "timezone": "America/Los_Angeles",
+    "meeting_cadence": "Monthly",
+}
+
+
+def test_creator_becomes_facilitator_and_the_creation_is_recorded(client, make, db, login_as):
+    user = make.user("Carla Convener")
+    db.commit()
+    login_as(user)
+
+    response = client.post("/partnerships/new", data=FORM)
+
+    partnership = db.scalar(select(Partnership))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/partnerships/{partnership.id}")
+    membership = db.scalar(select(Membership))
+    assert (membership.user_id, membership.role) == (user.id, Role.FACILITATOR)
+    event = db.scalar(select(AuditEvent))
+    assert event.action == "partnership.created" and event.actor_id == user.id
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Grossmont Information Partnership" in page
+    assert "Partner stage checklist" in page
+
+
+def test_a_taken_name_in_any_letter_case_is_refused_next_to_the_field(facilitated, db):
+    response = facilitated.client.post(
+        "/partnerships/new", data={**FORM, "name": "HELENA youth partnership"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "already exists" in page
+    assert 'value="El Cajon, CA"' in page
+    assert db.query(Partnership).count() == 1
+
+
+def test_an_unknown_time_zone_is_refused(facilitated, db):
+    response = facilitated.client.post(
+        "/partnerships/new", data={**FORM, "timezone": "Mars/Olympus_Mons"}
+    )
+    assert response.status_code == 200
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert db.query(Partnership).count() == 1
+
+
+def test_facilitator_edits_details_and_the_change_is_recorded(facilitated, db):
+    response = facilitated.client.post(
+        facilitated.url("/edit"),
+        data={**FORM, "name": "Helena Youth Partnership", "meeting_cadence": "Monthly, 2nd Tue"},
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    assert facilitated.partnership.meeting_cadence == "Monthly, 2nd Tue"
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "partnership.updated"))
+    assert "meeting_cadence" in event.details
+
+
+def test_overview_shows_tabs_checklist_and_recent_activity(facilitated):
+    page = facilitated.client.get(facilitated.url()).get_data(as_text=True)
+    for text in ("Overview", "Agencies", "Roster", "Stages", "Activity", "Recent activity"):
+        assert text in page
+    assert "A convener/facilitator named" in page
+
+
+def test_members_see_no_activity_tab(facilitated, make, db, login_as):
+    member = make.member(facilitated.partnership)
+    db.commit()
+    page = login_as(member.user).get(facilitated.url()).get_data(as_text=True)
+    assert "Recent activity" not in page
+    assert "/activity" not in page
