@@ -7,7 +7,7 @@ Occurrences exist as Meeting rows a horizon ahead (`recurrence.HORIZON`); `exten
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, select, update
@@ -209,7 +209,12 @@ def edit_series(
         target = series
         _apply_series_data(target, data)
     else:
-        before_rule, _ = recurrence.split(old_schedule, datetime.combine(data.starts_on, time(0)))
+        before_rule, rest_rule = recurrence.split(
+            old_schedule, datetime.combine(data.starts_on, time(0))
+        )
+        if data.rule == series.rrule:
+            # The same pattern goes on: a COUNT is shared, not started again.
+            data = replace(data, rule=rest_rule)
         series.rrule = before_rule
         target = MeetingSeries(
             partnership_id=series.partnership_id,
@@ -273,6 +278,11 @@ def _follow_series(meeting: Meeting, series: MeetingSeries, slot: datetime) -> b
     meeting.original_starts_at = slot
     if meeting.is_modified:
         return False
+    if meeting.is_cancelled and meeting.cancel_reason == REMOVED_FROM_SERIES:
+        # An earlier series change dropped it; this one has it again.
+        meeting.status = MeetingStatus.SCHEDULED
+        meeting.cancel_reason = ""
+        meeting.sequence += 1
     changed = _set_details(
         meeting, series.title, slot, series.duration_minutes, series.place, series.video_url
     )
@@ -521,9 +531,12 @@ def remove_agenda_item(session: Session, actor: User, item: AgendaItem, now: dat
         other.position = position
 
 
-def move_agenda_item(item: AgendaItem, step: int) -> None:
+def move_agenda_item(
+    session: Session, actor: User, item: AgendaItem, step: int, now: datetime
+) -> None:
     """Move an item one place up (-1) or down (+1) the agenda."""
     _require_open_agenda(item.meeting)
+    _record_item(session, actor, "agenda_item.moved", item, item.meeting, "Moved", now)
     items = sorted(item.meeting.agenda_items, key=lambda i: i.position)
     index = items.index(item)
     other = index + step
@@ -741,6 +754,15 @@ def respond(
     attendance.responded_at = now
     session.add(attendance)
     session.flush()
+    record(
+        session,
+        membership.user,
+        "attendance.answered",
+        attendance,
+        f"{'Accepted' if accepted else 'Declined'} the invitation to {meeting.title}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
     return attendance
 
 

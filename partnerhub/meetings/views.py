@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -47,12 +46,12 @@ from partnerhub.meetings.recurrence import RuleError, describe, to_local
 from partnerhub.partnerships.models import Stage
 from partnerhub.partnerships.registry import (
     Attention,
+    Check,
     CheckResult,
+    add_check,
     add_tab,
     attention_source,
-    computed_check,
     panel,
-    registry,
 )
 from partnerhub.web import load_partnership, require
 
@@ -319,7 +318,12 @@ def move_agenda_item(partnership_id: int, meeting_id: int, item_id: int, directi
     """Move an item one place up or down."""
     partnership, meeting, item = _agenda_item(partnership_id, meeting_id, item_id)
     step = -1 if direction == "up" else 1
-    return _act(partnership, meeting, lambda: services.move_agenda_item(item, step), None)
+    return _act(
+        partnership,
+        meeting,
+        lambda: services.move_agenda_item(database.session, current_user, item, step, utcnow()),
+        None,
+    )
 
 
 @blueprint.route(ITEM + "/remove", methods=["POST"])
@@ -623,12 +627,10 @@ def partnership_zone(partnership):
 
 
 def _page(template: str, partnership, **context):
-    """Render a partnership page with its tabs and the current time."""
-    tabs = [t for t in registry.tabs if t.endpoint in current_app.view_functions]
+    """Render a partnership page (the partnerships layout adds its tabs) with the time."""
     return render_template(
         template,
         partnership=partnership,
-        tabs=tabs,
         tz=partnership.timezone,
         now=utcnow(),
         membership=g.membership,
@@ -779,24 +781,30 @@ add_tab("Action items", "meetings.action_items", 30)
 def _overview_panel(session, partnership, today):
     """The next meeting and the open action items, on the partnership overview."""
     return {
-        "partnership": partnership,
         "next_meeting": queries.next_meeting(session, partnership.id, utcnow()),
         "open_action_items": services.open_action_items(session, partnership.id),
         "today": today,
     }
 
 
-@computed_check(
-    Stage.PARTNER,
-    "meetings.regular_series",
-    "A regular meeting series is scheduled",
-    order=40,
-    help="Schedule the monthly partner meeting as a series on the Meetings tab.",
-)
 def _regular_series_check(session, partnership, today) -> CheckResult:
     if queries.has_regular_series(session, partnership.id, utcnow()):
         return CheckResult(True, "Meetings are scheduled ahead.")
     return CheckResult(False, "No series with meetings ahead.")
+
+
+# Recommended, not required: the cadence the partnership agreed is the required item.
+add_check(
+    Check(
+        Stage.PARTNER,
+        "meetings.regular_series",
+        "A regular meeting series is scheduled",
+        required=False,
+        compute=_regular_series_check,
+        order=41,
+        help="Schedule the monthly partner meeting as a series on the Meetings tab.",
+    )
+)
 
 
 @attention_source
