@@ -138,5 +138,53 @@ def up(ctx: click.Context, host: str, port: int, no_worker: bool) -> None:
     sys.exit(Supervisor(product_processes(host, port, worker=not no_worker)).run())
 
 
+@main.group()
+def reminders() -> None:
+    """Meeting reminders and renewal/review flags."""
+
+
+@reminders.command("run")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-TIME",
+    help="Sweep as if it were this time (UTC unless it names an offset). Default: the clock.",
+)
+@click.pass_context
+def reminders_run(ctx: click.Context, now_text: str | None) -> None:
+    """Run one reminder sweep and deliver what it queued, synchronously."""
+    from datetime import UTC, datetime
+
+    from partnerhub.notifications.delivery import DeliveryPolicy, deliver_due
+    from partnerhub.notifications.mailer import transport_for
+    from partnerhub.notifications.reminders import sweep
+
+    try:
+        now = datetime.fromisoformat(now_text) if now_text else utcnow()
+    except ValueError as error:
+        raise click.BadParameter(f"not an ISO time: {now_text}", param_hint="--now") from error
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    app = _app(ctx)
+    with app.app_context():
+        database = _database(app)
+        with database.transaction() as session:
+            report = sweep(session, now)
+        click.echo(f"Sweep at {now.isoformat()}: {report}.")
+        with database.sessionmaker() as session:
+            delivered = deliver_due(
+                session,
+                transport_for(app.config["MAIL_URL"]),
+                app.config["MAIL_FROM"],
+                lambda: now,
+                DeliveryPolicy.from_config(app.config),
+                max_batches=10_000,
+            )
+        click.echo(
+            f"Delivery: sent {delivered.sent}, deferred {delivered.deferred}, "
+            f"failed {delivered.failed}."
+        )
+
+
 if __name__ == "__main__":
     main()

@@ -8,6 +8,7 @@ from flask import Flask, abort, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partnerhub import permissions
 from partnerhub.extensions import database
@@ -60,7 +61,8 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.is_secure:
+    # Behind a TLS-terminating proxy the request itself may look like plain HTTP.
+    if request.is_secure or current_app.config["BASE_URL"].startswith("https://"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
@@ -74,6 +76,9 @@ def _error_page(code: int, title: str, message: str):
 
 def init_app(app: Flask) -> None:
     """Attach headers, error pages and template helpers to the app."""
+    if proxies := int(app.config.get("TRUSTED_PROXIES", 0)):
+        # The client's address (for login throttling) and scheme come from the proxy's headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.after_request(_security_headers)
     for code, title, message in (
         (400, "Bad request", "The request could not be understood. Go back and try again."),

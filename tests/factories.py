@@ -14,6 +14,7 @@ from partnerhub.agreements.models import (
     AgreementParty,
     AgreementSignature,
     RenewalRule,
+    agreement_flows,
 )
 from partnerhub.auth.models import User
 from partnerhub.auth.services import hash_password
@@ -267,6 +268,7 @@ class Factory:
         renewal_rule: RenewalRule = RenewalRule.NONE,
         sent: bool = False,
         signed: bool = False,
+        flows: list = (),
         **fields,
     ) -> Agreement:
         """An agreement among `parties`; `signed` sends it and records every signature."""
@@ -283,6 +285,12 @@ class Factory:
         )
         self.session.add(agreement)
         self.session.flush()
+        for flow in flows:
+            self.session.execute(
+                agreement_flows.insert().values(
+                    agreement_id=agreement.id, information_flow_id=flow.id
+                )
+            )
         for agency in parties:
             party = AgreementParty(agreement_id=agreement.id, partner_agency_id=agency.id)
             self.session.add(party)

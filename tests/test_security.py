@@ -10,7 +10,7 @@ from tests.test_forms_fuzz import enter_world
 from tests.world import declared_routes, route_methods
 
 
-def html_pages() -> list[str]:
+def pages() -> list[str]:
     """Every GET route that is not opened by a secret token."""
     return sorted(
         endpoint
@@ -28,11 +28,14 @@ def assert_secure_headers(response) -> None:
     assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer")
 
 
-@pytest.mark.parametrize("endpoint", html_pages())
-def test_every_html_page_sends_the_security_headers(app, client, db, make, login_as, endpoint):
+@pytest.mark.parametrize("endpoint", pages())
+def test_every_page_sends_the_security_headers(app, client, db, make, login_as, endpoint):
+    """HTML pages get the full set; feeds, CSV and JSON at least nosniff and Referrer-Policy."""
     response = client.get(enter_world(app, make, db, login_as, endpoint))
-    assert response.mimetype == "text/html"
-    assert_secure_headers(response)
+    if response.mimetype == "text/html":
+        assert_secure_headers(response)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer")
     assert "Strict-Transport-Security" not in response.headers  # plain HTTP here
 
 
@@ -62,19 +65,21 @@ def test_login_cookies_are_httponly_and_samesite_lax(client, make, db):
 
 
 @pytest.fixture
-def https_app(database_url, tmp_path):
-    app = create_app(
+def https_app(app, database_url, tmp_path):
+    """The app as deployed at an https address, behind one reverse proxy."""
+    deployed = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "INSTANCE_PATH": str(tmp_path / "deployed"),
             "SECRET_KEY": "test secret key",
             "WTF_CSRF_ENABLED": False,
             "BASE_URL": "https://partnerhub.example.org",
+            "TRUSTED_PROXIES": 1,
         }
     )
-    yield app
-    app.extensions["partnerhub.database"].dispose()
+    yield deployed
+    deployed.extensions["partnerhub.database"].dispose()
 
 
 def test_over_https_cookies_are_secure_and_hsts_is_sent(https_app, make, db):
@@ -132,3 +137,26 @@ def test_anonymous_visitor_returns_where_they_were_going(client, make, db):
     login_page = client.get("/account").headers["Location"]
     response = client.post(login_page, data={"email": "dana@example.org", "password": PASSWORD})
     assert response.headers["Location"] == "/account"
+
+
+def test_hsts_is_sent_behind_a_tls_proxy_when_base_url_is_https(https_app):
+    page = https_app.test_client().get("/login")  # the proxy spoke plain HTTP to us
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_trusted_proxy_gives_the_client_address_to_login_throttling(https_app, make, db):
+    """Behind one proxy, failures count against the client's address, not the proxy's."""
+    https_app.config.update(LOGIN_FAILURES_PER_ADDRESS="2/15 minutes")
+    make.user(email="dana@example.org")
+    db.commit()
+    client = https_app.test_client()
+
+    def attempt(client_address, password="wrong password"):
+        return client.post(
+            "/login",
+            data={"email": "dana@example.org", "password": password},
+            headers={"X-Forwarded-For": client_address, "X-Forwarded-Proto": "https"},
+        )
+
+    assert [attempt("198.51.100.1").status_code for _ in range(3)] == [200, 200, 429]
+    assert attempt("198.51.100.2", PASSWORD).status_code == 302

@@ -48,6 +48,16 @@ def upgrade() -> None:
     with op.batch_alter_table('agreements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agreements_partnership_id'), ['partnership_id'], unique=False)
 
+    op.create_table('agreement_flows',
+    sa.Column('agreement_id', sa.Integer(), nullable=False),
+    sa.Column('information_flow_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_agreement_flows_agreement_id_agreements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['information_flow_id'], ['information_flows.id'], name=op.f('fk_agreement_flows_information_flow_id_information_flows'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('agreement_id', 'information_flow_id', name=op.f('pk_agreement_flows'))
+    )
+    with op.batch_alter_table('agreement_flows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agreement_flows_information_flow_id'), ['information_flow_id'], unique=False)
+
     op.create_table('agreement_documents',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('agreement_id', sa.Integer(), nullable=False),
@@ -105,6 +115,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('agreement_flows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreement_flows_information_flow_id'))
+
+    op.drop_table('agreement_flows')
     with op.batch_alter_table('agreement_signatures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreement_signatures_party_id'))
 

@@ -48,10 +48,27 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('flags', schema=None) as batch_op:
         batch_op.create_index('ix_flags_partnership_open', ['partnership_id', 'resolved_at'], unique=False)
+    op.create_table('meeting_reminders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('offset_minutes', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('recorded_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_reminders_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_reminders')),
+    sa.UniqueConstraint('meeting_id', 'starts_at', 'offset_minutes', name=op.f('uq_meeting_reminders_meeting_id_starts_at_offset_minutes'))
+    )
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.create_index('ix_meetings_status_starts_at', ['status', 'starts_at'], unique=False)
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_index('ix_meetings_status_starts_at')
+
+    op.drop_table('meeting_reminders')
     with op.batch_alter_table('flags', schema=None) as batch_op:
         batch_op.drop_index('ix_flags_partnership_open')
 

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -28,6 +29,10 @@ from partnerhub.agreements.models import AgreementKind, RenewalRule
 from partnerhub.agreements.services import Terms
 
 
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class CheckboxesField(SelectMultipleField):
     """A multiple choice shown as a list of checkboxes."""
 
@@ -38,7 +43,7 @@ class CheckboxesField(SelectMultipleField):
 class AgreementForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
-        "Kind", choices=[(k.value, k.label) for k in AgreementKind], coerce=AgreementKind
+        "Kind", choices=choices((k.value, k.label) for k in AgreementKind), coerce=AgreementKind
     )
     purpose = TextAreaField(
         "Purpose",
@@ -47,6 +52,7 @@ class AgreementForm(FlaskForm):
         "No names of youth or case details.",
     )
     parties = CheckboxesField("Parties", coerce=int)
+    flows = CheckboxesField("Sharing-matrix flows it covers", coerce=int)
     legal_bases = CheckboxesField("Legal bases")
     data_categories = CheckboxesField("Data categories")
     effective_on = DateField("Effective date", validators=[Optional()])
@@ -61,15 +67,16 @@ class AgreementForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=0, max=730)],
     )
     renewal_rule = SelectField(
-        "Renewal", choices=[(r.value, r.label) for r in RenewalRule], coerce=RenewalRule
+        "Renewal", choices=choices((r.value, r.label) for r in RenewalRule), coerce=RenewalRule
     )
     submit = SubmitField("Save draft")
 
-    def __init__(self, agencies, *args, **kwargs) -> None:
+    def __init__(self, agencies, flows, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.parties.choices = [(a.id, a.organization.name) for a in agencies]
-        self.legal_bases.choices = vocabulary.legal_basis_choices()
-        self.data_categories.choices = vocabulary.data_category_choices()
+        self.parties.choices = choices((a.id, a.organization.name) for a in agencies)
+        self.flows.choices = choices((f.id, vocabulary.flow_label(f)) for f in flows)
+        self.legal_bases.choices = choices(vocabulary.legal_basis_choices())
+        self.data_categories.choices = choices(vocabulary.data_category_choices())
 
     def validate_expires_on(self, field) -> None:
         if field.data and self.effective_on.data and field.data <= self.effective_on.data:
@@ -80,6 +87,8 @@ class AgreementForm(FlaskForm):
         for name, value in vars(terms).items():
             if name == "party_agency_ids":
                 self.parties.data = value
+            elif name == "flow_ids":
+                self.flows.data = value
             else:
                 getattr(self, name).data = value
 
@@ -89,6 +98,7 @@ class AgreementForm(FlaskForm):
             kind=self.kind.data,
             purpose=(self.purpose.data or "").strip(),
             party_agency_ids=self.parties.data or [],
+            flow_ids=self.flows.data or [],
             legal_bases=self.legal_bases.data or [],
             data_categories=self.data_categories.data or [],
             effective_on=self.effective_on.data,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from partnerhub.auth.models import User
 from partnerhub.db import Base, Timestamped, enum_type, utcnow
 from partnerhub.partnerships.models import PartnerAgency
+from partnerhub.procedures.models import InformationFlow
 
 
 class AgreementKind(enum.Enum):
@@ -91,6 +92,20 @@ class AgreementStatus(enum.Enum):
         }[self]
 
 
+# The sharing-matrix rows an agreement covers.
+agreement_flows = sa.Table(
+    "agreement_flows",
+    Base.metadata,
+    sa.Column("agreement_id", sa.ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "information_flow_id",
+        sa.ForeignKey("information_flows.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
 class Agreement(Timestamped, Base):
     """An MOU, MOA, IGA or data-sharing agreement among some of a partnership's agencies."""
 
@@ -148,6 +163,9 @@ class Agreement(Timestamped, Base):
         back_populates="predecessor", lazy="raise", uselist=False
     )
     created_by: Mapped[User | None] = relationship(lazy="raise")
+    flows: Mapped[list[InformationFlow]] = relationship(
+        secondary=agreement_flows, lazy="raise", order_by=InformationFlow.id
+    )
 
 
 class AgreementParty(Base):

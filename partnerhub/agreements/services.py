@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
@@ -40,8 +39,9 @@ from partnerhub.agreements.models import (
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.errors import DomainError, InvalidTransition
-from partnerhub.partnerships.models import Organization, PartnerAgency, Partnership
+from partnerhub.partnerships.models import Partnership
 from partnerhub.partnerships.registry import CheckResult
+from partnerhub.procedures.services import active_agencies, partnership_flows
 
 # The loader options status computation needs; lazy loading is off on these relationships.
 STATUS_LOAD = (
@@ -51,11 +51,6 @@ STATUS_LOAD = (
 
 # Reminders before the end of a term, after the notice window opens (days before expiry).
 REMINDER_DAYS = (30, 7)
-
-
-def local_today(timezone: str, now: datetime) -> date:
-    """The date it is at `now` in a partnership's time zone."""
-    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def all_parties_signed(agreement: Agreement) -> bool:
@@ -171,6 +166,7 @@ DETAIL_LOAD = (
     selectinload(Agreement.successor),
     selectinload(Agreement.predecessor),
     selectinload(Agreement.documents),
+    selectinload(Agreement.flows),
 )
 
 # The list shows what needs doing first: renewals coming up, then signatures awaited.
@@ -192,6 +188,7 @@ def get_agreement(session: Session, partnership_id: int, agreement_id: int) -> A
         select(Agreement)
         .where(Agreement.id == agreement_id, Agreement.partnership_id == partnership_id)
         .options(*DETAIL_LOAD)
+        .execution_options(populate_existing=True)
     )
     return session.scalars(query).one_or_none()
 
@@ -212,17 +209,6 @@ def partnership_agreements(
             row[0].title.lower(),
         ),
     )
-
-
-def active_agencies(session: Session, partnership_id: int) -> list[PartnerAgency]:
-    """The agencies at the partnership's table today, by name."""
-    query = (
-        select(PartnerAgency)
-        .join(PartnerAgency.organization)
-        .where(PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None))
-        .order_by(Organization.name)
-    )
-    return list(session.scalars(query))
 
 
 # --- the Plan -> Act gate -----------------------------------------------------------------
@@ -271,6 +257,7 @@ class Terms:
     kind: AgreementKind
     purpose: str = ""
     party_agency_ids: list[int] = field(default_factory=list)
+    flow_ids: list[int] = field(default_factory=list)
     legal_bases: list[str] = field(default_factory=list)
     data_categories: list[str] = field(default_factory=list)
     effective_on: date | None = None
@@ -286,6 +273,7 @@ class Terms:
             kind=agreement.kind,
             purpose=agreement.purpose,
             party_agency_ids=[p.partner_agency_id for p in agreement.parties],
+            flow_ids=[f.id for f in agreement.flows],
             legal_bases=list(agreement.legal_bases),
             data_categories=list(agreement.data_categories),
             effective_on=agreement.effective_on,
@@ -315,8 +303,12 @@ def _apply_terms(session: Session, agreement: Agreement, terms: Terms) -> None:
     wanted = set(terms.party_agency_ids)
     if not wanted <= allowed:
         raise DomainError("Parties must be agencies at this partnership's table.")
+    flows = {f.id: f for f in partnership_flows(session, agreement.partnership_id)}
+    if not set(terms.flow_ids) <= flows.keys():
+        raise DomainError("Covered flows must be rows of this partnership's sharing matrix.")
     for name in TERM_FIELDS:
         setattr(agreement, name, getattr(terms, name))
+    agreement.flows = [flows[i] for i in sorted(set(terms.flow_ids))]
     for party in list(agreement.parties):
         if party.partner_agency_id not in wanted:
             agreement.parties.remove(party)
@@ -343,7 +335,7 @@ def create_agreement(
 ) -> Agreement:
     """Start a draft agreement."""
     agreement = Agreement(
-        partnership_id=partnership_id, created_by_id=actor.id, parties=[], documents=[]
+        partnership_id=partnership_id, created_by_id=actor.id, parties=[], documents=[], flows=[]
     )
     _apply_terms(session, agreement, terms)
     session.add(agreement)

@@ -36,6 +36,7 @@ from partnerhub.partnerships.registry import (
     computed_check,
     panel,
 )
+from partnerhub.procedures.services import local_today
 from partnerhub.web import load_partnership, require
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/partnerships/<int:partnership_id>")
@@ -56,7 +57,7 @@ def new(partnership_id: int):
     """Draft a new agreement."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     agencies = services.active_agencies(database.session, partnership.id)
-    form = AgreementForm(agencies)
+    form = AgreementForm(agencies, services.partnership_flows(database.session, partnership.id))
     if not form.is_submitted():
         form.parties.data = [a.id for a in agencies]
     if form.validate_on_submit():
@@ -91,6 +92,7 @@ def show(partnership_id: int, agreement_id: int):
         term_end=services.term_end(agreement, today),
         thresholds=services.renewal_thresholds(agreement, today),
         label_of=vocabulary.label_of,
+        flow_label=vocabulary.flow_label,
     )
 
 
@@ -102,7 +104,10 @@ def edit(partnership_id: int, agreement_id: int):
     if agreement.sent_for_signature_at is not None:
         flash("The terms are locked once sent for signature. Renew it to draft new terms.")
         return redirect(_url("show", agreement))
-    form = AgreementForm(services.active_agencies(database.session, partnership.id))
+    form = AgreementForm(
+        services.active_agencies(database.session, partnership.id),
+        services.partnership_flows(database.session, partnership.id),
+    )
     if not form.is_submitted():
         form.fill(services.Terms.of(agreement))
     if form.validate_on_submit():
@@ -362,7 +367,7 @@ def _document(agreement: Agreement, document_id: int):
 
 
 def _today(partnership: Partnership):
-    return services.local_today(partnership.timezone, utcnow())
+    return local_today(partnership, utcnow())
 
 
 def _url(endpoint: str, agreement: Agreement) -> str:
@@ -401,7 +406,7 @@ def _may_sign(membership: Membership, party: AgreementParty) -> bool:
 
 # --- on the partnership's pages ---------------------------------------------------------
 
-add_tab("Agreements", "agreements.index", order=50)
+add_tab("Agreements", "agreements.index", order=60)
 
 
 @panel("agreements/_panel.html", order=50)
@@ -421,7 +426,7 @@ computed_check(
     Stage.PLAN,
     "agreement_signed",
     "An active agreement signed by every partner agency",
-    order=60,
+    order=80,
     help="Draft the agreement, send it for signature and record each agency's signature.",
 )(services.agreement_gate)
 

@@ -3,7 +3,7 @@ stored as their values."""
 
 from __future__ import annotations
 
-from partnerhub.procedures.models import DataCategory, LegalBasis
+from partnerhub.procedures.models import DataCategory, InformationFlow, LegalBasis
 
 
 def legal_basis_choices() -> list[tuple[str, str]]:
@@ -20,3 +20,9 @@ LABELS = {m.value: m.label for m in (*LegalBasis, *DataCategory)}
 def label_of(value: str) -> str:
     """The human label of a stored legal basis or data category value."""
     return LABELS.get(value, value.replace("_", " "))
+
+
+def flow_label(flow: InformationFlow) -> str:
+    """A matrix row in one line: who sends what to whom."""
+    categories = ", ".join(label_of(c) for c in flow.data_categories) or "information"
+    return f"{flow.from_agency.organization.name} → {flow.recipient}: {categories}"

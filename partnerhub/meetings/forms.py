@@ -232,12 +232,16 @@ class AgendaItemForm(FlaskForm):
         choices=options((k.value, k.label) for k in AgendaItemKind),
         default=AgendaItemKind.OTHER.value,
     )
+    subject = SelectField(
+        "Under review", default="", description="The procedure or agreement the item reviews."
+    )
     submit = SubmitField("Add to agenda")
 
-    def set_members(self, members) -> None:
+    def set_members(self, members, subjects=()) -> None:
         self.presenter_id.choices = options(
             [(NO_ONE, "—")] + [(m.id, m.user.name) for m in members]
         )
+        self.subject.choices = options([("", "—"), *subjects])
 
 
 class ItemMinutesForm(Form):
@@ -296,3 +300,19 @@ class ActionStatusForm(FlaskForm):
 def optional_id(value: int | None) -> int | None:
     """A select's id, or None for "no one"."""
     return value or None
+
+
+def subject_ids(value: str | None) -> dict[str, int | None]:
+    """The "Under review" choice ("agreement:3") as the item's procedure_id / agreement_id."""
+    kind, _, raw = (value or "").partition(":")
+    ids: dict[str, int | None] = {"procedure_id": None, "agreement_id": None}
+    if kind in ("procedure", "agreement") and raw.isdigit():
+        ids[f"{kind}_id"] = int(raw)
+    return ids
+
+
+def subject_value(item) -> str:
+    """An agenda item's link as its "Under review" choice."""
+    if item.procedure_id:
+        return f"procedure:{item.procedure_id}"
+    return f"agreement:{item.agreement_id}" if item.agreement_id else ""

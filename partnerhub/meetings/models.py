@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from partnerhub.auth.models import User
 from partnerhub.db import Base, Timestamped, enum_type, utcnow
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
+
+if TYPE_CHECKING:  # the modules an agenda item links to, mapped by name
+    from partnerhub.agreements.models import Agreement
+    from partnerhub.procedures.models import Procedure
 
 # Seven days and one day before the start, in minutes.
 DEFAULT_REMINDER_OFFSETS = [10080, 1440]
@@ -224,9 +229,18 @@ class AgendaItem(Base):
     carried_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("agenda_items.id", ondelete="SET NULL")
     )
+    # What a procedure review or agreement review item is about.
+    procedure_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("procedures.id", ondelete="SET NULL"), index=True
+    )
+    agreement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agreements.id", ondelete="SET NULL"), index=True
+    )
 
     # Many-to-one by primary key: found in the session's identity map, usually without a query.
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items", lazy="select")
+    procedure: Mapped[Procedure | None] = relationship(lazy="raise")
+    agreement: Mapped[Agreement | None] = relationship(lazy="raise")
     presenter: Mapped[Membership | None] = relationship(foreign_keys=[presenter_id], lazy="raise")
     proposed_by: Mapped[Membership | None] = relationship(
         foreign_keys=[proposed_by_id], lazy="raise"

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from partnerhub.agreements.models import Agreement
 from partnerhub.meetings.models import (
     ActionItem,
     ActionItemStatus,
@@ -22,6 +23,7 @@ from partnerhub.meetings.models import (
 )
 from partnerhub.meetings.services import ACTION_ITEM_OWNERS
 from partnerhub.partnerships.models import Membership, PartnerAgency
+from partnerhub.procedures.models import Procedure
 
 # An agency that missed this many meetings in a row stands out.
 MISSED_IN_A_ROW = 3
@@ -56,6 +58,23 @@ class MeetingsOverview:
     series: list[MeetingSeries]
     agenda_counts: dict[int, int]
     my_answers: dict[int, AttendanceStatus]
+
+
+def review_subjects(session: Session, partnership_id: int) -> list[tuple[str, str]]:
+    """What a review item can be about: the partnership's procedures and agreements."""
+    procedures = session.execute(
+        select(Procedure.id, Procedure.title)
+        .where(Procedure.partnership_id == partnership_id)
+        .order_by(Procedure.title)
+    )
+    agreements = session.execute(
+        select(Agreement.id, Agreement.title)
+        .where(Agreement.partnership_id == partnership_id)
+        .order_by(Agreement.title)
+    )
+    return [(f"procedure:{i}", f"Procedure: {t}") for i, t in procedures] + [
+        (f"agreement:{i}", f"Agreement: {t}") for i, t in agreements
+    ]
 
 
 def meetings_overview(

@@ -7,12 +7,13 @@ Occurrences exist as Meeting rows a horizon ahead (`recurrence.HORIZON`); `exten
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from partnerhub.agreements.models import Agreement
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.auth.services import new_token, token_digest
@@ -36,8 +37,10 @@ from partnerhub.meetings.models import (
     MinutesStatus,
 )
 from partnerhub.meetings.recurrence import Schedule, to_local, to_utc
+from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.partnerships.models import Membership, Partnership
 from partnerhub.permissions import CONTRIBUTE, MANAGE, can, rule
+from partnerhub.procedures.models import Procedure
 
 REMOVED_FROM_SERIES = "No longer part of the series schedule."
 
@@ -206,7 +209,12 @@ def edit_series(
         target = series
         _apply_series_data(target, data)
     else:
-        before_rule, _ = recurrence.split(old_schedule, datetime.combine(data.starts_on, time(0)))
+        before_rule, rest_rule = recurrence.split(
+            old_schedule, datetime.combine(data.starts_on, time(0))
+        )
+        if data.rule == series.rrule:
+            # The same pattern goes on: a COUNT is shared, not started again.
+            data = replace(data, rule=rest_rule)
         series.rrule = before_rule
         target = MeetingSeries(
             partnership_id=series.partnership_id,
@@ -236,9 +244,14 @@ def edit_series(
     for meeting in later:
         slot = slots.pop(to_local(meeting.original_starts_at, zone).date(), None)
         if slot is not None:
-            _follow_series(meeting, target, slot)
+            retimed = _follow_series(meeting, target, slot)
         elif not meeting.is_modified and not meeting.is_cancelled:
             _cancel(meeting, REMOVED_FROM_SERIES)
+            retimed = True
+        else:
+            retimed = False
+        if retimed:
+            withdraw_reminders(session, meeting)
     session.flush()
     target.materialized_until = cutoff
     materialize(session, target, now)
@@ -256,17 +269,26 @@ def edit_series(
     return target
 
 
-def _follow_series(meeting: Meeting, series: MeetingSeries, slot: datetime) -> None:
-    """Attach an occurrence to (the new version of) its series; unless edited alone, retime it."""
+def _follow_series(meeting: Meeting, series: MeetingSeries, slot: datetime) -> bool:
+    """Attach an occurrence to (the new version of) its series; unless edited alone, retime it.
+
+    True when its start time changed.
+    """
     meeting.series = series
     meeting.original_starts_at = slot
     if meeting.is_modified:
-        return
+        return False
+    if meeting.is_cancelled and meeting.cancel_reason == REMOVED_FROM_SERIES:
+        # An earlier series change dropped it; this one has it again.
+        meeting.status = MeetingStatus.SCHEDULED
+        meeting.cancel_reason = ""
+        meeting.sequence += 1
     changed = _set_details(
         meeting, series.title, slot, series.duration_minutes, series.place, series.video_url
     )
     if changed:
         meeting.sequence += 1
+    return "starts_at" in changed
 
 
 def _set_details(
@@ -284,6 +306,23 @@ def _set_details(
     for name in changed:
         setattr(meeting, name, values[name])
     return changed
+
+
+def withdraw_reminders(session: Session, meeting: Meeting) -> int:
+    """Cancel reminders not yet sent for a meeting that was cancelled or moved.
+
+    The reminder sweep queues new ones for a moved meeting's new time.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.about == f"meeting:{meeting.id}",
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def _cancel(meeting: Meeting, reason: str) -> None:
@@ -342,6 +381,8 @@ def edit_meeting(
         return meeting
     meeting.is_modified = meeting.series_id is not None
     meeting.sequence += 1
+    if "starts_at" in changed:
+        withdraw_reminders(session, meeting)
     record(
         session,
         actor,
@@ -364,6 +405,7 @@ def cancel_meeting(
         raise DomainError("Say why the meeting is cancelled.")
     _cancel(meeting, reason.strip())
     meeting.is_modified = meeting.series_id is not None
+    withdraw_reminders(session, meeting)
     record(
         session,
         actor,
@@ -400,6 +442,8 @@ class AgendaItemData:
     minutes: int
     kind: AgendaItemKind
     presenter_id: int | None = None
+    procedure_id: int | None = None  # the procedure or agreement a review item is about
+    agreement_id: int | None = None
 
 
 def _require_open_agenda(meeting: Meeting) -> None:
@@ -425,11 +469,23 @@ def add_agenda_item(
         status=AgendaItemStatus.ACCEPTED if facilitator else AgendaItemStatus.PROPOSED,
         proposed_by_id=None if facilitator else membership.id,
     )
+    _link_subject(session, meeting, item, data)
     meeting.agenda_items.append(item)
     session.flush()
     verb = "Added" if facilitator else "Proposed"
     _record_item(session, membership.user, "agenda_item.added", item, meeting, verb, now)
     return item
+
+
+def _link_subject(session: Session, meeting: Meeting, item: AgendaItem, data) -> None:
+    """Link the item to the procedure or agreement it reviews, of this partnership only."""
+    for model, key in ((Procedure, "procedure_id"), (Agreement, "agreement_id")):
+        subject_id = getattr(data, key)
+        if subject_id is not None:
+            subject = session.get(model, subject_id)
+            if subject is None or subject.partnership_id != meeting.partnership_id:
+                raise DomainError("Choose a procedure or agreement of this partnership.")
+        setattr(item, key, subject_id)
 
 
 def _record_item(session, actor, action, item, meeting, verb, now) -> None:
@@ -453,6 +509,7 @@ def edit_agenda_item(
     item.minutes = data.minutes
     item.kind = data.kind
     item.presenter_id = data.presenter_id
+    _link_subject(session, item.meeting, item, data)
     _record_item(session, actor, "agenda_item.edited", item, item.meeting, "Changed", now)
     return item
 
@@ -474,9 +531,12 @@ def remove_agenda_item(session: Session, actor: User, item: AgendaItem, now: dat
         other.position = position
 
 
-def move_agenda_item(item: AgendaItem, step: int) -> None:
+def move_agenda_item(
+    session: Session, actor: User, item: AgendaItem, step: int, now: datetime
+) -> None:
     """Move an item one place up (-1) or down (+1) the agenda."""
     _require_open_agenda(item.meeting)
+    _record_item(session, actor, "agenda_item.moved", item, item.meeting, "Moved", now)
     items = sorted(item.meeting.agenda_items, key=lambda i: i.position)
     index = items.index(item)
     other = index + step
@@ -694,6 +754,15 @@ def respond(
     attendance.responded_at = now
     session.add(attendance)
     session.flush()
+    record(
+        session,
+        membership.user,
+        "attendance.answered",
+        attendance,
+        f"{'Accepted' if accepted else 'Declined'} the invitation to {meeting.title}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
     return attendance
 
 

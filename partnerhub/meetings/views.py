@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -39,18 +38,20 @@ from partnerhub.meetings.forms import (
     SeriesForm,
     optional_id,
     options,
+    subject_ids,
+    subject_value,
 )
 from partnerhub.meetings.models import ActionItemStatus, AgendaItemKind, AttendanceStatus
 from partnerhub.meetings.recurrence import RuleError, describe, to_local
 from partnerhub.partnerships.models import Stage
 from partnerhub.partnerships.registry import (
     Attention,
+    Check,
     CheckResult,
+    add_check,
     add_tab,
     attention_source,
-    computed_check,
     panel,
-    registry,
 )
 from partnerhub.web import load_partnership, require
 
@@ -258,7 +259,7 @@ def add_agenda_item(partnership_id: int, meeting_id: int):
     meeting = _meeting(partnership, meeting_id)
     members = queries.members_of(database.session, partnership.id)
     form = AgendaItemForm()
-    form.set_members(members)
+    form.set_members(members, queries.review_subjects(database.session, partnership.id))
     if not form.validate_on_submit():
         return _meeting_page(partnership, meeting, agenda_form=form, members=members)
     proposing = not permissions.can(g.membership, permissions.MANAGE)
@@ -278,10 +279,14 @@ def edit_agenda_item(partnership_id: int, meeting_id: int, item_id: int):
     """Change an agenda item."""
     partnership, meeting, item = _agenda_item(partnership_id, meeting_id, item_id)
     form = AgendaItemForm(obj=item if request.method == "GET" else None)
-    form.set_members(queries.members_of(database.session, partnership.id))
+    form.set_members(
+        queries.members_of(database.session, partnership.id),
+        queries.review_subjects(database.session, partnership.id),
+    )
     if request.method == "GET":
         form.kind.data = item.kind.value
         form.presenter_id.data = item.presenter_id or 0
+        form.subject.data = subject_value(item)
     elif form.validate_on_submit():
         return _act(
             partnership,
@@ -313,7 +318,12 @@ def move_agenda_item(partnership_id: int, meeting_id: int, item_id: int, directi
     """Move an item one place up or down."""
     partnership, meeting, item = _agenda_item(partnership_id, meeting_id, item_id)
     step = -1 if direction == "up" else 1
-    return _act(partnership, meeting, lambda: services.move_agenda_item(item, step), None)
+    return _act(
+        partnership,
+        meeting,
+        lambda: services.move_agenda_item(database.session, current_user, item, step, utcnow()),
+        None,
+    )
 
 
 @blueprint.route(ITEM + "/remove", methods=["POST"])
@@ -617,12 +627,10 @@ def partnership_zone(partnership):
 
 
 def _page(template: str, partnership, **context):
-    """Render a partnership page with its tabs and the current time."""
-    tabs = [t for t in registry.tabs if t.endpoint in current_app.view_functions]
+    """Render a partnership page (the partnerships layout adds its tabs) with the time."""
     return render_template(
         template,
         partnership=partnership,
-        tabs=tabs,
         tz=partnership.timezone,
         now=utcnow(),
         membership=g.membership,
@@ -670,7 +678,7 @@ def _meeting_page(partnership, meeting, *, agenda_form=None, action_form=None, m
     agencies = queries.agencies_of(database.session, partnership.id)
     if agenda_form is None:
         agenda_form = AgendaItemForm(formdata=None)
-        agenda_form.set_members(members)
+        agenda_form.set_members(members, queries.review_subjects(database.session, partnership.id))
     if action_form is None:
         action_form = ActionItemForm(formdata=None)
         action_form.set_owners(members, agencies)
@@ -732,6 +740,7 @@ def _agenda_data(form: AgendaItemForm) -> services.AgendaItemData:
         minutes=form.minutes.data,
         kind=AgendaItemKind(form.kind.data),
         presenter_id=optional_id(form.presenter_id.data),
+        **subject_ids(form.subject.data),
     )
 
 
@@ -772,24 +781,30 @@ add_tab("Action items", "meetings.action_items", 30)
 def _overview_panel(session, partnership, today):
     """The next meeting and the open action items, on the partnership overview."""
     return {
-        "partnership": partnership,
         "next_meeting": queries.next_meeting(session, partnership.id, utcnow()),
         "open_action_items": services.open_action_items(session, partnership.id),
         "today": today,
     }
 
 
-@computed_check(
-    Stage.PARTNER,
-    "meetings.regular_series",
-    "A regular meeting series is scheduled",
-    order=40,
-    help="Schedule the monthly partner meeting as a series on the Meetings tab.",
-)
 def _regular_series_check(session, partnership, today) -> CheckResult:
     if queries.has_regular_series(session, partnership.id, utcnow()):
         return CheckResult(True, "Meetings are scheduled ahead.")
     return CheckResult(False, "No series with meetings ahead.")
+
+
+# Recommended, not required: the cadence the partnership agreed is the required item.
+add_check(
+    Check(
+        Stage.PARTNER,
+        "meetings.regular_series",
+        "A regular meeting series is scheduled",
+        required=False,
+        compute=_regular_series_check,
+        order=41,
+        help="Schedule the monthly partner meeting as a series on the Meetings tab.",
+    )
+)
 
 
 @attention_source

@@ -9,8 +9,10 @@ before the kill). Each outcome is committed on its own as soon as the server has
 from __future__ import annotations
 
 import logging
+import queue
 import random
 import smtplib
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -131,38 +133,40 @@ def deliver_batch(
     only: list[int] | None = None,
 ) -> DeliveryReport:
     """Claim one batch and send it over one connection; the transport is closed afterwards."""
-    report = DeliveryReport()
     ids = claim(session, now, policy, only)
     if not ids:
-        return report
+        return DeliveryReport()
     messages = session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.id)
         .execution_options(populate_existing=True)
     ).all()
+    session.commit()  # end the read, so the next claim does not write from a stale snapshot
+    outcomes = Outcomes(session.get_bind())
     try:
         for index, message in enumerate(messages):
             try:
                 refused = transport.send(as_email(message, sender))
             except UNREACHABLE_SMTP as error:
-                _defer_all(session, messages[index:], error, now, policy, report)
+                _defer_all(outcomes, messages[index:], error, now, policy)
                 break
             except smtplib.SMTPRecipientsRefused as error:
-                _answer(session, message, error.recipients, now, policy, report)
+                _answer(outcomes, message, error.recipients, now, policy)
             except smtplib.SMTPResponseException as error:
-                _answer(session, message, {message.recipient: _reply(error)}, now, policy, report)
+                _answer(outcomes, message, {message.recipient: _reply(error)}, now, policy)
             except OSError as error:  # refused connection, timeout, TLS failure
-                _defer_all(session, messages[index:], error, now, policy, report)
+                _defer_all(outcomes, messages[index:], error, now, policy)
                 break
             else:
                 if refused:
-                    _answer(session, message, refused, now, policy, report, partial=True)
+                    _answer(outcomes, message, refused, now, policy, partial=True)
                 else:
-                    _settle(session, message, report, status=OutboxStatus.SENT, sent_at=now)
+                    outcomes.record(message, status=OutboxStatus.SENT, sent_at=now)
     finally:
         transport.close()
-    return report
+        outcomes.close()
+    return outcomes.report
 
 
 def deliver_due(
@@ -213,54 +217,87 @@ def _format_reply(reply: tuple[int, bytes | str]) -> str:
     return f"{code} {text}".strip()
 
 
-def _answer(session, message, refusals: dict, now, policy, report, *, partial=False) -> None:
+def _answer(outcomes, message, refusals: dict, now, policy, *, partial=False) -> None:
     """Record the server's refusal: 5xx is final, anything else is tried again later."""
     error = "; ".join(f"{rcpt}: {_format_reply(reply)}" for rcpt, reply in refusals.items())
     if partial:
         error = f"Some recipients were refused: {error}"
     if any(code >= 500 for code, _ in refusals.values()):
         log.warning("outbox message %s failed: %s", message.id, error)
-        _settle(session, message, report, status=OutboxStatus.FAILED, last_error=error)
+        outcomes.record(message, status=OutboxStatus.FAILED, last_error=error)
     else:
-        _defer(session, message, error, now, policy, report)
+        _defer(outcomes, message, error, now, policy)
 
 
-def _defer_all(session, messages, error: Exception, now, policy, report) -> None:
+def _defer_all(outcomes, messages, error: Exception, now, policy) -> None:
     for message in messages:
-        _defer(session, message, _describe(error), now, policy, report)
+        _defer(outcomes, message, _describe(error), now, policy)
 
 
-def _defer(session, message, error: str, now, policy, report) -> None:
+def _defer(outcomes, message, error: str, now, policy) -> None:
     """Put the message back to wait for its next attempt, or give it up after the last one."""
     if message.attempts >= policy.max_attempts:
         log.warning("outbox message %s given up after %s attempts", message.id, message.attempts)
         error = f"Gave up after {message.attempts} attempts. Last reply: {error}"
-        _settle(session, message, report, status=OutboxStatus.FAILED, last_error=error)
+        outcomes.record(message, status=OutboxStatus.FAILED, last_error=error)
         return
     retry_at = now + policy.retry_delay(message.attempts)
     log.info("outbox message %s deferred until %s: %s", message.id, retry_at, error)
-    _settle(
-        session,
-        message,
-        report,
-        status=OutboxStatus.PENDING,
-        next_attempt_at=retry_at,
-        last_error=error,
+    outcomes.record(
+        message, status=OutboxStatus.PENDING, next_attempt_at=retry_at, last_error=error
     )
 
 
-def _settle(session: Session, message: OutboxMessage, report: DeliveryReport, **values) -> None:
-    """Record one message's outcome in its own commit, unless it was taken from this worker."""
-    changed = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.SENDING)
-        .values(claimed_until=None, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.commit()
-    if changed:
+class Outcomes:
+    """Records each message's outcome in its own commit, on a connection of its own, so the
+    database's round trips overlap with sending the next message instead of adding to it.
+
+    A worker killed with outcomes still queued sends those messages again once their lease
+    ends: only messages the server had accepted are repeated.
+    """
+
+    def __init__(self, bind) -> None:
+        self.report = DeliveryReport()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._error: Exception | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(bind,), name="outbox-outcomes", daemon=True
+        )
+        self._thread.start()
+
+    def record(self, message: OutboxMessage, **values) -> None:
+        self._queue.put((message.id, message.message_id, values))
+
+    def close(self) -> None:
+        """Wait until every outcome is committed; raise what went wrong, if anything did."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self, bind) -> None:
+        with Session(bind) as session:
+            while (item := self._queue.get()) is not None:
+                if self._error is None:
+                    try:
+                        self._commit(session, *item)
+                    except Exception as error:  # handed to the sending thread in close()
+                        session.rollback()
+                        self._error = error
+
+    def _commit(self, session: Session, message_id: int, message_id_header: str, values) -> None:
+        """One outcome, unless the message was taken from this worker meanwhile."""
+        changed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
+            .values(claimed_until=None, **values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.commit()
+        if not changed:
+            return
         status = values["status"]
         field = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "deferred"}.get(status, "failed")
-        setattr(report, field, getattr(report, field) + 1)
+        setattr(self.report, field, getattr(self.report, field) + 1)
         if status == OutboxStatus.SENT:
-            log.info("outbox message %s sent (%s)", message.id, message.message_id)
+            log.info("outbox message %s sent (%s)", message_id, message_id_header)

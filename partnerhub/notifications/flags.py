@@ -20,25 +20,38 @@ from partnerhub.notifications.models import Flag, FlagKind
 from partnerhub.partnerships.registry import Attention, attention_source
 
 
-def insert_ignoring_duplicates(session: Session, model, rows: list[dict], keys: list[str]):
-    """Insert the rows whose `keys` are not taken yet; returns the inserted rows' keys.
-
-    A plain INSERT … ON CONFLICT DO NOTHING: two sweeps at once both try, one row wins,
-    neither fails.
-    """
-    if not rows:
-        return []
+def _insert_ignoring(session: Session, model, keys: list[str]):
+    """INSERT … ON CONFLICT (keys) DO NOTHING: two sweeps at once both try, one row wins,
+    neither fails."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    return insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
+
+
+def insert_ignoring_duplicates(session: Session, model, rows: list[dict], keys: list[str]):
+    """Insert the rows whose `keys` are not taken yet; returns the inserted rows' keys."""
+    if not rows:
+        return []
     table = model.__table__
-    statement = (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=keys)
-        .returning(*(table.c[key] for key in keys))
-    )
+    statement = _insert_ignoring(session, model, keys).returning(*(table.c[k] for k in keys))
     return [tuple(row) for row in session.execute(statement, rows)]
+
+
+def insert_new_ignoring_duplicates(session: Session, model, rows: list[dict], key: str) -> int:
+    """Insert the rows whose unique `key` is not taken yet; returns how many were new.
+
+    Without RETURNING the driver sends the rows as one batch (psycopg's pipeline), several
+    times faster for thousands of emails; the count comes from looking the keys up first (a
+    concurrent insert of the same key is still ignored by the database, only not counted).
+    """
+    column = model.__table__.c[key]
+    taken = set(session.scalars(select(column).where(column.in_([r[key] for r in rows]))))
+    new = [row for row in rows if row[key] not in taken]
+    if new:
+        session.connection().execute(_insert_ignoring(session, model, [key]), new)
+    return len(new)
 
 
 def raise_flag(
@@ -134,7 +147,8 @@ def acknowledge(
 
 @attention_source
 def open_flag_attention(session: Session, partnership_ids: list[int], today: date):
-    """Open flags of many partnerships, for the dashboard, in one query."""
+    """One dashboard line per partnership with open flags, linking to its flags page (the
+    agreements, procedures and meetings modules list the items themselves)."""
     flags = session.scalars(
         select(Flag)
         .where(
@@ -142,15 +156,25 @@ def open_flag_attention(session: Session, partnership_ids: list[int], today: dat
             Flag.resolved_at.is_(None),
             Flag.acknowledged_at.is_(None),
         )
-        .order_by(Flag.due_on)
+        .order_by(Flag.partnership_id, Flag.due_on)
     )
+    by_partnership: dict[int, list[Flag]] = {}
+    for flag in flags:
+        by_partnership.setdefault(flag.partnership_id, []).append(flag)
     return [
         Attention(
-            partnership_id=flag.partnership_id,
-            label=f"{flag.kind.label}: {flag.title}",
-            url=url_for("notifications.flags", partnership_id=flag.partnership_id),
-            severity="danger" if flag.due_on <= today else "warning",
-            due=flag.due_on,
+            partnership_id=partnership_id,
+            label=_summary(open_flags),
+            url=url_for("notifications.flags", partnership_id=partnership_id),
+            severity="danger" if open_flags[0].due_on <= today else "warning",
+            due=open_flags[0].due_on,
         )
-        for flag in flags
+        for partnership_id, open_flags in by_partnership.items()
     ]
+
+
+def _summary(flags: list[Flag]) -> str:
+    """'2 open flags: Agreement renewal, Overdue action item'."""
+    kinds = sorted({flag.kind.label for flag in flags})
+    noun = "open flag" if len(flags) == 1 else "open flags"
+    return f"{len(flags)} {noun}: {', '.join(kinds)}"

@@ -42,7 +42,7 @@ from partnerhub.partnerships.forms import (
     TickForm,
 )
 from partnerhub.partnerships.models import CORE_SECTORS, Role, Sector, Stage
-from partnerhub.partnerships.registry import add_tab, panel, registry
+from partnerhub.partnerships.registry import add_tab, registry
 from partnerhub.web import load_partnership
 
 blueprint = Blueprint("partnerships", __name__)
@@ -51,17 +51,6 @@ add_tab("Overview", "partnerships.overview", 0)
 add_tab("Agencies", "partnerships.agencies", 10)
 add_tab("Roster", "partnerships.roster", 20)
 add_tab("Stages", "partnerships.stages", 30)
-
-
-@panel("partnerships/_panel_table.html", order=10)
-def _at_the_table(session, partnership, today) -> dict:
-    """Who is at the table: agencies, people, and the core sectors still missing."""
-    agencies = services.active_agencies(session, partnership)
-    return {
-        "agencies": agencies,
-        "people": services.active_member_count(session, partnership),
-        "coverage": services.sector_coverage(session, partnership, agencies),
-    }
 
 
 def _found(fn, *args):

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from partnerhub.auth.models import User
 from partnerhub.db import Base, Timestamped, enum_type, utcnow
@@ -346,3 +346,27 @@ class InformationFlow(Timestamped, Base):
         if self.to_agency_id is not None and self.to_role:
             return f"{self.to_agency.organization.name} ({self.to_role})"
         return self.to_agency.organization.name if self.to_agency_id else self.to_role
+
+
+# What a partner signed off must never change silently: a version's text and the sign-offs and
+# change requests recorded on it are written once. (Workflow fields like status may move.)
+IMMUTABLE_VERSION_FIELDS = ("procedure_id", "number", "body_markdown", "legal_bases", "author_id")
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _keep_history_append_only(session: Session, _context, _instances) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, ProcedureVersion):
+            state = sa.inspect(obj)
+            changed = [f for f in IMMUTABLE_VERSION_FIELDS if state.attrs[f].history.deleted]
+            if changed:
+                raise AppendOnlyViolation(f"version {obj.id}: {', '.join(changed)} cannot change")
+        elif isinstance(obj, SignOff | ChangeRequest) and session.is_modified(obj):
+            raise AppendOnlyViolation(f"{type(obj).__name__} {obj.id} cannot change")
+    for obj in session.deleted:
+        if isinstance(obj, SignOff | ChangeRequest):
+            raise AppendOnlyViolation(f"{type(obj).__name__} {obj.id} cannot be deleted")
+
+
+class AppendOnlyViolation(RuntimeError):
+    """Code tried to rewrite procedure history; a bug, never a user's mistake."""

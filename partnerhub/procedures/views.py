@@ -11,12 +11,14 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub import permissions
@@ -24,7 +26,7 @@ from partnerhub.db import utcnow
 from partnerhub.errors import DomainError, NotFound
 from partnerhub.extensions import database
 from partnerhub.partnerships import registry
-from partnerhub.partnerships.models import Partnership, Stage
+from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.procedures import services
 from partnerhub.procedures.diff import side_by_side_diff, unified_diff
 from partnerhub.procedures.forms import (
@@ -494,14 +496,36 @@ def attention(session: Session, partnership_ids: list[int], today: date):
                 due=procedure.next_review_on,
             )
         )
+    mine = _viewer_memberships(session, partnership_ids)
     for procedure, version, waiting in services.awaiting_sign_off(session, partnership_ids):
-        names = ", ".join(a.organization.name for a in waiting)
+        viewer = mine.get(procedure.partnership_id)
+        yours = [a for a in waiting if services.may_sign_for(viewer, a)]
+        if yours:
+            names = ", ".join(a.organization.name for a in yours)
+            label = f"Your sign-off is needed for {names}: “{procedure.title}” v{version.number}"
+        else:
+            names = ", ".join(a.organization.name for a in waiting)
+            label = f"“{procedure.title}” v{version.number} awaits sign-off: {names}"
         items.append(
             registry.Attention(
                 partnership_id=procedure.partnership_id,
-                label=f"“{procedure.title}” v{version.number} awaits sign-off: {names}",
+                label=label,
                 url=_procedure_url(procedure),
-                severity="info",
+                severity="warning" if yours else "info",
             )
         )
     return items
+
+
+def _viewer_memberships(session: Session, partnership_ids: list[int]) -> dict[int, Membership]:
+    """The logged-in viewer's memberships, so the dashboard can say which sign-offs are theirs."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return {}
+    memberships = session.scalars(
+        select(Membership).where(
+            Membership.user_id == current_user.id,
+            Membership.partnership_id.in_(partnership_ids),
+            Membership.left_at.is_(None),
+        )
+    ).unique()
+    return {m.partnership_id: m for m in memberships}

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from partnerhub.agreements.models import Agreement
-from partnerhub.agreements.services import STATUS_LOAD
+from partnerhub.agreements.services import DETAIL_LOAD
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role, Sector
 
 
@@ -65,7 +65,7 @@ def reload(db):
 
     def load(agreement: Agreement) -> Agreement:
         db.expire_all()
-        query = select(Agreement).where(Agreement.id == agreement.id).options(*STATUS_LOAD)
+        query = select(Agreement).where(Agreement.id == agreement.id).options(*DETAIL_LOAD)
         return db.scalars(query).one()
 
     return load

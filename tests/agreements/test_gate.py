@@ -117,7 +117,7 @@ def test_overview_panel_lists_current_agreements_and_the_gate(app, make, table, 
     context = panel.load(db, table.partnership, TODAY)
     assert [a.title for a, _ in context["agreement_rows"]] == ["Draft MOU"]
     with app.test_request_context():
-        html = render_template(panel.template, partnership=table.partnership, **context)
+        html = render_template(panel.template, partnership=table.partnership, panel=context)
     assert "Draft MOU" in html
     assert "No agreement has been sent for signature yet." in html
 
@@ -129,3 +129,13 @@ def _party(db, agreement, agency):
             AgreementParty.partner_agency_id == agency.id,
         )
     ).one()
+
+
+def test_partnership_overview_shows_the_agreements_panel(client, login_as, make, table, db):
+    make.agreement(table.partnership, [table.school], title="Draft MOU")
+    db.commit()
+    login_as(table.observer.user)
+    page = client.get(f"/partnerships/{table.partnership.id}").get_data(as_text=True)
+    assert 'id="agreements-panel"' in page
+    assert "Draft MOU" in page
+    assert "No agreement has been sent for signature yet." in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -120,6 +120,21 @@ def test_agency_of_another_partnership_cannot_be_a_party(facilitator, make, tabl
     )
     assert response.status_code == 200
     assert db.scalars(select(Agreement)).all() == []
+
+
+def test_agreement_covers_flows_of_its_own_matrix_only(facilitator, make, table, db, reload):
+    covered = make.flow(table.school, table.police)
+    elsewhere = make.partnership(name="Elsewhere")
+    foreign = make.flow(make.agency(elsewhere), to_role="Probation officer")
+    db.commit()
+    page = facilitator.get(agreements_url(table, "new")).get_data(as_text=True)
+    assert "Denver Public Schools → Denver Police Department" in page
+
+    facilitator.post(agreements_url(table, "new"), data=terms(table, flows=[foreign.id]))
+    assert db.scalars(select(Agreement)).all() == []
+    facilitator.post(agreements_url(table, "new"), data=terms(table, flows=[covered.id]))
+    agreement = reload(db.scalars(select(Agreement)).one())
+    assert [f.id for f in agreement.flows] == [covered.id]
 
 
 def test_sending_needs_an_effective_date(facilitator, make, table, db, reload):
@@ -297,6 +312,7 @@ def test_renewal_drafts_a_successor_carrying_parties_and_terms(
         notice_days=60,
         legal_bases=["ferpa_consent"],
         data_categories=["attendance"],
+        flows=[make.flow(table.school, table.police)],
         signed=True,
     )
     db.commit()
@@ -304,11 +320,13 @@ def test_renewal_drafts_a_successor_carrying_parties_and_terms(
 
     successor = db.scalars(select(Agreement).where(Agreement.predecessor_id == active.id)).one()
     assert response.headers["Location"].endswith(agreements_url(table, successor.id, "edit"))
+    covered = [f.id for f in reload(active).flows]
     successor = reload(successor)
     assert successor.title == "Denver IGA"
     assert successor.purpose == "Transparency."
     assert successor.legal_bases == ["ferpa_consent"]
     assert successor.data_categories == ["attendance"]
+    assert [f.id for f in successor.flows] == covered != []
     assert successor.renewal_notice_days == 60
     assert successor.effective_on == active.expires_on
     assert successor.expires_on - successor.effective_on == active.expires_on - date(2025, 12, 1)
@@ -385,3 +403,32 @@ def test_empty_list_says_what_to_do(client, login_as, table):
     page = client.get(agreements_url(table)).get_data(as_text=True)
     assert "No agreements yet" in page
     assert "Draft an agreement" not in page
+
+
+def test_recorded_times_show_in_the_partnership_zone_and_the_viewers(
+    facilitator, make, table, sent, db, reload
+):
+    signature = make.signature(party_of(reload, sent, table.school))
+    signature.recorded_at = datetime(2026, 11, 24, 3, 30, tzinfo=UTC)
+    db.commit()
+    page = facilitator.get(agreements_url(table, sent.id)).get_data(as_text=True)
+    assert "Mon 23 Nov 2026, 20:30" in page  # Denver
+    assert "(03:30 your time)" in page  # the facilitator's own zone is UTC
+
+
+def test_agreement_page_loads_in_a_fixed_number_of_queries(
+    facilitator, make, table, db, count_queries
+):
+    small = make.agreement(table.partnership, [table.school], effective_on=TODAY, signed=True)
+    agencies = [make.agency(table.partnership) for _ in range(5)]
+    large = make.agreement(
+        table.partnership, [table.school, table.police, *agencies], effective_on=TODAY, signed=True
+    )
+    for agreement in (small, large):
+        make.agreement_document(agreement)
+    db.commit()
+    with count_queries() as few:
+        assert facilitator.get(agreements_url(table, small.id)).status_code == 200
+    with count_queries() as many:
+        assert facilitator.get(agreements_url(table, large.id)).status_code == 200
+    assert len(many) == len(few)

@@ -11,10 +11,10 @@ from partnerhub.agreements.services import (
     agreement_status,
     agreements_due,
     is_in_force,
-    local_today,
     renewal_thresholds,
     term_end,
 )
+from partnerhub.procedures.services import local_today
 
 EFFECTIVE = date(2026, 7, 1)
 EXPIRES = date(2027, 7, 1)  # the first day it is no longer in force
@@ -153,11 +153,13 @@ def test_automatic_renewal_rolls_over_into_a_new_term(make, table, reload):
     assert renewal_thresholds(agreement, EXPIRES)[-1] == ("expiry", next_end)
 
 
-def test_today_is_the_partnerships_date():
+def test_today_is_the_partnerships_date(make):
+    denver = make.partnership(timezone="America/Denver")
+    berlin = make.partnership(timezone="Europe/Berlin")
     # 03:30 UTC on 24 November is still the evening of the 23rd in Denver (UTC-7).
     now = datetime(2026, 11, 24, 3, 30, tzinfo=UTC)
-    assert local_today("America/Denver", now) == date(2026, 11, 23)
-    assert local_today("Europe/Berlin", now) == date(2026, 11, 24)
+    assert local_today(denver, now) == date(2026, 11, 23)
+    assert local_today(berlin, now) == date(2026, 11, 24)
 
 
 def test_just_after_midnight_utc_an_agreement_is_not_yet_expired_in_denver(make, table, reload):
@@ -169,7 +171,7 @@ def test_just_after_midnight_utc_an_agreement_is_not_yet_expired_in_denver(make,
         signed=True,
     )
     now = datetime(2026, 11, 24, 0, 5, tzinfo=UTC)
-    today = local_today(table.partnership.timezone, now)
+    today = local_today(table.partnership, now)
     assert agreement_status(reload(agreement), today) is AgreementStatus.EXPIRING
     assert agreement_status(reload(agreement), now.date()) is AgreementStatus.EXPIRED
 

@@ -110,3 +110,40 @@ def test_limits_are_shared_by_every_web_process_through_redis(
     assert attempt(second.test_client(), email).status_code == 429
     for app in (first, second):
         app.extensions["partnerhub.database"].dispose()
+
+
+def test_unreachable_limit_storage_falls_back_to_counting_in_the_process(
+    database_url, tmp_path, make, db
+):
+    """Logins keep working (and keep being throttled) while Redis is down."""
+    make.user(email="dana@example.org")
+    db.commit()
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "no-redis"),
+            "SECRET_KEY": "test secret key",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0",  # nothing listens there
+            "LOGIN_FAILURES_PER_ACCOUNT": "2/15 minutes",
+        }
+    )
+    client = app.test_client()
+    assert attempt(client, "dana@example.org", PASSWORD).status_code == 302
+    assert [attempt(app.test_client(), "sam@example.org").status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+    app.extensions["partnerhub.database"].dispose()
+
+
+def test_storage_is_read_from_the_environment(monkeypatch, tmp_path):
+    from partnerhub.config import load_config
+
+    monkeypatch.setenv("PARTNERHUB_RATELIMIT_STORAGE_URI", "redis://cache:6379/1")
+    monkeypatch.setenv("PARTNERHUB_LOGIN_FAILURES_PER_ACCOUNT", "3/hour")
+    config = load_config({"INSTANCE_PATH": str(tmp_path)})
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/1"
+    assert config["LOGIN_FAILURES_PER_ACCOUNT"] == "3/hour"

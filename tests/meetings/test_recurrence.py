@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partnerhub.meetings.recurrence import (
     RuleError,
@@ -22,6 +25,8 @@ from partnerhub.meetings.recurrence import (
     occurrences,
     preset_rule,
     split,
+    to_local,
+    week_of_month,
     with_end,
 )
 
@@ -175,3 +180,24 @@ def test_split_ends_the_earlier_part_and_shares_a_count():
     before, rest = split(open_ended, datetime(2026, 4, 1))
     assert before == "FREQ=MONTHLY;BYDAY=+2TU;UNTIL=20260331T235959"
     assert rest == "FREQ=MONTHLY;BYDAY=+2TU"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(["America/Denver", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata"]),
+    first=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+    hour=st.integers(min_value=6, max_value=21),
+    preset=st.sampled_from(["monthly_weekday", "monthly_day", "weekly", "quarterly"]),
+)
+def test_every_occurrence_keeps_the_local_wall_time_and_pattern(zone, first, hour, preset):
+    schedule = Schedule(preset_rule(preset, first), first, time(hour, 30), zone)
+    found = occurrences(schedule, utc(2000, 1, 1), utc(first.year + 3, 1, 1))
+    local = [to_local(instant, ZoneInfo(zone)) for instant in found]
+    assert local and local[0].date() == first
+    assert {moment.time() for moment in local} == {time(hour, 30)}
+    if preset in ("monthly_weekday", "weekly", "quarterly"):
+        assert {moment.weekday() for moment in local} == {first.weekday()}
+    if preset == "monthly_weekday":
+        assert {week_of_month(moment.date()) for moment in local} == {week_of_month(first)}
+    if preset == "monthly_day":
+        assert {moment.day for moment in local} == {first.day}

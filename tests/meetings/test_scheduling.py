@@ -190,3 +190,68 @@ def test_effective_reminder_offsets_prefer_the_meeting_then_the_series(make, db,
     meeting.reminder_offsets = [30, 15]
     assert meeting.effective_reminder_offsets == [30, 15]
     assert db.get(MeetingSeries, series.id).reminder_offsets == [60]
+
+
+def test_cancelling_or_moving_a_meeting_withdraws_its_pending_reminders(make, db, partnership):
+    from partnerhub.notifications.models import OutboxMessage, OutboxStatus
+    from partnerhub.notifications.outbox import queue_email
+
+    series = make.series(partnership, now=NOW)
+    moved, cancelled, untouched = meetings_of(db, series.id)[:3]
+    for meeting in (moved, cancelled, untouched):
+        queue_email(
+            db,
+            key=f"meeting-reminder:{meeting.id}",
+            kind="meeting_reminder",
+            to="mo@example.org",
+            subject="Reminder",
+            text="Soon",
+            now=NOW,
+            about=f"meeting:{meeting.id}",
+        )
+    actor = make.user()
+    edit_meeting(
+        db,
+        actor,
+        moved,
+        MeetingData(moved.title, date(2026, 2, 12), time(15), 90),
+        "America/Denver",
+        NOW,
+    )
+    cancel_meeting(db, actor, cancelled, "Snow", NOW)
+    statuses = dict(db.execute(select(OutboxMessage.about, OutboxMessage.status)).all())
+    assert statuses == {
+        f"meeting:{moved.id}": OutboxStatus.CANCELLED,
+        f"meeting:{cancelled.id}": OutboxStatus.CANCELLED,
+        f"meeting:{untouched.id}": OutboxStatus.PENDING,
+    }
+
+
+def test_a_series_change_can_bring_back_an_occurrence_an_earlier_change_dropped(
+    make, db, partnership
+):
+    series = make.series(partnership, now=NOW)
+    actor = make.user()
+    edit_series(db, actor, series, series_data(rule="FREQ=MONTHLY;INTERVAL=2;BYDAY=+2TU"), NOW)
+    february = meetings_of(db, series.id)[1]
+    assert february.status is MeetingStatus.CANCELLED
+    edit_series(db, actor, series, series_data(), NOW)
+    assert (february.status, february.cancel_reason, february.sequence) == (
+        MeetingStatus.SCHEDULED,
+        "",
+        2,
+    )
+    assert len(meetings_of(db, series.id)) == 12
+
+
+def test_splitting_a_counted_series_keeps_the_count(make, db, partnership):
+    series = make.series(partnership, now=NOW, rule="FREQ=MONTHLY;BYDAY=+2TU;COUNT=6")
+    new = edit_series(
+        db,
+        make.user(),
+        series,
+        series_data(rule=series.rrule, starts_on=date(2026, 4, 1), place="City hall"),
+        utc(2026, 3, 20),
+    )
+    assert len(meetings_of(db, series.id)) + len(meetings_of(db, new.id)) == 6
+    assert [m.place for m in meetings_of(db, new.id)] == ["City hall"] * 3

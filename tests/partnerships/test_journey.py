@@ -3,8 +3,9 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
-from partnerhub.partnerships.models import CORE_SECTORS
+from partnerhub.partnerships.models import CORE_SECTORS, Partnership
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +74,9 @@ def test_facilitator_builds_a_partnership_and_advances_it_to_plan(
     page.get_by_text("Every core system is represented.").wait_for()
     assert page.get_by_text("School Resource Officer").is_visible()
 
+    # The monthly review is scheduled (the meetings journey does that in the browser).
+    make.series(db.scalar(select(Partnership).where(Partnership.name.like("Lewis and Clark%"))))
+    db.commit()
     tab(page, "Stages").click()
     page.get_by_role(
         "button", name="Tick Partners agreed on shared leadership and ownership"

@@ -85,3 +85,16 @@ def test_attention_is_batched_across_partnerships(app, db, make, table, count_qu
     assert {i.partnership_id for i in awaiting} == set(ids)
     assert any("Western Montana Mental Health" in i.label for i in awaiting)
     assert len(queries) <= 5
+
+
+def test_attention_tells_a_liaison_their_sign_off_is_needed(app, db, make, table):
+    make.procedure(table.school, "Awaiting", status="in_review")
+    db.commit()
+    police_liaison = table.liaisons[table.police.id].user
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(police_liaison)
+        [item] = attention(db, [table.partnership.id], TODAY)
+    assert item.label == ("Your sign-off is needed for Helena Police Department: “Awaiting” v1")
+    assert item.severity == "warning"

@@ -327,3 +327,26 @@ def test_retiring_keeps_every_version_and_stops_reviews(db, table):
         services.revise_procedure(db, table.facilitator, procedure, text("x", "y"), NOW)
     with pytest.raises(InvalidTransition):
         services.retire_procedure(db, table.facilitator, procedure, NOW)
+
+
+def test_signed_text_and_sign_offs_cannot_be_rewritten(db, table):
+    from partnerhub.procedures.models import AppendOnlyViolation
+
+    procedure = started(db, table)
+    version = sign_all(db, table, procedure)
+    signature = version.sign_offs[0]
+    db.commit()
+    version.body_markdown = "Share everything."
+    with pytest.raises(AppendOnlyViolation):
+        db.flush()
+    db.rollback()
+    signature.membership_id = table.facilitator.id
+    with pytest.raises(AppendOnlyViolation):
+        db.flush()
+    db.rollback()
+    db.delete(signature)
+    with pytest.raises(AppendOnlyViolation):
+        db.flush()
+    db.rollback()
+    version.status = ProcedureStatus.SUPERSEDED  # workflow state may move
+    db.flush()

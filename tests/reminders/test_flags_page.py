@@ -9,6 +9,7 @@ from sqlalchemy import select
 from partnerhub.audit.models import AuditEvent
 from partnerhub.db import utcnow
 from partnerhub.notifications.flags import open_flag_attention
+from partnerhub.notifications.models import FlagKind
 from partnerhub.partnerships.models import Role
 
 
@@ -80,16 +81,19 @@ def test_open_flags_need_attention_on_the_dashboard(app, db, make):
     two = make.partnership(make.user())
     make.flag(one, title="Due soon", due_on=date(2026, 12, 20))
     make.flag(two, title="Overdue", due_on=date(2026, 11, 1))
-    make.flag(two, title="Not yet seen", due_on=date(2026, 1, 1))
+    make.flag(two, kind=FlagKind.PROCEDURE_REVIEW, due_on=date(2026, 11, 5))
     seen = make.flag(two, title="Acknowledged", due_on=date(2026, 1, 2))
     seen.acknowledgement_note = "on it"
     seen.acknowledged_at = utcnow()
     db.commit()
     with app.test_request_context():
         items = open_flag_attention(db, [one.id, two.id], date(2026, 11, 23))
-    labels = {(i.partnership_id, i.label, i.severity) for i in items}
-    assert labels == {
-        (one.id, "Agreement renewal: Due soon", "warning"),
-        (two.id, "Agreement renewal: Overdue", "danger"),
-        (two.id, "Agreement renewal: Not yet seen", "danger"),
+    assert {(i.partnership_id, i.label, i.severity, i.url) for i in items} == {
+        (one.id, "1 open flag: Agreement renewal", "warning", f"/partnerships/{one.id}/flags"),
+        (
+            two.id,
+            "2 open flags: Agreement renewal, Procedure review",
+            "danger",
+            f"/partnerships/{two.id}/flags",
+        ),
     }

@@ -65,22 +65,29 @@ def test_a_deferred_message_is_delivered_once_the_server_recovers(
     assert all(m.attempts >= 2 for m in outbox(db))
 
 
-def test_a_permanent_refusal_is_tried_once_and_marked_failed(
-    db, make, smtp, redis_broker, workers_for
+def test_a_permanent_refusal_is_tried_once_marked_failed_and_shown_to_the_facilitator(
+    db, make, smtp, redis_broker, workers_for, login_as
 ):
-    queue(db, make, 2)
+    facilitator = make.user("Fiona Facilitator")
+    partnership = make.partnership(facilitator)
+    for _ in range(2):
+        make.outbox_email(partnership=partnership)
+    db.commit()
     smtp.handler.reply = "550 5.1.1 Recipient address rejected: user unknown"
     workers = workers_for(smtp, redis_broker)
     workers.start("one")
     deliver_until(workers, all_in(db, OutboxStatus.FAILED))
 
+    runs = workers.log_of("one").count(b"succeeded")
     workers.deliver()
     workers.deliver()
-    wait_for(lambda: workers.log_of("one").count(b"deliver_outbox") >= 6, what="more runs")
+    wait_for(lambda: workers.log_of("one").count(b"succeeded") >= runs + 2, what="two more runs")
     for message in outbox(db):
         assert message.status == OutboxStatus.FAILED
         assert message.attempts == 1
         assert message.last_error.endswith("550 5.1.1 Recipient address rejected: user unknown")
+    page = login_as(facilitator).get(f"/partnerships/{partnership.id}/failed-mail")
+    assert page.get_data(as_text=True).count("550 5.1.1 Recipient address rejected") == 2
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_only_accepted_messages(

@@ -1,0 +1,769 @@
+"""The reminder sweep: what is due *now*, computed from the data, written to the outbox once.
+
+`sweep(session, now)` is run every few minutes (by beat, by cron through `partnerhub reminders
+run`, or by hand); the caller commits. It may run twice, or twice at once, or after the workers
+were down for days:
+
+- Each (meeting, start, offset) is recorded once in `meeting_reminders` (a unique row won by one
+  sweep); each email has a unique outbox idempotency key
+  `meeting-reminder:<meeting id>:<start UTC>:<offset min>:<user id>`. Both inserts are
+  INSERT … ON CONFLICT DO NOTHING, so a second sweep adds nothing.
+- Catch-up: of the offsets whose window has opened, only the latest (smallest) is still sent,
+  the earlier ones are recorded as skipped; once a meeting has started, whatever was not sent is
+  recorded as skipped (pending emails too) so it is never sent later.
+- A moved meeting is a new start, so a new key; pending emails for its old start are cancelled,
+  as are those for a cancelled meeting.
+- Flags: agreements in their renewal notice window (emails at the window's opening, 30 and 7
+  days before the end and on expiry), procedures due for review, overdue action items.
+
+Emails need an app context (templates, BASE_URL, SECRET_KEY), which web, CLI and worker have.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from markupsafe import escape
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from partnerhub.agreements.services import agreements_due, renewal_thresholds, term_end
+from partnerhub.auth.models import User
+from partnerhub.meetings.calendar import meeting_event, meeting_ics
+from partnerhub.meetings.models import (
+    ActionItem,
+    ActionItemStatus,
+    AgendaItem,
+    AgendaItemStatus,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+)
+from partnerhub.notifications.flags import (
+    insert_ignoring_duplicates,
+    insert_new_ignoring_duplicates,
+    raise_flag,
+    resolve_flags,
+)
+from partnerhub.notifications.models import (
+    FlagKind,
+    MeetingReminder,
+    OutboxMessage,
+    OutboxStatus,
+    ReminderKind,
+)
+from partnerhub.notifications.outbox import message_id_for, render_email
+from partnerhub.notifications.preferences import (
+    opted_out,
+    unsubscribe_headers,
+    unsubscribe_token,
+)
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role
+from partnerhub.procedures.services import procedures_due_for_review
+
+log = logging.getLogger(__name__)
+
+# The longest reminder offset honoured: meetings further ahead are not looked at.
+HORIZON = timedelta(days=31)
+# Meetings that started this recently are looked at, to record their unsent reminders as skipped.
+LOOKBACK = timedelta(days=1)
+# Bound on the ids in one IN (…) list.
+CHUNK = 5000
+
+MEETING_KIND = ReminderKind.MEETING_REMINDER.value
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did, for logs, the CLI and tests."""
+
+    queued: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    flags_raised: int = 0
+    flags_resolved: int = 0
+    queued_by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.queued_by_kind.items()) if n)
+        return (
+            f"queued {self.queued} email(s){f' ({kinds})' if kinds else ''}, "
+            f"skipped {self.skipped}, cancelled {self.cancelled}, "
+            f"flags raised {self.flags_raised}, resolved {self.flags_resolved}"
+        )
+
+
+def sweep(session: Session, now: datetime) -> SweepReport:
+    """Queue every reminder and raise every flag due at `now`; the caller commits."""
+    report = SweepReport()
+    retire_obsolete_meeting_reminders(session, now, report)
+    queue_meeting_reminders(session, now, report)
+    partnerships = Partnerships.at(session, now)
+    sweep_agreement_flags(session, now, partnerships, report)
+    sweep_procedure_flags(session, now, partnerships, report)
+    sweep_action_item_flags(session, now, partnerships, report)
+    log.info("reminder sweep at %s: %s", now.isoformat(), report)
+    return report
+
+
+# --- emails ----------------------------------------------------------------------------------
+
+# Stand-ins rendered into a template once and replaced per recipient (escaped for HTML).
+_NAME, _UNSUBSCRIBE, _TOKEN = "\x00name\x00", "\x00unsubscribe\x00", "TOKEN"
+
+
+@dataclass
+class Draft:
+    """An email rendered once, addressed to many recipients."""
+
+    kind: ReminderKind
+    subject: str
+    text: str
+    html: str
+    partnership_id: int
+    about: str
+    ics: str | None = None
+    # The unsubscribe link with a stand-in for each recipient's token.
+    unsubscribe_url: str = ""
+
+    def row(self, key: str, user: User | _Recipient, now: datetime) -> dict:
+        """The outbox row for one recipient, with their name and unsubscribe link filled in."""
+        token = unsubscribe_token(current_app.config["SECRET_KEY"], user.id, self.kind)
+        url = self.unsubscribe_url.replace(_TOKEN, token)
+        return {
+            "idempotency_key": key,
+            "kind": self.kind.value,
+            "partnership_id": self.partnership_id,
+            "user_id": user.id,
+            "about": self.about,
+            "recipient": user.email,
+            "subject": self.subject,
+            "text_body": self.text.replace(_NAME, user.name).replace(_UNSUBSCRIBE, url),
+            "html_body": self.html.replace(_NAME, str(escape(user.name))).replace(
+                _UNSUBSCRIBE, str(escape(url))
+            ),
+            "ics": self.ics,
+            "headers": unsubscribe_headers(url),
+            "message_id": message_id_for(key, self.kind.value),
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+
+
+def draft(kind: ReminderKind, template: str, subject: str, *, partnership_id, about, **context):
+    """Render a reminder's text and HTML twins once, with stand-ins for the recipient."""
+    text, html = render_email(
+        template, recipient_name=_NAME, unsubscribe_url=_UNSUBSCRIBE, **context
+    )
+    unsubscribe_url = absolute_url("notifications.unsubscribe", token=_TOKEN)
+    return Draft(
+        kind, subject, text, html, partnership_id, about, context.get("ics"), unsubscribe_url
+    )
+
+
+def absolute_url(endpoint: str, **values) -> str | None:
+    """The public URL of a route (for emails), or None when the route does not exist."""
+    if endpoint not in current_app.view_functions:
+        return None
+    path = current_app.url_map.bind("partnerhub").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
+
+
+def queue_rows(session: Session, rows: list[dict], report: SweepReport) -> int:
+    """Insert outbox rows whose keys are new; returns how many were queued."""
+    queued = 0
+    for start in range(0, len(rows), CHUNK):
+        queued += insert_new_ignoring_duplicates(
+            session, OutboxMessage, rows[start : start + CHUNK], "idempotency_key"
+        )
+    report.queued += queued
+    if rows:
+        report.queued_by_kind[rows[0]["kind"]] += queued
+    return queued
+
+
+def chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+# --- meeting reminders -----------------------------------------------------------------------
+
+
+def utc_key(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def meeting_reminder_key(meeting_id: int, starts_at: datetime, offset: int, user_id: int) -> str:
+    return f"meeting-reminder:{meeting_id}:{utc_key(starts_at)}:{offset}:{user_id}"
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    id: int
+    name: str
+    email: str
+    timezone: str
+    membership_id: int
+
+
+def due_offsets(meeting: Meeting, now: datetime) -> tuple[int | None, list[int]]:
+    """(the offset to send now, the offsets to record as skipped) for one meeting."""
+    opened = sorted(
+        o
+        for o in meeting.effective_reminder_offsets
+        if meeting.starts_at - timedelta(minutes=o) <= now
+    )
+    if now >= meeting.starts_at:
+        return None, opened
+    if not opened:
+        return None, []
+    return opened[0], opened[1:]
+
+
+def queue_meeting_reminders(session: Session, now: datetime, report: SweepReport) -> None:
+    """Record and queue the reminders of scheduled meetings whose windows have opened."""
+    window = (
+        Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.starts_at > now - LOOKBACK,
+        Meeting.starts_at <= now + HORIZON,
+    )
+    candidates = session.execute(
+        select(Meeting, Partnership)
+        .join(Partnership, Partnership.id == Meeting.partnership_id)
+        .where(*window)
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).all()
+    recorded = {
+        tuple(row)
+        for row in session.execute(
+            select(
+                MeetingReminder.meeting_id,
+                MeetingReminder.starts_at,
+                MeetingReminder.offset_minutes,
+            )
+            .join(Meeting, Meeting.id == MeetingReminder.meeting_id)
+            .where(*window)
+        )
+    }
+    records, to_send = _new_records(candidates, recorded, now)
+    won = _record(session, records)
+    report.skipped += sum(
+        1
+        for r in records
+        if r["status"] == "skipped" and (r["meeting_id"], r["offset_minutes"]) in won
+    )
+    due = [(to_send[pair], pair[1]) for pair in to_send if pair in won]
+    if due:
+        _queue_meeting_emails(session, due, now, report)
+
+
+def _new_records(candidates, recorded, now):
+    """The (meeting, start, offset) records this sweep should add, and the ones to send."""
+    records, to_send = [], {}
+    for meeting, partnership in candidates:
+        send, skip = due_offsets(meeting, now)
+        for offset, status in [(send, "queued"), *((o, "skipped") for o in skip)]:
+            if offset is None or (meeting.id, meeting.starts_at, offset) in recorded:
+                continue
+            records.append(
+                {
+                    "meeting_id": meeting.id,
+                    "starts_at": meeting.starts_at,
+                    "offset_minutes": offset,
+                    "status": status,
+                    "recorded_at": now,
+                }
+            )
+            if status == "queued":
+                to_send[(meeting.id, offset)] = (meeting, partnership)
+    return records, to_send
+
+
+def _record(session, records) -> set[tuple[int, int]]:
+    """Insert the records; the (meeting, offset) pairs this sweep won (a concurrent one may
+    have inserted some first: those are its to send)."""
+    won = set()
+    for start in range(0, len(records), CHUNK):
+        for meeting_id, _start, offset in insert_ignoring_duplicates(
+            session,
+            MeetingReminder,
+            records[start : start + CHUNK],
+            ["meeting_id", "starts_at", "offset_minutes"],
+        ):
+            won.add((meeting_id, offset))
+    return won
+
+
+def _queue_meeting_emails(session, due, now, report) -> None:
+    meetings = {meeting.id: meeting for (meeting, _p), _o in due}
+    partnership_ids = {partnership.id for (_m, partnership), _o in due}
+    members = _meeting_recipients(session, partnership_ids)
+    declined = _declined(session, meetings)
+    agendas = _agendas(session, meetings)
+    refusing = opted_out(
+        session, ReminderKind.MEETING_REMINDER, (r.id for rs in members.values() for r in rs)
+    )
+    ics_of: dict[int, str] = {}
+    rows = []
+    for (meeting, partnership), offset in due:
+        link = absolute_url(
+            "meetings.meeting", partnership_id=partnership.id, meeting_id=meeting.id
+        )
+        if meeting.id not in ics_of:
+            ics_of[meeting.id] = reminder_ics(meeting, partnership.timezone, link)
+        drafts: dict[str, Draft] = {}
+        for recipient in members.get(partnership.id, ()):
+            if recipient.id in refusing or recipient.membership_id in declined[meeting.id]:
+                continue
+            zone = recipient.timezone if recipient.timezone != partnership.timezone else ""
+            zone = zone if known_zone(zone) else ""
+            if zone not in drafts:
+                drafts[zone] = meeting_draft(
+                    meeting,
+                    partnership,
+                    offset,
+                    agendas[meeting.id],
+                    link,
+                    zone,
+                    ics_of[meeting.id],
+                )
+            key = meeting_reminder_key(meeting.id, meeting.starts_at, offset, recipient.id)
+            rows.append(drafts[zone].row(key, recipient, now))
+    queue_rows(session, rows, report)
+
+
+def meeting_draft(meeting, partnership, offset, agenda, link, member_zone, ics) -> Draft:
+    """The reminder for one meeting and offset, as seen from one time zone."""
+    when = local_when(meeting.starts_at, partnership.timezone)
+    return draft(
+        ReminderKind.MEETING_REMINDER,
+        "meeting_reminder",
+        f"Reminder: {meeting.title}, {when} ({partnership.name})",
+        partnership_id=partnership.id,
+        about=f"meeting:{meeting.id}",
+        meeting=meeting,
+        partnership=partnership,
+        when=when,
+        ends=local_when(meeting.ends_at, partnership.timezone, "%H:%M %Z"),
+        when_member=local_when(meeting.starts_at, member_zone) if member_zone else "",
+        member_zone=member_zone,
+        lead=lead_time(offset),
+        agenda=agenda,
+        link=link,
+        ics=ics,
+    )
+
+
+@lru_cache(maxsize=256)
+def _calendar_frame(zone: str, year: int) -> tuple[str, str]:
+    """The text of a meeting's calendar file before and after its VEVENT, for meetings of
+    one time zone and year: building the VTIMEZONE costs ~10 ms, too much to repeat for each
+    of thousands of meetings in one sweep."""
+    noon = datetime(year, 7, 1, 12, tzinfo=UTC)
+    probe = Meeting(
+        uid="probe", title="", starts_at=noon, ends_at=noon + timedelta(hours=1), sequence=0
+    )
+    text = meeting_ics(probe, zone).decode()
+    head, _, rest = text.partition("BEGIN:VEVENT\r\n")
+    _, _, tail = rest.partition("END:VEVENT\r\n")
+    lines = [line for line in head.split("\r\n") if not line.startswith("X-WR-CALNAME")]
+    return "\r\n".join(lines), tail
+
+
+def reminder_ics(meeting: Meeting, zone: str, link: str | None) -> str:
+    """The meeting as a calendar file (what meeting_ics makes), with a shared VTIMEZONE."""
+    head, tail = _calendar_frame(zone, meeting.starts_at.year)
+    return head + meeting_event(meeting, zone, link).to_ical().decode() + tail
+
+
+def local_when(moment: datetime, zone: str, fmt: str = "%A {day} %B %Y, %H:%M %Z") -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return local.strftime(fmt.replace("{day}", str(local.day)))
+
+
+@lru_cache(maxsize=512)
+def known_zone(name: str) -> bool:
+    """True for an IANA time zone this machine knows (a bad one must not stop the sweep)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def lead_time(offset: int) -> str:
+    """'in 7 days', 'tomorrow', 'in 2 hours': how far ahead the reminder is meant to arrive."""
+    if offset % 1440 == 0:
+        days = offset // 1440
+        return "tomorrow" if days == 1 else f"in {days} days"
+    if offset % 60 == 0:
+        return "in 1 hour" if offset == 60 else f"in {offset // 60} hours"
+    return f"in {offset} minutes"
+
+
+def _meeting_recipients(session, partnership_ids) -> dict[int, list[_Recipient]]:
+    """Active members with active accounts, per partnership."""
+    members: dict[int, list[_Recipient]] = defaultdict(list)
+    for ids in chunks(partnership_ids):
+        for partnership_id, *fields in session.execute(
+            select(
+                Membership.partnership_id,
+                User.id,
+                User.name,
+                User.email,
+                User.timezone,
+                Membership.id,
+            )
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.partnership_id.in_(ids),
+                Membership.left_at.is_(None),
+                User.is_active.is_(True),
+            )
+            .order_by(Membership.id)
+        ):
+            members[partnership_id].append(_Recipient(*fields))
+    return members
+
+
+def _declined(session, meetings) -> dict[int, set[int]]:
+    declined: dict[int, set[int]] = defaultdict(set)
+    for ids in chunks(meetings):
+        for meeting_id, membership_id in session.execute(
+            select(Attendance.meeting_id, Attendance.membership_id).where(
+                Attendance.meeting_id.in_(ids), Attendance.status == AttendanceStatus.DECLINED
+            )
+        ):
+            declined[meeting_id].add(membership_id)
+    return declined
+
+
+def _agendas(session, meetings) -> dict[int, list[dict]]:
+    """The accepted agenda items of each meeting, in order, with presenters' names."""
+    agendas: dict[int, list[dict]] = defaultdict(list)
+    for ids in chunks(meetings):
+        for item, presenter in session.execute(
+            select(AgendaItem, User.name)
+            .outerjoin(Membership, Membership.id == AgendaItem.presenter_id)
+            .outerjoin(User, User.id == Membership.user_id)
+            .where(AgendaItem.meeting_id.in_(ids), AgendaItem.status == AgendaItemStatus.ACCEPTED)
+            .order_by(AgendaItem.meeting_id, AgendaItem.position)
+        ):
+            agendas[item.meeting_id].append(
+                {"title": item.title, "minutes": item.minutes, "presenter": presenter or ""}
+            )
+    return agendas
+
+
+def retire_obsolete_meeting_reminders(session: Session, now: datetime, report) -> None:
+    """Cancel pending reminders of cancelled or moved meetings; skip those of started ones."""
+    pending = session.execute(
+        select(OutboxMessage.id, OutboxMessage.idempotency_key).where(
+            OutboxMessage.kind == MEETING_KIND, OutboxMessage.status == OutboxStatus.PENDING
+        )
+    ).all()
+    wanted: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for message_id_, key in pending:
+        # meeting-reminder:<meeting id>:<start, itself with colons>:<offset>:<user id>
+        parts = key.split(":")
+        wanted[int(parts[1])].append((message_id_, ":".join(parts[2:-2])))
+    current = {}
+    for ids in chunks(wanted):
+        current.update(
+            {
+                row.id: row
+                for row in session.execute(
+                    select(Meeting.id, Meeting.status, Meeting.starts_at).where(Meeting.id.in_(ids))
+                )
+            }
+        )
+    cancel, skip = [], []
+    for meeting_id, messages in wanted.items():
+        meeting = current.get(meeting_id)
+        for message_id_, start in messages:
+            if (
+                meeting is None
+                or meeting.status is not MeetingStatus.SCHEDULED
+                or utc_key(meeting.starts_at) != start
+            ):
+                cancel.append(message_id_)
+            elif meeting.starts_at <= now:
+                skip.append(message_id_)
+    report.cancelled += _set_pending_status(session, cancel, OutboxStatus.CANCELLED)
+    report.skipped += _set_pending_status(session, skip, OutboxStatus.SKIPPED)
+
+
+def _set_pending_status(session, message_ids, status) -> int:
+    changed = 0
+    for ids in chunks(message_ids):
+        changed += session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=status),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+    return changed
+
+
+def cancel_meeting_reminders(session: Session, meeting: Meeting, now: datetime) -> int:
+    """Cancel a meeting's pending reminders now, in the transaction that cancels or moves it."""
+    report = SweepReport()
+    retire_obsolete_meeting_reminders(session, now, report)
+    return report.cancelled
+
+
+# --- flags: agreements, procedures, action items ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Partnerships:
+    """Every partnership's name, and their ids grouped by the date it is in their time zone."""
+
+    names: dict[int, str]
+    by_today: dict[date, list[int]]
+
+    @classmethod
+    def at(cls, session: Session, now: datetime) -> Partnerships:
+        names, by_today = {}, defaultdict(list)
+        for row in session.execute(select(Partnership.id, Partnership.name, Partnership.timezone)):
+            names[row.id] = row.name
+            by_today[now.astimezone(ZoneInfo(row.timezone)).date()].append(row.id)
+        return cls(names, dict(by_today))
+
+
+def _people(session, partnership_ids, *conditions) -> dict[int, list[Membership]]:
+    """Active members with active accounts matching any of `conditions`, per partnership."""
+    people: dict[int, list[Membership]] = defaultdict(list)
+    for membership in session.scalars(
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.partnership_id.in_(list(partnership_ids)),
+            Membership.left_at.is_(None),
+            User.is_active.is_(True),
+            or_(*conditions),
+        )
+        .order_by(Membership.id)
+    ):
+        people[membership.partnership_id].append(membership)
+    return people
+
+
+def _notify(session, draft_: Draft, key_prefix: str, memberships, now, report) -> None:
+    """Queue `draft_` to each member who has not opted out of its kind."""
+    users = {m.user_id: m.user for m in memberships}
+    refusing = opted_out(session, draft_.kind, users)
+    rows = [
+        draft_.row(f"{key_prefix}:{user_id}", user, now)
+        for user_id, user in users.items()
+        if user_id not in refusing
+    ]
+    queue_rows(session, rows, report)
+
+
+THRESHOLD_WORDS = {
+    "notice": "is due for renewal",
+    "30_days": "expires in 30 days",
+    "7_days": "expires in 7 days",
+    "expiry": "has expired",
+}
+
+
+def sweep_agreement_flags(
+    session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
+) -> None:
+    """Flag agreements due for renewal; email facilitators and signatories at each threshold."""
+    still_due, names = set(), partnerships.names
+    for today, partnership_ids in partnerships.by_today.items():
+        for agreement in agreements_due(session, today, partnership_ids):
+            subject = f"agreement:{agreement.id}"
+            still_due.add(subject)
+            passed = [(n, d) for n, d in renewal_thresholds(agreement, today) if d <= today]
+            if not passed:
+                continue
+            threshold, _day = passed[-1]
+            end = term_end(agreement, today)
+            flag, previous = _flag(
+                session,
+                FlagKind.AGREEMENT_RENEWAL,
+                agreement.partnership_id,
+                subject,
+                agreement.title,
+                end,
+                threshold,
+                today,
+            )
+            report.flags_raised += previous is None
+            if previous == threshold or flag.acknowledged_at is not None:
+                continue
+            party_agencies = [p.partner_agency_id for p in agreement.parties]
+            recipients = _people(
+                session,
+                [agreement.partnership_id],
+                Membership.role == Role.FACILITATOR,
+                Membership.is_signatory.is_(True)
+                & Membership.partner_agency_id.in_(party_agencies),
+            )[agreement.partnership_id]
+            email = draft(
+                ReminderKind.AGREEMENT_RENEWAL,
+                "agreement_renewal",
+                f"{agreement.title} {THRESHOLD_WORDS[threshold]}"
+                f" ({names[agreement.partnership_id]})",
+                partnership_id=agreement.partnership_id,
+                about=subject,
+                agreement=agreement,
+                partnership_name=names[agreement.partnership_id],
+                state=THRESHOLD_WORDS[threshold],
+                expires_on=long_date(end),
+                expired=threshold == "expiry",
+                link=absolute_url(
+                    "agreements.show",
+                    partnership_id=agreement.partnership_id,
+                    agreement_id=agreement.id,
+                )
+                or _flags_link(agreement.partnership_id),
+                flags_link=_flags_link(agreement.partnership_id),
+            )
+            key = f"agreement-renewal:{agreement.id}:{end.isoformat()}:{threshold}"
+            _notify(session, email, key, recipients, now, report)
+    report.flags_resolved += resolve_flags(session, FlagKind.AGREEMENT_RENEWAL, still_due, now)
+
+
+def sweep_procedure_flags(
+    session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
+) -> None:
+    """Flag procedures due for review; email the owner's liaison, alternate and facilitators."""
+    still_due, names = set(), partnerships.names
+    for today, partnership_ids in partnerships.by_today.items():
+        for procedure in procedures_due_for_review(session, today, partnership_ids):
+            subject = f"procedure:{procedure.id}"
+            still_due.add(subject)
+            _flag_row, previous = _flag(
+                session,
+                FlagKind.PROCEDURE_REVIEW,
+                procedure.partnership_id,
+                subject,
+                procedure.title,
+                procedure.next_review_on,
+                "due",
+                today,
+            )
+            report.flags_raised += previous is None
+            if previous is not None:
+                continue
+            agency = session.get(PartnerAgency, procedure.owning_agency_id)
+            contacts = [i for i in (agency.liaison_id, agency.alternate_id) if i] if agency else []
+            recipients = _people(
+                session,
+                [procedure.partnership_id],
+                Membership.role == Role.FACILITATOR,
+                Membership.id.in_(contacts),
+            )[procedure.partnership_id]
+            email = draft(
+                ReminderKind.PROCEDURE_REVIEW,
+                "procedure_review",
+                f"Review due: {procedure.title} ({names[procedure.partnership_id]})",
+                partnership_id=procedure.partnership_id,
+                about=subject,
+                procedure=procedure,
+                agency_name=agency.organization.name if agency else "",
+                partnership_name=names[procedure.partnership_id],
+                due_on=long_date(procedure.next_review_on),
+                link=absolute_url(
+                    "procedures.procedure",
+                    partnership_id=procedure.partnership_id,
+                    procedure_id=procedure.id,
+                )
+                or _flags_link(procedure.partnership_id),
+                flags_link=_flags_link(procedure.partnership_id),
+            )
+            key = f"procedure-review:{procedure.id}:{procedure.next_review_on.isoformat()}"
+            _notify(session, email, key, recipients, now, report)
+    report.flags_resolved += resolve_flags(session, FlagKind.PROCEDURE_REVIEW, still_due, now)
+
+
+def sweep_action_item_flags(
+    session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
+) -> None:
+    """Flag overdue action items for facilitators; remind each item's owner once."""
+    still_due, names = set(), partnerships.names
+    for today, partnership_ids in partnerships.by_today.items():
+        items = session.execute(
+            select(ActionItem, Membership)
+            .outerjoin(Membership, Membership.id == ActionItem.owner_membership_id)
+            .where(
+                ActionItem.partnership_id.in_(partnership_ids),
+                ActionItem.status == ActionItemStatus.OPEN,
+                ActionItem.due_on < today,
+            )
+        ).all()
+        for item, owner in items:
+            subject = f"action_item:{item.id}"
+            still_due.add(subject)
+            _flag_row, previous = _flag(
+                session,
+                FlagKind.ACTION_ITEM_OVERDUE,
+                item.partnership_id,
+                subject,
+                item.title,
+                item.due_on,
+                "overdue",
+                today,
+            )
+            report.flags_raised += previous is None
+            if (
+                previous is not None
+                or owner is None
+                or not owner.is_active
+                or not owner.user.is_active
+            ):
+                continue
+            email = draft(
+                ReminderKind.ACTION_ITEM_OVERDUE,
+                "action_item_overdue",
+                f"Overdue: {item.title} ({names[item.partnership_id]})",
+                partnership_id=item.partnership_id,
+                about=subject,
+                item=item,
+                due_on=long_date(item.due_on),
+                partnership_name=names[item.partnership_id],
+                link=absolute_url("meetings.action_items", partnership_id=item.partnership_id)
+                or _flags_link(item.partnership_id),
+            )
+            key = f"action-item-overdue:{item.id}:{item.due_on.isoformat()}"
+            _notify(session, email, key, [owner], now, report)
+    report.flags_resolved += resolve_flags(session, FlagKind.ACTION_ITEM_OVERDUE, still_due, now)
+
+
+def _flag(session, kind, partnership_id, subject, title, due_on, threshold, today):
+    """(the flag, the threshold it had before this call or None when just raised)."""
+    return raise_flag(
+        session,
+        kind=kind,
+        partnership_id=partnership_id,
+        subject=subject,
+        title=title,
+        due_on=due_on,
+        threshold=threshold,
+        today=today,
+    )
+
+
+def _flags_link(partnership_id: int) -> str | None:
+    return absolute_url("notifications.flags", partnership_id=partnership_id)
