@@ -547,30 +547,53 @@ class Partnerships:
         return cls(names, dict(by_today))
 
 
-def _people(session, partnership_ids, *conditions) -> dict[int, list[Membership]]:
-    """Active members with active accounts matching any of `conditions`, per partnership."""
-    people: dict[int, list[Membership]] = defaultdict(list)
-    for membership in session.scalars(
-        select(Membership)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.partnership_id.in_(list(partnership_ids)),
-            Membership.left_at.is_(None),
-            User.is_active.is_(True),
-            or_(*conditions),
+def _people(session, partnership_id: int, *conditions) -> list[Membership]:
+    """A partnership's active members with active accounts matching any of `conditions`."""
+    return list(
+        session.scalars(
+            select(Membership)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.partnership_id == partnership_id,
+                Membership.left_at.is_(None),
+                User.is_active.is_(True),
+                or_(*conditions),
+            )
+            .order_by(Membership.id)
         )
-        .order_by(Membership.id)
-    ):
-        people[membership.partnership_id].append(membership)
-    return people
+    )
 
 
-def _notify(session, draft_: Draft, key_prefix: str, memberships, now, report) -> None:
-    """Queue `draft_` to each member who has not opted out of its kind."""
-    users = {m.user_id: m.user for m in memberships}
-    refusing = opted_out(session, draft_.kind, users)
+def _notify(
+    session,
+    kind,
+    template,
+    subject,
+    *,
+    key,
+    to,
+    about,
+    partnership_id,
+    names,
+    now,
+    report,
+    **context,
+) -> None:
+    """Render one flag email and queue it to each member in `to` who has not opted out."""
+    email = draft(
+        kind,
+        template,
+        f"{subject} ({names[partnership_id]})",
+        partnership_id=partnership_id,
+        about=about,
+        partnership_name=names[partnership_id],
+        flags_link=_flags_link(partnership_id),
+        **context,
+    )
+    users = {m.user_id: m.user for m in to}
+    refusing = opted_out(session, kind, users)
     rows = [
-        draft_.row(f"{key_prefix}:{user_id}", user, now)
+        email.row(f"{key}:{user_id}", user, now)
         for user_id, user in users.items()
         if user_id not in refusing
     ]
@@ -589,59 +612,45 @@ def sweep_agreement_flags(
     session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
 ) -> None:
     """Flag agreements due for renewal; email facilitators and signatories at each threshold."""
-    still_due, names = set(), partnerships.names
+    still_due = set()
     for today, partnership_ids in partnerships.by_today.items():
         for agreement in agreements_due(session, today, partnership_ids):
-            subject = f"agreement:{agreement.id}"
-            still_due.add(subject)
-            passed = [(n, d) for n, d in renewal_thresholds(agreement, today) if d <= today]
+            still_due.add(f"agreement:{agreement.id}")
+            passed = [name for name, day in renewal_thresholds(agreement, today) if day <= today]
             if not passed:
                 continue
-            threshold, _day = passed[-1]
             end = term_end(agreement, today)
             flag, previous = _flag(
-                session,
-                FlagKind.AGREEMENT_RENEWAL,
-                agreement.partnership_id,
-                subject,
-                agreement.title,
-                end,
-                threshold,
-                today,
+                session, FlagKind.AGREEMENT_RENEWAL, agreement, end, passed[-1], today, report
             )
-            report.flags_raised += previous is None
-            if previous == threshold or flag.acknowledged_at is not None:
+            if previous == passed[-1] or flag.acknowledged_at is not None:
                 continue
-            party_agencies = [p.partner_agency_id for p in agreement.parties]
-            recipients = _people(
+            parties = [p.partner_agency_id for p in agreement.parties]
+            _notify(
                 session,
-                [agreement.partnership_id],
-                Membership.role == Role.FACILITATOR,
-                Membership.is_signatory.is_(True)
-                & Membership.partner_agency_id.in_(party_agencies),
-            )[agreement.partnership_id]
-            email = draft(
                 ReminderKind.AGREEMENT_RENEWAL,
                 "agreement_renewal",
-                f"{agreement.title} {THRESHOLD_WORDS[threshold]}"
-                f" ({names[agreement.partnership_id]})",
+                f"{agreement.title} {THRESHOLD_WORDS[passed[-1]]}",
+                key=f"agreement-renewal:{agreement.id}:{end.isoformat()}:{passed[-1]}",
+                to=_people(
+                    session,
+                    agreement.partnership_id,
+                    Membership.role == Role.FACILITATOR,
+                    Membership.is_signatory.is_(True) & Membership.partner_agency_id.in_(parties),
+                ),
+                about=flag.subject,
                 partnership_id=agreement.partnership_id,
-                about=subject,
+                names=partnerships.names,
+                now=now,
+                report=report,
                 agreement=agreement,
-                partnership_name=names[agreement.partnership_id],
-                state=THRESHOLD_WORDS[threshold],
+                state=THRESHOLD_WORDS[passed[-1]],
                 expires_on=long_date(end),
-                expired=threshold == "expiry",
-                link=absolute_url(
-                    "agreements.show",
-                    partnership_id=agreement.partnership_id,
-                    agreement_id=agreement.id,
-                )
-                or _flags_link(agreement.partnership_id),
-                flags_link=_flags_link(agreement.partnership_id),
+                expired=passed[-1] == "expiry",
+                link=_page_link(
+                    "agreements.show", agreement.partnership_id, agreement_id=agreement.id
+                ),
             )
-            key = f"agreement-renewal:{agreement.id}:{end.isoformat()}:{threshold}"
-            _notify(session, email, key, recipients, now, report)
     report.flags_resolved += resolve_flags(session, FlagKind.AGREEMENT_RENEWAL, still_due, now)
 
 
@@ -649,52 +658,42 @@ def sweep_procedure_flags(
     session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
 ) -> None:
     """Flag procedures due for review; email the owner's liaison, alternate and facilitators."""
-    still_due, names = set(), partnerships.names
+    still_due = set()
     for today, partnership_ids in partnerships.by_today.items():
         for procedure in procedures_due_for_review(session, today, partnership_ids):
-            subject = f"procedure:{procedure.id}"
-            still_due.add(subject)
-            _flag_row, previous = _flag(
-                session,
-                FlagKind.PROCEDURE_REVIEW,
-                procedure.partnership_id,
-                subject,
-                procedure.title,
-                procedure.next_review_on,
-                "due",
-                today,
+            still_due.add(f"procedure:{procedure.id}")
+            due = procedure.next_review_on
+            flag, previous = _flag(
+                session, FlagKind.PROCEDURE_REVIEW, procedure, due, "due", today, report
             )
-            report.flags_raised += previous is None
             if previous is not None:
                 continue
             agency = session.get(PartnerAgency, procedure.owning_agency_id)
-            contacts = [i for i in (agency.liaison_id, agency.alternate_id) if i] if agency else []
-            recipients = _people(
+            contacts = [i for i in (agency.liaison_id, agency.alternate_id) if i]
+            _notify(
                 session,
-                [procedure.partnership_id],
-                Membership.role == Role.FACILITATOR,
-                Membership.id.in_(contacts),
-            )[procedure.partnership_id]
-            email = draft(
                 ReminderKind.PROCEDURE_REVIEW,
                 "procedure_review",
-                f"Review due: {procedure.title} ({names[procedure.partnership_id]})",
+                f"Review due: {procedure.title}",
+                key=f"procedure-review:{procedure.id}:{due.isoformat()}",
+                to=_people(
+                    session,
+                    procedure.partnership_id,
+                    Membership.role == Role.FACILITATOR,
+                    Membership.id.in_(contacts),
+                ),
+                about=flag.subject,
                 partnership_id=procedure.partnership_id,
-                about=subject,
+                names=partnerships.names,
+                now=now,
+                report=report,
                 procedure=procedure,
-                agency_name=agency.organization.name if agency else "",
-                partnership_name=names[procedure.partnership_id],
-                due_on=long_date(procedure.next_review_on),
-                link=absolute_url(
-                    "procedures.procedure",
-                    partnership_id=procedure.partnership_id,
-                    procedure_id=procedure.id,
-                )
-                or _flags_link(procedure.partnership_id),
-                flags_link=_flags_link(procedure.partnership_id),
+                agency_name=agency.organization.name,
+                due_on=long_date(due),
+                link=_page_link(
+                    "procedures.show", procedure.partnership_id, procedure_id=procedure.id
+                ),
             )
-            key = f"procedure-review:{procedure.id}:{procedure.next_review_on.isoformat()}"
-            _notify(session, email, key, recipients, now, report)
     report.flags_resolved += resolve_flags(session, FlagKind.PROCEDURE_REVIEW, still_due, now)
 
 
@@ -702,7 +701,7 @@ def sweep_action_item_flags(
     session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
 ) -> None:
     """Flag overdue action items for facilitators; remind each item's owner once."""
-    still_due, names = set(), partnerships.names
+    still_due = set()
     for today, partnership_ids in partnerships.by_today.items():
         items = session.execute(
             select(ActionItem, Membership)
@@ -714,54 +713,58 @@ def sweep_action_item_flags(
             )
         ).all()
         for item, owner in items:
-            subject = f"action_item:{item.id}"
-            still_due.add(subject)
-            _flag_row, previous = _flag(
-                session,
-                FlagKind.ACTION_ITEM_OVERDUE,
-                item.partnership_id,
-                subject,
-                item.title,
-                item.due_on,
-                "overdue",
-                today,
+            still_due.add(f"action_item:{item.id}")
+            flag, previous = _flag(
+                session, FlagKind.ACTION_ITEM_OVERDUE, item, item.due_on, "overdue", today, report
             )
-            report.flags_raised += previous is None
-            if (
-                previous is not None
-                or owner is None
-                or not owner.is_active
-                or not owner.user.is_active
-            ):
+            if previous is not None or owner is None or not owner.is_active:
                 continue
-            email = draft(
+            _notify(
+                session,
                 ReminderKind.ACTION_ITEM_OVERDUE,
                 "action_item_overdue",
-                f"Overdue: {item.title} ({names[item.partnership_id]})",
+                f"Overdue: {item.title}",
+                key=f"action-item-overdue:{item.id}:{item.due_on.isoformat()}",
+                to=[owner] if owner.user.is_active else [],
+                about=flag.subject,
                 partnership_id=item.partnership_id,
-                about=subject,
+                names=partnerships.names,
+                now=now,
+                report=report,
                 item=item,
                 due_on=long_date(item.due_on),
-                partnership_name=names[item.partnership_id],
-                link=absolute_url("meetings.action_items", partnership_id=item.partnership_id)
-                or _flags_link(item.partnership_id),
+                link=_page_link("meetings.action_items", item.partnership_id),
             )
-            key = f"action-item-overdue:{item.id}:{item.due_on.isoformat()}"
-            _notify(session, email, key, [owner], now, report)
     report.flags_resolved += resolve_flags(session, FlagKind.ACTION_ITEM_OVERDUE, still_due, now)
 
 
-def _flag(session, kind, partnership_id, subject, title, due_on, threshold, today):
-    """(the flag, the threshold it had before this call or None when just raised)."""
-    return raise_flag(
+FLAG_SUBJECTS = {
+    FlagKind.AGREEMENT_RENEWAL: "agreement",
+    FlagKind.PROCEDURE_REVIEW: "procedure",
+    FlagKind.ACTION_ITEM_OVERDUE: "action_item",
+}
+
+
+def _flag(session, kind, flagged, due_on, threshold, today, report):
+    """(the flag on `flagged`, the threshold it had before this call or None when just raised)."""
+    flag, previous = raise_flag(
         session,
         kind=kind,
-        partnership_id=partnership_id,
-        subject=subject,
-        title=title,
+        partnership_id=flagged.partnership_id,
+        subject=f"{FLAG_SUBJECTS[kind]}:{flagged.id}",
+        title=flagged.title,
         due_on=due_on,
         threshold=threshold,
         today=today,
+    )
+    report.flags_raised += previous is None
+    return flag, previous
+
+
+def _page_link(endpoint: str, partnership_id: int, **values) -> str | None:
+    """A page of the partnership for an email, or its flags page while that page is missing."""
+    return absolute_url(endpoint, partnership_id=partnership_id, **values) or _flags_link(
+        partnership_id
     )
 
 
