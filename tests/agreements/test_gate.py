@@ -117,7 +117,7 @@ def test_overview_panel_lists_current_agreements_and_the_gate(app, make, table, 
     context = panel.load(db, table.partnership, TODAY)
     assert [a.title for a, _ in context["agreement_rows"]] == ["Draft MOU"]
     with app.test_request_context():
-        html = render_template(panel.template, partnership=table.partnership, panel=context)
+        html = render_template(panel.template, partnership=table.partnership, **context)
     assert "Draft MOU" in html
     assert "No agreement has been sent for signature yet." in html
 
