@@ -162,19 +162,17 @@ def test_route_answers_each_visitor_as_its_policy_says(
             assert snapshot(db) == before, f"refused {method} {url} changed the database"
 
 
-if token_routes():  # calendar feeds and unsubscribe links, once their modules exist
-
-    @pytest.mark.parametrize("endpoint", token_routes())
-    def test_token_route_needs_its_token(app, client, db, make, world, endpoint):
-        """A route opened by a secret token (feed, unsubscribe link) refuses a forged one."""
-        values = route_values(make, world)[endpoint]
-        db.commit()
-        token_name = next(name for name in values if "token" in name)
-        forged = {**values, token_name: values[token_name][:-4] + "AAAA"}
-        for method in methods_of(endpoint):
-            before = snapshot(db)
-            refused = client.open(route_url(app, endpoint, forged, world), method=method)
-            assert refused.status_code == 404
-            assert snapshot(db) == before
-            response = client.open(route_url(app, endpoint, values, world), method=method)
-            assert response.status_code < 400, f"{method} {endpoint}: {response.status_code}"
+@pytest.mark.parametrize("endpoint", token_routes())
+def test_token_route_needs_its_token(app, client, db, make, world, endpoint):
+    """A route opened by a secret token (feed, unsubscribe link) refuses a forged one."""
+    values = route_values(make, world)[endpoint]
+    db.commit()
+    token_name = next(name for name in values if "token" in name)
+    forged = {**values, token_name: values[token_name][:-4] + "AAAA"}
+    for method in methods_of(endpoint):
+        before = snapshot(db)
+        refused = client.open(route_url(app, endpoint, forged, world), method=method)
+        assert refused.status_code == 404
+        assert snapshot(db) == before
+        response = client.open(route_url(app, endpoint, values, world), method=method)
+        assert response.status_code < 400, f"{method} {endpoint}: {response.status_code}"

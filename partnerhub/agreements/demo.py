@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from partnerhub.agreements import services
 from partnerhub.agreements.models import AgreementKind, RenewalRule
 from partnerhub.partnerships.models import Sector
-from partnerhub.procedures.services import local_today
+from partnerhub.partnerships.services import local_today
 
 # The agencies of the agreement out for signature: the school district signed, the clinic not.
 PAIR = (Sector.SCHOOL, Sector.MENTAL_HEALTH)

@@ -36,7 +36,7 @@ from partnerhub.partnerships.registry import (
     computed_check,
     panel,
 )
-from partnerhub.procedures.services import local_today
+from partnerhub.partnerships.services import local_today
 from partnerhub.web import load_partnership, require
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/partnerships/<int:partnership_id>")

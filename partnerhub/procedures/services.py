@@ -14,7 +14,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from partnerhub.audit.services import record
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
+from partnerhub.partnerships.services import local_today
 from partnerhub.procedures.models import (
     ChangeRequest,
     DataCategory,
@@ -69,11 +69,6 @@ def may_sign_for(membership: Membership | None, agency: PartnerAgency) -> bool:
 
 
 # --- time ---------------------------------------------------------------------------------
-
-
-def local_today(partnership: Partnership, now: datetime) -> date:
-    """The calendar date at `now` in the partnership's time zone."""
-    return now.astimezone(ZoneInfo(partnership.timezone)).date()
 
 
 def review_date_after(start: date, months: int) -> date:
