@@ -44,6 +44,16 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+def insert_ignoring_conflicts(session: Session, model, keys: list[str]):
+    """INSERT … ON CONFLICT (keys) DO NOTHING on either backend: when two writers insert the
+    same key at once, one row wins and neither fails."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
+
+
 def utcnow() -> datetime:
     """The clock, read only at the edges (views, tasks, CLI) and passed inward."""
     return datetime.now(UTC)

@@ -58,3 +58,46 @@ def test_downgrade_to_base_and_upgrade_again_round_trips(empty_database_url):
     assert table_names(empty_database_url) <= {"alembic_version"}
     migrate.upgrade(empty_database_url)
     assert schema_drift(empty_database_url) == []
+
+
+def test_reminders_waiting_before_0010_are_linked_to_their_record(empty_database_url):
+    migrate.upgrade(empty_database_url, "0009_reminders")
+    engine = sa.create_engine(empty_database_url)
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO partnerships (id, name, name_key, community, purpose, timezone, stage,"
+            " meeting_cadence, created_at, updated_at) VALUES (1, 'P', 'p', 'C', '', 'UTC',"
+            " 'partner', '', '2027-01-01', '2027-01-01')",
+            "INSERT INTO meetings (id, partnership_id, title, starts_at, ends_at,"
+            " original_starts_at, status, cancel_reason, place, video_url, is_modified,"
+            " sequence, uid, created_at, updated_at) VALUES (4, 1, 'M', '2027-03-16 21:00:00',"
+            " '2027-03-16 22:00:00', '2027-03-16 21:00:00', 'scheduled', '', '', '', false, 0,"
+            " 'u4', '2027-01-01', '2027-01-01')",
+            # (as the app stores a timestamp: on SQLite, text with microseconds)
+            "INSERT INTO meeting_reminders (id, meeting_id, starts_at, offset_minutes, status,"
+            " recorded_at) VALUES (9, 4, '2027-03-16 21:00:00.000000', 1440, 'queued',"
+            " '2027-03-15')",
+        ):
+            connection.execute(sa.text(statement))
+        for key, status in [
+            ("meeting-reminder:4:2027-03-16T21:00:00Z:1440:7", "pending"),
+            ("meeting-reminder:4:2027-03-16T21:00:00Z:1440:8", "sent"),
+        ]:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO outbox_messages (idempotency_key, kind, recipient, subject,"
+                    " text_body, headers, message_id, status, attempts, created_at,"
+                    " next_attempt_at) VALUES (:key, 'meeting_reminder', 'a@example.org', 'S',"
+                    " 'T', '{}', '<m@x>', :status, 0, '2027-03-15', '2027-03-15')"
+                ),
+                {"key": key, "status": status},
+            )
+
+    migrate.upgrade(empty_database_url)
+
+    with engine.connect() as connection:
+        linked = connection.execute(
+            sa.text("SELECT status, reminder_id FROM outbox_messages ORDER BY status")
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in linked] == [("pending", 9), ("sent", None)]

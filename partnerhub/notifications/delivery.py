@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from partnerhub.notifications.mailer import FileTransport, SMTPTransport, transport_for
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
-from partnerhub.notifications.outbox import as_email
+from partnerhub.notifications.outbox import Content, as_email
+from partnerhub.notifications.reminders import write_meeting_reminders
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +68,18 @@ class DeliveryReport:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
+    # Meeting reminders not sent because the meeting changed or started since they were queued.
+    withdrawn: int = 0
 
     @property
     def handled(self) -> int:
-        return self.sent + self.deferred + self.failed
+        return self.sent + self.deferred + self.failed + self.withdrawn
 
     def add(self, other: DeliveryReport) -> None:
         self.sent += other.sent
         self.deferred += other.deferred
         self.failed += other.failed
+        self.withdrawn += other.withdrawn
 
 
 def is_due(now: datetime):
@@ -142,12 +146,17 @@ def deliver_batch(
         .order_by(OutboxMessage.id)
         .execution_options(populate_existing=True)
     ).all()
+    written = write_unwritten(session, messages, now)
     session.commit()  # end the read, so the next claim does not write from a stale snapshot
-    outcomes = Outcomes(session.get_bind())
+    outcomes = Outcomes(session.get_bind(), written)
     try:
         for index, message in enumerate(messages):
+            content = written.get(message.id)
+            if isinstance(content, OutboxStatus):
+                outcomes.record(message, status=content)
+                continue
             try:
-                refused = transport.send(as_email(message, sender))
+                refused = transport.send(as_email(message, sender, content))
             except UNREACHABLE_SMTP as error:
                 _defer_all(outcomes, messages[index:], error, now, policy)
                 break
@@ -167,6 +176,17 @@ def deliver_batch(
         transport.close()
         outcomes.close()
     return outcomes.report
+
+
+def write_unwritten(
+    session: Session, messages: list[OutboxMessage], now: datetime
+) -> dict[int, Content | OutboxStatus]:
+    """Write the messages queued without their content (meeting reminders), as they are about
+    to be sent; those that should no longer be sent get a status instead."""
+    unwritten = [message for message in messages if not message.is_written]
+    if not unwritten:
+        return {}
+    return write_meeting_reminders(session, unwritten, now)
 
 
 def deliver_due(
@@ -248,6 +268,15 @@ def _defer(outcomes, message, error: str, now, policy) -> None:
     )
 
 
+OUTCOME_FIELDS = {
+    OutboxStatus.SENT: "sent",
+    OutboxStatus.PENDING: "deferred",
+    OutboxStatus.FAILED: "failed",
+    OutboxStatus.CANCELLED: "withdrawn",
+    OutboxStatus.SKIPPED: "withdrawn",
+}
+
+
 class Outcomes:
     """Records each message's outcome in its own commit, on a connection of its own, so the
     database's round trips overlap with sending the next message instead of adding to it.
@@ -256,8 +285,14 @@ class Outcomes:
     ends: only messages the server had accepted are repeated.
     """
 
-    def __init__(self, bind) -> None:
+    def __init__(self, bind, written: dict[int, Content | OutboxStatus]) -> None:
         self.report = DeliveryReport()
+        # Content written for this batch is stored with the outcome: the row keeps what was sent.
+        self._columns = {
+            message_id: content.columns()
+            for message_id, content in written.items()
+            if isinstance(content, Content)
+        }
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._error: Exception | None = None
         self._thread = threading.Thread(
@@ -266,6 +301,7 @@ class Outcomes:
         self._thread.start()
 
     def record(self, message: OutboxMessage, **values) -> None:
+        values = {**self._columns.get(message.id, {}), **values}
         self._queue.put((message.id, message.message_id, values))
 
     def close(self) -> None:
@@ -297,7 +333,7 @@ class Outcomes:
         if not changed:
             return
         status = values["status"]
-        field = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "deferred"}.get(status, "failed")
+        field = OUTCOME_FIELDS[status]
         setattr(self.report, field, getattr(self.report, field) + 1)
         if status == OutboxStatus.SENT:
             log.info("outbox message %s sent (%s)", message_id, message_id_header)

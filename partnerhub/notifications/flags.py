@@ -15,19 +15,10 @@ from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
+from partnerhub.db import insert_ignoring_conflicts
 from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.notifications.models import Flag, FlagKind
 from partnerhub.partnerships.registry import Attention, attention_source
-
-
-def _insert_ignoring(session: Session, model, keys: list[str]):
-    """INSERT … ON CONFLICT (keys) DO NOTHING: two sweeps at once both try, one row wins,
-    neither fails."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
 
 
 def insert_ignoring_duplicates(session: Session, model, rows: list[dict], keys: list[str]):
@@ -35,7 +26,9 @@ def insert_ignoring_duplicates(session: Session, model, rows: list[dict], keys: 
     if not rows:
         return []
     table = model.__table__
-    statement = _insert_ignoring(session, model, keys).returning(*(table.c[k] for k in keys))
+    statement = insert_ignoring_conflicts(session, model, keys).returning(
+        *(table.c[k] for k in keys)
+    )
     return [tuple(row) for row in session.execute(statement, rows)]
 
 
@@ -50,7 +43,7 @@ def insert_new_ignoring_duplicates(session: Session, model, rows: list[dict], ke
     taken = set(session.scalars(select(column).where(column.in_([r[key] for r in rows]))))
     new = [row for row in rows if row[key] not in taken]
     if new:
-        session.connection().execute(_insert_ignoring(session, model, [key]), new)
+        session.connection().execute(insert_ignoring_conflicts(session, model, [key]), new)
     return len(new)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -23,7 +24,13 @@ class OutboxStatus(enum.Enum):
 
 
 class OutboxMessage(Base):
-    """One email. The idempotency key is unique, so a message can never be queued twice."""
+    """One email. The idempotency key is unique, so a message can never be queued twice.
+
+    Most messages are written whole when queued. Meeting reminders are queued in bulk by the
+    sweep with only their recipient and `reminder`, and written (subject, bodies, calendar
+    file, headers) by the delivery worker just before they are sent; either way the row holds
+    what was sent.
+    """
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -40,13 +47,17 @@ class OutboxMessage(Base):
     # What the message is about ("meeting:12", "agreement:3"): pending reminders for a meeting
     # that was cancelled or moved are found, and cancelled, through it.
     about: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    # The meeting reminder this message is one recipient's copy of.
+    reminder_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("meeting_reminders.id", ondelete="CASCADE"), index=True
+    )
     recipient: Mapped[str] = mapped_column(sa.String(254))
-    subject: Mapped[str] = mapped_column(sa.String(255))
-    text_body: Mapped[str] = mapped_column(sa.Text)
+    # Subject and text body are None until the message is written (see above).
+    subject: Mapped[str | None] = mapped_column(sa.String(255))
+    text_body: Mapped[str | None] = mapped_column(sa.Text)
     html_body: Mapped[str | None] = mapped_column(sa.Text)
     ics: Mapped[str | None] = mapped_column(sa.Text)
-    headers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    message_id: Mapped[str] = mapped_column(sa.String(255))
+    headers: Mapped[dict | None] = mapped_column(sa.JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(
         enum_type(OutboxStatus, "status"), default=OutboxStatus.PENDING
     )
@@ -58,6 +69,25 @@ class OutboxMessage(Base):
     # was killed mid-batch lets its lease expire and another worker reclaims the message.
     claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+
+    reminder: Mapped[MeetingReminder | None] = relationship(lazy="select")
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID header: the same in every process, derived from the key alone."""
+        digest = hashlib.sha256(self.idempotency_key.encode()).hexdigest()[:40]
+        return f"<{self.kind}.{digest}@partnerhub>"
+
+    @property
+    def is_written(self) -> bool:
+        return self.text_body is not None
+
+    @property
+    def title(self) -> str:
+        """The subject, or what the message is while it waits to be written."""
+        if self.subject is not None:
+            return self.subject
+        return f"{self.kind.replace('_', ' ').capitalize()} (written when sent)"
 
 
 # --- reminders: what each user wants, and the flags raised on a partnership -------------------

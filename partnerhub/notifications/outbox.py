@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import render_template
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
+from partnerhub.db import insert_ignoring_conflicts
 from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.notifications.mailer import Attachment, build_message
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
@@ -25,23 +25,45 @@ def render_email(name: str, **context) -> tuple[str, str]:
     )
 
 
-def message_id_for(key: str, kind: str) -> str:
-    """The Message-ID of the message with idempotency key `key`: the same in every process."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
-    return f"<{kind}.{digest}@partnerhub>"
+@dataclass(frozen=True)
+class Content:
+    """What a message says: subject, text and HTML bodies, calendar file, extra headers."""
+
+    subject: str
+    text: str
+    html: str | None = None
+    ics: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, message: OutboxMessage) -> Content:
+        return cls(
+            message.subject, message.text_body, message.html_body, message.ics, message.headers
+        )
+
+    def columns(self) -> dict:
+        """The outbox columns that hold it."""
+        return {
+            "subject": self.subject,
+            "text_body": self.text,
+            "html_body": self.html,
+            "ics": self.ics,
+            "headers": self.headers,
+        }
 
 
-def _insert_ignoring_duplicates(session: Session, values: dict) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING; the new row's id, or None when the key exists."""
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxMessage.id)
-    )
-    return session.execute(statement).scalar_one_or_none()
+def pending_row(key: str, kind: str, recipient: str, now: datetime, **columns) -> dict:
+    """The values of a new outbox row, waiting to be sent from `now`."""
+    return {
+        "idempotency_key": key,
+        "kind": kind,
+        "recipient": recipient,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+        **columns,
+    }
 
 
 def queue_email(
@@ -65,49 +87,46 @@ def queue_email(
     Safe when two sweeps queue the same key at once: the database keeps the first row and the
     second insert does nothing (on PostgreSQL it waits for the first transaction to finish).
     """
-    new_id = _insert_ignoring_duplicates(
-        session,
-        {
-            "idempotency_key": key,
-            "kind": kind,
-            "recipient": to,
-            "subject": subject,
-            "text_body": text,
-            "html_body": html,
-            "ics": ics,
-            "headers": headers or {},
-            "user_id": user_id,
-            "partnership_id": partnership_id,
-            "about": about,
-            "message_id": message_id_for(key, kind),
-            "status": OutboxStatus.PENDING,
-            "attempts": 0,
-            "created_at": now,
-            "next_attempt_at": now,
-        },
+    content = Content(subject, text, html, ics, headers or {})
+    row = pending_row(
+        key,
+        kind,
+        to,
+        now,
+        user_id=user_id,
+        partnership_id=partnership_id,
+        about=about,
+        **content.columns(),
     )
+    new_id = session.execute(
+        insert_ignoring_conflicts(session, OutboxMessage, ["idempotency_key"])
+        .values(**row)
+        .returning(OutboxMessage.id)
+    ).scalar_one_or_none()
     if new_id is not None:
         return session.get_one(OutboxMessage, new_id)
     return session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
 
 
-def as_email(message: OutboxMessage, sender: str):
-    """The EmailMessage for an outbox row, with its fixed Message-ID."""
+def as_email(message: OutboxMessage, sender: str, content: Content | None = None):
+    """The EmailMessage for an outbox row, with its fixed Message-ID; `content` is what it
+    says when the delivery worker has just written it."""
+    content = content or Content.of(message)
     attachments = ()
-    if message.ics:
+    if content.ics:
         attachments = (
             Attachment(
-                "meeting.ics", message.ics.encode(), "text", "calendar", {"method": "PUBLISH"}
+                "meeting.ics", content.ics.encode(), "text", "calendar", {"method": "PUBLISH"}
             ),
         )
     return build_message(
         sender=sender,
         to=message.recipient,
-        subject=message.subject,
-        text=message.text_body,
-        html=message.html_body,
+        subject=content.subject,
+        text=content.text,
+        html=content.html,
         message_id=message.message_id,
-        headers=message.headers,
+        headers=content.headers or {},
         attachments=attachments,
     )
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
@@ -54,6 +54,10 @@ def save_preferences(
         set_preference(session, user.id, kind, enabled, now)
 
 
+def _turned_off(kind: ReminderKind):
+    return (NotificationPreference.kind == kind, NotificationPreference.enabled.is_(False))
+
+
 def opted_out(session: Session, kind: ReminderKind, user_ids: Iterable[int]) -> set[int]:
     """The users among `user_ids` who turned reminders of `kind` off."""
     ids = list(set(user_ids))
@@ -62,12 +66,15 @@ def opted_out(session: Session, kind: ReminderKind, user_ids: Iterable[int]) -> 
     return set(
         session.scalars(
             select(NotificationPreference.user_id).where(
-                NotificationPreference.kind == kind,
-                NotificationPreference.enabled.is_(False),
-                NotificationPreference.user_id.in_(ids),
+                *_turned_off(kind), NotificationPreference.user_id.in_(ids)
             )
         )
     )
+
+
+def wants(kind: ReminderKind, user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """A condition true where the user in `user_id` has not turned reminders of `kind` off."""
+    return ~exists().where(*_turned_off(kind), NotificationPreference.user_id == user_id)
 
 
 # --- one-click unsubscribe (RFC 8058) ---------------------------------------------------------

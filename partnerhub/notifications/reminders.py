@@ -5,14 +5,16 @@ run`, or by hand); the caller commits. It may run twice, or twice at once, or af
 were down for days:
 
 - Each (meeting, start, offset) is recorded once in `meeting_reminders` (a unique row won by one
-  sweep); each email has a unique outbox idempotency key
-  `meeting-reminder:<meeting id>:<start UTC>:<offset min>:<user id>`. Both inserts are
-  INSERT … ON CONFLICT DO NOTHING, so a second sweep adds nothing.
+  sweep). The sweep that wins it queues one outbox row per member who gets it, with the key
+  `meeting-reminder:<reminder id>:<user id>`, in one INSERT … SELECT; both inserts are
+  ON CONFLICT DO NOTHING, so a second sweep adds nothing. Those rows are written (rendered
+  once per meeting, offset and time zone) by the delivery worker just before it sends them,
+  so a sweep over thousands of meetings writes little and renders nothing.
 - Catch-up: of the offsets whose window has opened, only the latest (smallest) is still sent,
   the earlier ones are recorded as skipped; once a meeting has started, whatever was not sent is
   recorded as skipped (pending emails too) so it is never sent later.
-- A moved meeting is a new start, so a new key; pending emails for its old start are cancelled,
-  as are those for a cancelled meeting.
+- A moved meeting is a new start, so a new record; pending emails for its old start are
+  cancelled, as are those for a cancelled meeting.
 - Flags: agreements in their renewal notice window (emails at the window's opening, 30 and 7
   days before the end and on expiry), procedures due for review, overdue action items.
 
@@ -26,16 +28,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from partnerhub.agreements.services import agreements_due, renewal_thresholds, term_end
 from partnerhub.auth.models import User
+from partnerhub.db import insert_ignoring_conflicts
 from partnerhub.meetings.calendar import meeting_event, meeting_ics
 from partnerhub.meetings.models import (
     ActionItem,
@@ -48,7 +51,6 @@ from partnerhub.meetings.models import (
     MeetingStatus,
 )
 from partnerhub.notifications.flags import (
-    insert_ignoring_duplicates,
     insert_new_ignoring_duplicates,
     raise_flag,
     resolve_flags,
@@ -60,11 +62,12 @@ from partnerhub.notifications.models import (
     OutboxStatus,
     ReminderKind,
 )
-from partnerhub.notifications.outbox import message_id_for, render_email
+from partnerhub.notifications.outbox import Content, pending_row, render_email
 from partnerhub.notifications.preferences import (
     opted_out,
     unsubscribe_headers,
     unsubscribe_token,
+    wants,
 )
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role
 from partnerhub.procedures.services import procedures_due_for_review
@@ -134,30 +137,32 @@ class Draft:
     # The unsubscribe link with a stand-in for each recipient's token.
     unsubscribe_url: str = ""
 
-    def row(self, key: str, user: User | _Recipient, now: datetime) -> dict:
-        """The outbox row for one recipient, with their name and unsubscribe link filled in."""
+    def content_for(self, user: User) -> Content:
+        """The email as one recipient gets it: their name, their unsubscribe link."""
         token = unsubscribe_token(current_app.config["SECRET_KEY"], user.id, self.kind)
         url = self.unsubscribe_url.replace(_TOKEN, token)
-        return {
-            "idempotency_key": key,
-            "kind": self.kind.value,
-            "partnership_id": self.partnership_id,
-            "user_id": user.id,
-            "about": self.about,
-            "recipient": user.email,
-            "subject": self.subject,
-            "text_body": self.text.replace(_NAME, user.name).replace(_UNSUBSCRIBE, url),
-            "html_body": self.html.replace(_NAME, str(escape(user.name))).replace(
+        return Content(
+            self.subject,
+            self.text.replace(_NAME, user.name).replace(_UNSUBSCRIBE, url),
+            self.html.replace(_NAME, str(escape(user.name))).replace(
                 _UNSUBSCRIBE, str(escape(url))
             ),
-            "ics": self.ics,
-            "headers": unsubscribe_headers(url),
-            "message_id": message_id_for(key, self.kind.value),
-            "status": OutboxStatus.PENDING,
-            "attempts": 0,
-            "created_at": now,
-            "next_attempt_at": now,
-        }
+            self.ics,
+            unsubscribe_headers(url),
+        )
+
+    def row(self, key: str, user: User, now: datetime) -> dict:
+        """The outbox row for one recipient."""
+        return pending_row(
+            key,
+            self.kind.value,
+            user.email,
+            now,
+            partnership_id=self.partnership_id,
+            user_id=user.id,
+            about=self.about,
+            **self.content_for(user).columns(),
+        )
 
 
 def draft(kind: ReminderKind, template: str, subject: str, *, partnership_id, about, **context):
@@ -201,23 +206,6 @@ def chunks(ids: Iterable[int]) -> Iterator[list[int]]:
 # --- meeting reminders -----------------------------------------------------------------------
 
 
-def utc_key(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def meeting_reminder_key(meeting_id: int, starts_at: datetime, offset: int, user_id: int) -> str:
-    return f"meeting-reminder:{meeting_id}:{utc_key(starts_at)}:{offset}:{user_id}"
-
-
-@dataclass(frozen=True)
-class _Recipient:
-    id: int
-    name: str
-    email: str
-    timezone: str
-    membership_id: int
-
-
 def due_offsets(meeting: Meeting, now: datetime) -> tuple[int | None, list[int]]:
     """(the offset to send now, the offsets to record as skipped) for one meeting."""
     opened = sorted(
@@ -233,17 +221,15 @@ def due_offsets(meeting: Meeting, now: datetime) -> tuple[int | None, list[int]]
 
 
 def queue_meeting_reminders(session: Session, now: datetime, report: SweepReport) -> None:
-    """Record and queue the reminders of scheduled meetings whose windows have opened."""
+    """Record the reminders of scheduled meetings whose windows have opened, and queue a copy
+    of each to every member who gets it (written later, by the delivery worker)."""
     window = (
         Meeting.status == MeetingStatus.SCHEDULED,
         Meeting.starts_at > now - LOOKBACK,
         Meeting.starts_at <= now + HORIZON,
     )
-    candidates = session.execute(
-        select(Meeting, Partnership)
-        .join(Partnership, Partnership.id == Meeting.partnership_id)
-        .where(*window)
-        .order_by(Meeting.starts_at, Meeting.id)
+    candidates = session.scalars(
+        select(Meeting).where(*window).order_by(Meeting.starts_at, Meeting.id)
     ).all()
     recorded = {
         tuple(row)
@@ -257,22 +243,22 @@ def queue_meeting_reminders(session: Session, now: datetime, report: SweepReport
             .where(*window)
         )
     }
-    records, to_send = _new_records(candidates, recorded, now)
-    won = _record(session, records)
-    report.skipped += sum(
-        1
-        for r in records
-        if r["status"] == "skipped" and (r["meeting_id"], r["offset_minutes"]) in won
-    )
-    due = [(to_send[pair], pair[1]) for pair in to_send if pair in won]
-    if due:
-        _queue_meeting_emails(session, due, now, report)
+    records = _new_records(candidates, recorded, now)
+    _record(session, records)
+    won = _won(session, {r["meeting_id"] for r in records}, now)
+    report.skipped += sum(1 for status in won.values() if status == "skipped")
+    for ids in chunks(i for i, status in won.items() if status == "queued"):
+        queued = session.execute(
+            _copies_of(session, ids, now), execution_options={"preserve_rowcount": True}
+        ).rowcount
+        report.queued += queued
+        report.queued_by_kind[MEETING_KIND] += queued
 
 
-def _new_records(candidates, recorded, now):
-    """The (meeting, start, offset) records this sweep should add, and the ones to send."""
-    records, to_send = [], {}
-    for meeting, partnership in candidates:
+def _new_records(candidates, recorded, now) -> list[dict]:
+    """The (meeting, start, offset) records this sweep should add."""
+    records = []
+    for meeting in candidates:
         send, skip = due_offsets(meeting, now)
         for offset, status in [(send, "queued"), *((o, "skipped") for o in skip)]:
             if offset is None or (meeting.id, meeting.starts_at, offset) in recorded:
@@ -286,67 +272,135 @@ def _new_records(candidates, recorded, now):
                     "recorded_at": now,
                 }
             )
-            if status == "queued":
-                to_send[(meeting.id, offset)] = (meeting, partnership)
-    return records, to_send
+    return records
 
 
-def _record(session, records) -> set[tuple[int, int]]:
-    """Insert the records; the (meeting, offset) pairs this sweep won (a concurrent one may
-    have inserted some first: those are its to send)."""
-    won = set()
+def _record(session, records: list[dict]) -> None:
+    """Insert the records not inserted yet (by an earlier or a concurrent sweep)."""
+    insert = insert_ignoring_conflicts(
+        session, MeetingReminder, ["meeting_id", "starts_at", "offset_minutes"]
+    )
     for start in range(0, len(records), CHUNK):
-        for meeting_id, _start, offset in insert_ignoring_duplicates(
-            session,
-            MeetingReminder,
-            records[start : start + CHUNK],
-            ["meeting_id", "starts_at", "offset_minutes"],
-        ):
-            won.add((meeting_id, offset))
+        session.execute(insert, records[start : start + CHUNK])
+
+
+def _won(session, meeting_ids, now: datetime) -> dict[int, str]:
+    """The ids and statuses of the records this sweep inserted (a concurrent sweep may have
+    inserted some of them first: those are its to send)."""
+    won = {}
+    for ids in chunks(meeting_ids):
+        won.update(
+            session.execute(
+                select(MeetingReminder.id, MeetingReminder.status).where(
+                    MeetingReminder.meeting_id.in_(ids), MeetingReminder.recorded_at == now
+                )
+            ).all()
+        )
     return won
 
 
-def _queue_meeting_emails(session, due, now, report) -> None:
-    meetings = {meeting.id: meeting for (meeting, _p), _o in due}
-    partnership_ids = {partnership.id for (_m, partnership), _o in due}
-    members = _meeting_recipients(session, partnership_ids)
-    declined = _declined(session, meetings)
-    agendas = _agendas(session, meetings)
-    refusing = opted_out(
-        session, ReminderKind.MEETING_REMINDER, (r.id for rs in members.values() for r in rs)
+def _copies_of(session, reminder_ids: list[int], now: datetime):
+    """INSERT … SELECT of one unwritten outbox row per (reminder, member who gets it): active
+    members with active accounts who want meeting reminders and have not declined."""
+    as_text = partial(cast, type_=String)
+    columns = pending_row(
+        literal("meeting-reminder:") + as_text(MeetingReminder.id) + ":" + as_text(User.id),
+        MEETING_KIND,
+        User.email,
+        now,
+        partnership_id=Meeting.partnership_id,
+        user_id=User.id,
+        about=literal("meeting:") + as_text(Meeting.id),
+        reminder_id=MeetingReminder.id,
     )
-    ics_of: dict[int, str] = {}
-    rows = []
-    for (meeting, partnership), offset in due:
-        link = absolute_url(
-            "meetings.meeting", partnership_id=partnership.id, meeting_id=meeting.id
+    table = OutboxMessage.__table__
+    values = [
+        value if _is_sql(value) else literal(value, table.c[name].type)
+        for name, value in columns.items()
+    ]
+    declined = exists().where(
+        Attendance.meeting_id == Meeting.id,
+        Attendance.membership_id == Membership.id,
+        Attendance.status == AttendanceStatus.DECLINED,
+    )
+    recipients = (
+        select(*values)
+        .select_from(MeetingReminder)
+        .join(Meeting, Meeting.id == MeetingReminder.meeting_id)
+        .join(Membership, Membership.partnership_id == Meeting.partnership_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            MeetingReminder.id.in_(reminder_ids),
+            Membership.left_at.is_(None),
+            User.is_active.is_(True),
+            wants(ReminderKind.MEETING_REMINDER, User.id),
+            ~declined,
         )
-        if meeting.id not in ics_of:
-            ics_of[meeting.id] = reminder_ics(meeting, partnership.timezone, link)
-        drafts: dict[str, Draft] = {}
-        for recipient in members.get(partnership.id, ()):
-            if recipient.id in refusing or recipient.membership_id in declined[meeting.id]:
-                continue
-            zone = recipient.timezone if recipient.timezone != partnership.timezone else ""
+    )
+    return insert_ignoring_conflicts(session, OutboxMessage, ["idempotency_key"]).from_select(
+        list(columns), recipients
+    )
+
+
+def _is_sql(value) -> bool:
+    return isinstance(value, ColumnElement) or hasattr(value, "__clause_element__")
+
+
+def write_meeting_reminders(
+    session: Session, messages: list[OutboxMessage], now: datetime
+) -> dict[int, Content | OutboxStatus]:
+    """What each queued copy of a meeting reminder says, rendered once per meeting, offset and
+    time zone; or the status it takes instead: cancelled when the meeting was cancelled or
+    moved, or the member declined or opted out since it was queued; skipped once the meeting
+    has started."""
+    found = {
+        reminder.id: (reminder, meeting, partnership)
+        for reminder, meeting, partnership in session.execute(
+            select(MeetingReminder, Meeting, Partnership)
+            .join(Meeting, Meeting.id == MeetingReminder.meeting_id)
+            .join(Partnership, Partnership.id == Meeting.partnership_id)
+            .where(MeetingReminder.id.in_({m.reminder_id for m in messages}))
+        )
+    }
+    users = {
+        user.id: user
+        for user in session.scalars(select(User).where(User.id.in_({m.user_id for m in messages})))
+    }
+    meeting_ids = {meeting.id for _r, meeting, _p in found.values()}
+    declined = _declined(session, meeting_ids)
+    refusing = opted_out(session, ReminderKind.MEETING_REMINDER, users)
+    agendas = _agendas(session, meeting_ids)
+    drafts: dict[tuple[int, str], Draft] = {}
+    written: dict[int, Content | OutboxStatus] = {}
+    for message in messages:
+        reminder, meeting, partnership = found.get(message.reminder_id, (None, None, None))
+        user = users.get(message.user_id)
+        if (
+            meeting is None
+            or user is None
+            or meeting.status is not MeetingStatus.SCHEDULED
+            or meeting.starts_at != reminder.starts_at
+            or user.id in refusing
+            or user.id in declined[meeting.id]
+        ):
+            written[message.id] = OutboxStatus.CANCELLED
+        elif meeting.starts_at <= now:
+            written[message.id] = OutboxStatus.SKIPPED
+        else:
+            zone = user.timezone if user.timezone != partnership.timezone else ""
             zone = zone if known_zone(zone) else ""
-            if zone not in drafts:
-                drafts[zone] = meeting_draft(
-                    meeting,
-                    partnership,
-                    offset,
-                    agendas[meeting.id],
-                    link,
-                    zone,
-                    ics_of[meeting.id],
+            if (reminder.id, zone) not in drafts:
+                drafts[reminder.id, zone] = meeting_draft(
+                    meeting, partnership, reminder.offset_minutes, agendas[meeting.id], zone
                 )
-            key = meeting_reminder_key(meeting.id, meeting.starts_at, offset, recipient.id)
-            rows.append(drafts[zone].row(key, recipient, now))
-    queue_rows(session, rows, report)
+            written[message.id] = drafts[reminder.id, zone].content_for(user)
+    return written
 
 
-def meeting_draft(meeting, partnership, offset, agenda, link, member_zone, ics) -> Draft:
+def meeting_draft(meeting, partnership, offset, agenda, member_zone) -> Draft:
     """The reminder for one meeting and offset, as seen from one time zone."""
     when = local_when(meeting.starts_at, partnership.timezone)
+    link = absolute_url("meetings.meeting", partnership_id=partnership.id, meeting_id=meeting.id)
     return draft(
         ReminderKind.MEETING_REMINDER,
         "meeting_reminder",
@@ -362,7 +416,7 @@ def meeting_draft(meeting, partnership, offset, agenda, link, member_zone, ics) 
         lead=lead_time(offset),
         agenda=agenda,
         link=link,
-        ics=ics,
+        ics=reminder_ics(meeting, partnership.timezone, link),
     )
 
 
@@ -417,40 +471,16 @@ def lead_time(offset: int) -> str:
     return f"in {offset} minutes"
 
 
-def _meeting_recipients(session, partnership_ids) -> dict[int, list[_Recipient]]:
-    """Active members with active accounts, per partnership."""
-    members: dict[int, list[_Recipient]] = defaultdict(list)
-    for ids in chunks(partnership_ids):
-        for partnership_id, *fields in session.execute(
-            select(
-                Membership.partnership_id,
-                User.id,
-                User.name,
-                User.email,
-                User.timezone,
-                Membership.id,
-            )
-            .join(User, User.id == Membership.user_id)
-            .where(
-                Membership.partnership_id.in_(ids),
-                Membership.left_at.is_(None),
-                User.is_active.is_(True),
-            )
-            .order_by(Membership.id)
-        ):
-            members[partnership_id].append(_Recipient(*fields))
-    return members
-
-
 def _declined(session, meetings) -> dict[int, set[int]]:
+    """The users who declined each meeting."""
     declined: dict[int, set[int]] = defaultdict(set)
     for ids in chunks(meetings):
-        for meeting_id, membership_id in session.execute(
-            select(Attendance.meeting_id, Attendance.membership_id).where(
-                Attendance.meeting_id.in_(ids), Attendance.status == AttendanceStatus.DECLINED
-            )
+        for meeting_id, user_id in session.execute(
+            select(Attendance.meeting_id, Membership.user_id)
+            .join(Membership, Membership.id == Attendance.membership_id)
+            .where(Attendance.meeting_id.in_(ids), Attendance.status == AttendanceStatus.DECLINED)
         ):
-            declined[meeting_id].add(membership_id)
+            declined[meeting_id].add(user_id)
     return declined
 
 
@@ -472,60 +502,29 @@ def _agendas(session, meetings) -> dict[int, list[dict]]:
 
 
 def retire_obsolete_meeting_reminders(session: Session, now: datetime, report) -> None:
-    """Cancel pending reminders of cancelled or moved meetings; skip those of started ones."""
-    pending = session.execute(
-        select(OutboxMessage.id, OutboxMessage.idempotency_key).where(
-            OutboxMessage.kind == MEETING_KIND, OutboxMessage.status == OutboxStatus.PENDING
-        )
-    ).all()
-    wanted: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for message_id_, key in pending:
-        # meeting-reminder:<meeting id>:<start, itself with colons>:<offset>:<user id>
-        parts = key.split(":")
-        wanted[int(parts[1])].append((message_id_, ":".join(parts[2:-2])))
-    current = {}
-    for ids in chunks(wanted):
-        current.update(
-            {
-                row.id: row
-                for row in session.execute(
-                    select(Meeting.id, Meeting.status, Meeting.starts_at).where(Meeting.id.in_(ids))
-                )
-            }
-        )
-    cancel, skip = [], []
-    for meeting_id, messages in wanted.items():
-        meeting = current.get(meeting_id)
-        for message_id_, start in messages:
-            if (
-                meeting is None
-                or meeting.status is not MeetingStatus.SCHEDULED
-                or utc_key(meeting.starts_at) != start
-            ):
-                cancel.append(message_id_)
-            elif meeting.starts_at <= now:
-                skip.append(message_id_)
-    report.cancelled += _set_pending_status(session, cancel, OutboxStatus.CANCELLED)
-    report.skipped += _set_pending_status(session, skip, OutboxStatus.SKIPPED)
+    """Cancel the pending reminders of cancelled or moved meetings (the meetings service
+    cancels them at once; this catches any queued meanwhile); skip those of meetings that
+    have started."""
+    obsolete = or_(
+        Meeting.status != MeetingStatus.SCHEDULED,
+        Meeting.starts_at != MeetingReminder.starts_at,
+    )
+    report.cancelled += _retire(session, OutboxStatus.CANCELLED, obsolete)
+    report.skipped += _retire(session, OutboxStatus.SKIPPED, Meeting.starts_at <= now)
 
 
-def _set_pending_status(session, message_ids, status) -> int:
-    changed = 0
-    for ids in chunks(message_ids):
-        changed += session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
-            .values(status=status),
-            execution_options={"synchronize_session": False},
-        ).rowcount
-    return changed
-
-
-def cancel_meeting_reminders(session: Session, meeting: Meeting, now: datetime) -> int:
-    """Cancel a meeting's pending reminders now, in the transaction that cancels or moves it."""
-    report = SweepReport()
-    retire_obsolete_meeting_reminders(session, now, report)
-    return report.cancelled
+def _retire(session, status: OutboxStatus, condition) -> int:
+    reminder = exists().where(
+        MeetingReminder.id == OutboxMessage.reminder_id,
+        Meeting.id == MeetingReminder.meeting_id,
+        condition,
+    )
+    return session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, reminder)
+        .values(status=status),
+        execution_options={"synchronize_session": False},
+    ).rowcount
 
 
 # --- flags: agreements, procedures, action items ---------------------------------------------

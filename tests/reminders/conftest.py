@@ -107,7 +107,7 @@ def deliver_pending(app):
 
     def run(now: datetime) -> int:
         database = app.extensions["partnerhub.database"]
-        with database.sessionmaker() as session:
+        with app.app_context(), database.sessionmaker() as session:
             report = deliver_due(
                 session,
                 transport_for(app.config["MAIL_URL"]),

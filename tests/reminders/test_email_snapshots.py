@@ -38,7 +38,7 @@ def for_recipient(db, email: str, kind: str):
     return next(m for m in outbox(db, kind=kind) if m.recipient == email)
 
 
-def test_meeting_reminder_email(db, roster, run_sweep):
+def test_meeting_reminder_email(db, roster, run_sweep, deliver_pending):
     meeting = one_off(db, roster.partnership, date(2027, 3, 16))
     db.add_all(
         [
@@ -54,6 +54,7 @@ def test_meeting_reminder_email(db, roster, run_sweep):
     )
     db.commit()
     run_sweep(meeting.starts_at - DAY)
+    deliver_pending(meeting.starts_at - DAY)  # meeting reminders are written as they are sent
 
     message = for_recipient(db, roster.abroad.user.email, "meeting_reminder")
     assert message.subject == (

@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from partnerhub.auth.models import User
-from partnerhub.meetings.models import Attendance, AttendanceStatus, Meeting
+from partnerhub.meetings.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+)
 from partnerhub.meetings.services import MeetingData, cancel_meeting, edit_meeting
 from partnerhub.notifications.models import (
     MeetingReminder,
     NotificationPreference,
+    OutboxMessage,
     OutboxStatus,
     ReminderKind,
 )
@@ -53,8 +60,8 @@ def test_nothing_before_the_window_then_each_member_once_per_offset(
     assert len({m["Message-ID"] for m in smtp.messages}) == 6
     per_recipient = Counter(m["To"] for m in smtp.messages)
     assert per_recipient == {m.user.email: 2 for m in roster.memberships}
-    keys = [row.idempotency_key for row in outbox(db)]
-    assert sorted(k.split(":")[-2] for k in keys) == ["10080"] * 3 + ["1440"] * 3
+    offsets = sorted(row.reminder.offset_minutes for row in outbox(db))
+    assert offsets == [1440] * 3 + [10080] * 3
 
 
 def two_sessions_sweep_at_once(app, now, concurrently: bool):
@@ -187,9 +194,9 @@ def test_moved_meeting_gets_reminders_for_its_new_time_only(
 
     assert len(smtp.messages) == 6
     assert all("Monday 15 March 2027, 15:00 MDT" in m["Subject"] for m in smtp.messages)
-    assert {
-        m.status for m in outbox(db) if old_start.strftime("%Y-%m-%d") in m.idempotency_key
-    } == {OutboxStatus.CANCELLED}
+    assert {m.status for m in outbox(db) if m.reminder.starts_at == old_start} == {
+        OutboxStatus.CANCELLED
+    }
 
 
 def test_after_downtime_a_meeting_not_yet_started_gets_one_reminder_and_a_started_one_none(
@@ -288,3 +295,97 @@ def test_one_click_unsubscribe_from_a_reminder_stops_the_next_ones(
 
     assert Counter(m["To"] for m in smtp.messages)[roster.member.user.email] == 1
     assert len(smtp.messages) == 5
+
+
+def test_reminders_are_written_when_sent_with_the_agenda_as_it_then_stands(
+    db, roster, run_sweep, deliver_pending, smtp
+):
+    meeting = one_off(db, roster.partnership, date(2027, 3, 16))
+    run_sweep(meeting.starts_at - WEEK)
+    waiting = outbox(db)
+    assert [m.subject for m in waiting] == [None] * 3
+    assert waiting[0].title == "Meeting reminder (written when sent)"
+
+    db.add(AgendaItem(meeting_id=meeting.id, position=1, title="Truancy referrals with the SRO"))
+    db.commit()
+    deliver_pending(meeting.starts_at - WEEK)
+
+    assert len(smtp.messages) == 3
+    for email in smtp.messages:
+        assert "Truancy referrals with the SRO" in email.get_body(("plain",)).get_content()
+    sent = {m.recipient: m for m in outbox(db)}
+    for email in smtp.messages:  # the row keeps what was sent
+        row = sent[email["To"]]
+        text = email.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        assert (row.status, row.subject) == (OutboxStatus.SENT, email["Subject"])
+        assert row.text_body.strip() == text.strip()
+
+
+def test_a_member_who_declines_or_opts_out_after_the_reminder_was_queued_gets_none(
+    db, roster, run_sweep, deliver_pending, smtp
+):
+    meeting = one_off(db, roster.partnership, date(2027, 3, 16))
+    run_sweep(meeting.starts_at - WEEK)
+    db.add(
+        Attendance(
+            meeting_id=meeting.id,
+            membership_id=roster.member.id,
+            status=AttendanceStatus.DECLINED,
+            responded_at=T0,
+        )
+    )
+    db.add(
+        NotificationPreference(
+            user_id=roster.abroad.user_id, kind=ReminderKind.MEETING_REMINDER, enabled=False
+        )
+    )
+    db.commit()
+
+    assert deliver_pending(meeting.starts_at - WEEK) == 1
+
+    assert [m["To"] for m in smtp.messages] == [roster.facilitator.user.email]
+    statuses = {m.recipient: m.status for m in outbox(db)}
+    assert statuses == {
+        roster.facilitator.user.email: OutboxStatus.SENT,
+        roster.member.user.email: OutboxStatus.CANCELLED,
+        roster.abroad.user.email: OutboxStatus.CANCELLED,
+    }
+
+
+def test_a_meeting_cancelled_while_its_reminders_are_claimed_gets_none(
+    app, db, roster, run_sweep, smtp
+):
+    from partnerhub.notifications.delivery import write_unwritten
+
+    meeting = one_off(db, roster.partnership, date(2027, 3, 16))
+    run_sweep(meeting.starts_at - WEEK)
+    meeting.status = MeetingStatus.CANCELLED  # as if after the worker claimed them
+    db.commit()
+
+    with app.app_context():
+        written = write_unwritten(db, outbox(db), meeting.starts_at - WEEK)
+
+    assert set(written.values()) == {OutboxStatus.CANCELLED}
+
+
+def test_writing_a_batch_of_reminders_takes_the_same_queries_for_many_meetings(
+    app, db, roster, run_sweep, count_queries
+):
+    from partnerhub.notifications.delivery import write_unwritten
+
+    def queries_to_write(meetings: int) -> int:
+        day = date(2027, 3, 16) + timedelta(days=30 * queries_to_write.calls)
+        queries_to_write.calls += 1
+        created = [one_off(db, roster.partnership, day, time(8 + n)) for n in range(meetings)]
+        now = created[-1].starts_at - WEEK + MINUTE
+        run_sweep(now)
+        waiting = outbox(db, status=OutboxStatus.PENDING)
+        with app.app_context(), count_queries() as queries:
+            written = write_unwritten(db, waiting, now)
+        assert len(written) == 3 * meetings
+        db.execute(update(OutboxMessage).values(status=OutboxStatus.SENT))
+        db.commit()
+        return len(queries)
+
+    queries_to_write.calls = 0
+    assert queries_to_write(1) == queries_to_write(6)

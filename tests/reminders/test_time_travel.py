@@ -88,8 +88,7 @@ def test_two_years_of_weekly_and_monthly_meetings_across_dst(
     keys = Counter(m.idempotency_key for m in messages)
     assert len(keys) == expected and set(keys.values()) == {1}
     for message in messages:
-        _prefix, _meeting, *start, offset, _user = message.idempotency_key.split(":")
-        opens = datetime.fromisoformat(":".join(start)) - timedelta(minutes=int(offset))
+        opens = message.reminder.starts_at - timedelta(minutes=message.reminder.offset_minutes)
         assert timedelta(0) < message.created_at - opens <= SWEEP_DELAY
     denver_times = Counter(_local_time(m) for m in messages if m.partnership_id != berlin.id)
     berlin_times = Counter(_local_time(m) for m in messages if m.partnership_id == berlin.id)
@@ -100,7 +99,7 @@ def test_two_years_of_weekly_and_monthly_meetings_across_dst(
 
 
 def _meeting_of(message) -> int:
-    return int(message.idempotency_key.split(":")[1])
+    return message.reminder.meeting_id
 
 
 def _local_time(message) -> str:

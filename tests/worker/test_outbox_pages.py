@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from partnerhub.audit.models import AuditEvent
 from partnerhub.db import utcnow
@@ -128,3 +128,18 @@ def test_an_admin_cancels_a_waiting_message_but_not_a_sent_one(db, make, login_a
     assert "Only a message still waiting to be sent can be cancelled." in response.get_data(True)
     assert stored(db, sent).status == OutboxStatus.SENT
     assert client.post("/admin/outbox/999999/cancel").status_code == 404
+
+
+def test_the_outbox_page_names_a_reminder_waiting_to_be_written(db, make, login_as):
+    message = make.outbox_email()
+    db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id)
+        .values(kind="meeting_reminder", subject=None, text_body=None, html_body=None)
+    )
+    db.commit()
+    client = login_as(make.user(admin=True))
+
+    page = client.get("/admin/outbox").get_data(as_text=True)
+
+    assert "Meeting reminder (written when sent)" in page
