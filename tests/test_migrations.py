@@ -101,3 +101,25 @@ def test_reminders_waiting_before_0010_are_linked_to_their_record(empty_database
         ).all()
     engine.dispose()
     assert [tuple(row) for row in linked] == [("pending", 9), ("sent", None)]
+
+
+def test_the_daily_digest_can_be_chosen_after_0011_and_not_before(empty_database_url):
+    insert = sa.text(
+        "INSERT INTO notification_preferences (user_id, kind, enabled, updated_at)"
+        " VALUES (1, 'daily_digest', true, '2027-01-01')"
+    )
+    migrate.upgrade(empty_database_url)
+    engine = sa.create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (id, email, name, timezone, is_active, is_admin, created_at,"
+                " updated_at) VALUES (1, 'a@example.org', 'A', 'UTC', true, false, '2027-01-01',"
+                " '2027-01-01')"
+            )
+        )
+        connection.execute(insert)
+    migrate.downgrade(empty_database_url, "0010_unwritten_reminders")
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        connection.execute(insert)
+    engine.dispose()

@@ -100,10 +100,16 @@ class ReminderKind(enum.Enum):
     AGREEMENT_RENEWAL = "agreement_renewal"
     PROCEDURE_REVIEW = "procedure_review"
     ACTION_ITEM_OVERDUE = "action_item_overdue"
+    DAILY_DIGEST = "daily_digest"
 
     @property
     def label(self) -> str:
         return REMINDER_LABELS[self]
+
+    @property
+    def wanted_by_default(self) -> bool:
+        """Every kind is sent unless turned off, but the digest, which is asked for."""
+        return self is not ReminderKind.DAILY_DIGEST
 
 
 REMINDER_LABELS = {
@@ -111,11 +117,12 @@ REMINDER_LABELS = {
     ReminderKind.AGREEMENT_RENEWAL: "Agreement renewal notices",
     ReminderKind.PROCEDURE_REVIEW: "Procedure review due",
     ReminderKind.ACTION_ITEM_OVERDUE: "My overdue action items",
+    ReminderKind.DAILY_DIGEST: "Daily digest at 7:00: open flags and the week's meetings",
 }
 
 
 class NotificationPreference(Base):
-    """A user's choice for one kind of reminder; no row means the kind is wanted."""
+    """A user's choice for one kind of reminder; no row means the kind's default."""
 
     __tablename__ = "notification_preferences"
     __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)

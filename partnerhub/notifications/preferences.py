@@ -19,8 +19,8 @@ UNSUBSCRIBE_SALT = "partnerhub.unsubscribe"
 
 
 def preferences_of(session: Session, user: User) -> dict[ReminderKind, bool]:
-    """Every reminder kind mapped to whether `user` wants it (wanted unless opted out)."""
-    choices = dict.fromkeys(ReminderKind, True)
+    """Every reminder kind mapped to whether `user` wants it."""
+    choices = {kind: kind.wanted_by_default for kind in ReminderKind}
     rows = session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id)
     )
@@ -59,10 +59,13 @@ def _turned_off(kind: ReminderKind):
 
 
 def opted_out(session: Session, kind: ReminderKind, user_ids: Iterable[int]) -> set[int]:
-    """The users among `user_ids` who turned reminders of `kind` off."""
+    """The users among `user_ids` who do not get reminders of `kind`: they turned it off, or
+    never asked for a kind that is off by default."""
     ids = list(set(user_ids))
     if not ids:
         return set()
+    if not kind.wanted_by_default:
+        return set(ids) - opted_in(session, kind, ids)
     return set(
         session.scalars(
             select(NotificationPreference.user_id).where(
@@ -70,6 +73,16 @@ def opted_out(session: Session, kind: ReminderKind, user_ids: Iterable[int]) -> 
             )
         )
     )
+
+
+def opted_in(session: Session, kind: ReminderKind, user_ids: Iterable[int] | None = None):
+    """The users (among `user_ids`, or all) who turned reminders of `kind` on."""
+    query = select(NotificationPreference.user_id).where(
+        NotificationPreference.kind == kind, NotificationPreference.enabled.is_(True)
+    )
+    if user_ids is not None:
+        query = query.where(NotificationPreference.user_id.in_(list(user_ids)))
+    return set(session.scalars(query))
 
 
 def wants(kind: ReminderKind, user_id: ColumnElement[int]) -> ColumnElement[bool]:
@@ -120,7 +133,11 @@ class RecipientRow:
 
 def concerned_kinds(membership: Membership, liaison_ids: set[int]) -> set[ReminderKind]:
     """The reminder kinds that reach this member through their role on the roster."""
-    kinds = {ReminderKind.MEETING_REMINDER, ReminderKind.ACTION_ITEM_OVERDUE}
+    kinds = {
+        ReminderKind.MEETING_REMINDER,
+        ReminderKind.ACTION_ITEM_OVERDUE,
+        ReminderKind.DAILY_DIGEST,
+    }
     if membership.role is Role.FACILITATOR or membership.is_signatory:
         kinds.add(ReminderKind.AGREEMENT_RENEWAL)
     if membership.role is Role.FACILITATOR or membership.id in liaison_ids:
@@ -155,7 +172,7 @@ def recipients_overview(session: Session, partnership: Partnership) -> list[Reci
             elif not membership.user.is_active:
                 receives[kind] = "inactive"
             elif membership.user_id in refused[kind]:
-                receives[kind] = "opted out"
+                receives[kind] = "opted out" if kind.wanted_by_default else "off"
             else:
                 receives[kind] = "yes"
         rows.append(RecipientRow(membership, receives))

@@ -17,6 +17,8 @@ were down for days:
   cancelled, as are those for a cancelled meeting.
 - Flags: agreements in their renewal notice window (emails at the window's opening, 30 and 7
   days before the end and on expiry), procedures due for review, overdue action items.
+- The daily digest, for those who ask for it: at 7:00 their time, open flags and the week's
+  meetings of their partnerships, once a day.
 
 Emails need an app context (templates, BASE_URL, SECRET_KEY), which web, CLI and worker have.
 """
@@ -27,7 +29,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache, partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -56,6 +58,7 @@ from partnerhub.notifications.flags import (
     resolve_flags,
 )
 from partnerhub.notifications.models import (
+    Flag,
     FlagKind,
     MeetingReminder,
     OutboxMessage,
@@ -64,6 +67,7 @@ from partnerhub.notifications.models import (
 )
 from partnerhub.notifications.outbox import Content, pending_row, render_email
 from partnerhub.notifications.preferences import (
+    opted_in,
     opted_out,
     unsubscribe_headers,
     unsubscribe_token,
@@ -113,6 +117,7 @@ def sweep(session: Session, now: datetime) -> SweepReport:
     sweep_agreement_flags(session, now, partnerships, report)
     sweep_procedure_flags(session, now, partnerships, report)
     sweep_action_item_flags(session, now, partnerships, report)
+    queue_daily_digests(session, now, report)
     log.info("reminder sweep at %s: %s", now.isoformat(), report)
     return report
 
@@ -769,3 +774,102 @@ def _page_link(endpoint: str, partnership_id: int, **values) -> str | None:
 
 def _flags_link(partnership_id: int) -> str | None:
     return absolute_url("notifications.flags", partnership_id=partnership_id)
+
+
+# --- the daily digest ------------------------------------------------------------------------
+
+# When the digest goes out, in each subscriber's own time zone; meetings it lists ahead.
+DIGEST_TIME = time(7, 0)
+DIGEST_AHEAD = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """One partnership in a digest: its open flags and its meetings of the coming week."""
+
+    partnership: Partnership
+    flags: list[Flag]
+    meetings: list[dict]
+    link: str | None
+
+
+def queue_daily_digests(session: Session, now: datetime, report: SweepReport) -> None:
+    """Queue today's digest to each subscriber whose local time has reached 7:00 (once a
+    day, by key; a sweep after downtime still sends the day's digest), unless their
+    partnerships have nothing to report."""
+    subscribers = session.scalars(
+        select(User)
+        .where(User.id.in_(opted_in(session, ReminderKind.DAILY_DIGEST)), User.is_active)
+        .order_by(User.id)
+    ).all()
+    due = {}
+    for user in subscribers:
+        local = now.astimezone(ZoneInfo(user.timezone if known_zone(user.timezone) else "UTC"))
+        if local.time() >= DIGEST_TIME:
+            due[user.id] = (user, local.date())
+    sections = _digest_sections(session, due, now)
+    rows = []
+    for user, day in due.values():
+        if sections[user.id]:
+            email = draft(
+                ReminderKind.DAILY_DIGEST,
+                "daily_digest",
+                f"PartnerHub digest for {long_date(day)}",
+                partnership_id=None,
+                about=f"digest:{day.isoformat()}",
+                day=long_date(day),
+                sections=sections[user.id],
+            )
+            rows.append(email.row(f"daily-digest:{user.id}:{day.isoformat()}", user, now))
+    queue_rows(session, rows, report)
+
+
+def _digest_sections(session, due, now) -> dict[int, list[DigestSection]]:
+    """Each due subscriber's partnerships that have open flags or meetings this week."""
+    memberships = session.execute(
+        select(Membership.user_id, Partnership)
+        .join(Partnership, Partnership.id == Membership.partnership_id)
+        .where(Membership.user_id.in_(due), Membership.left_at.is_(None))
+        .order_by(Partnership.name)
+    ).all()
+    partnership_ids = {partnership.id for _u, partnership in memberships}
+    flags = defaultdict(list)
+    for flag in session.scalars(
+        select(Flag)
+        .where(
+            Flag.partnership_id.in_(partnership_ids),
+            Flag.resolved_at.is_(None),
+            Flag.acknowledged_at.is_(None),
+        )
+        .order_by(Flag.due_on, Flag.id)
+    ):
+        flags[flag.partnership_id].append(flag)
+    meetings = defaultdict(list)
+    for meeting, zone in session.execute(
+        select(Meeting, Partnership.timezone)
+        .join(Partnership, Partnership.id == Meeting.partnership_id)
+        .where(
+            Meeting.partnership_id.in_(partnership_ids),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + DIGEST_AHEAD,
+        )
+        .order_by(Meeting.starts_at)
+    ):
+        meetings[meeting.partnership_id].append(
+            {
+                "title": meeting.title,
+                "when": local_when(meeting.starts_at, zone),
+                "link": absolute_url(
+                    "meetings.meeting", partnership_id=meeting.partnership_id, meeting_id=meeting.id
+                ),
+            }
+        )
+    sections = defaultdict(list)
+    for user_id, partnership in memberships:
+        if flags[partnership.id] or meetings[partnership.id]:
+            link = absolute_url("partnerships.overview", partnership_id=partnership.id)
+            sections[user_id].append(
+                DigestSection(partnership, flags[partnership.id], meetings[partnership.id], link)
+            )
+    return sections

@@ -14,12 +14,15 @@ from partnerhub.notifications.preferences import (
 from partnerhub.partnerships.models import Role
 
 
-def test_every_kind_is_wanted_until_turned_off(client, db, make, login_as):
+def test_every_kind_is_wanted_until_turned_off_but_the_digest_which_is_asked_for(
+    client, db, make, login_as
+):
     user = make.user()
     db.commit()
     login_as(user)
     page = client.get("/account/email-preferences").get_data(as_text=True)
-    assert page.count("checked") == len(ReminderKind)
+    assert page.count("checked") == len(ReminderKind) - 1
+    assert opted_out(db, ReminderKind.DAILY_DIGEST, [user.id]) == {user.id}
 
     response = client.post(
         "/account/email-preferences",
@@ -32,6 +35,10 @@ def test_every_kind_is_wanted_until_turned_off(client, db, make, login_as):
     assert opted_out(db, ReminderKind.MEETING_REMINDER, [user.id]) == set()
     page = client.get("/account/email-preferences").get_data(as_text=True)
     assert page.count("checked") == 2
+
+    client.post("/account/email-preferences", data={"daily_digest": "y"})
+    assert opted_out(db, ReminderKind.DAILY_DIGEST, [user.id]) == set()
+    assert opted_out(db, ReminderKind.MEETING_REMINDER, [user.id]) == {user.id}
 
 
 def test_unsubscribe_token_names_its_user_and_kind_and_refuses_forgeries(app):
@@ -77,6 +84,11 @@ def test_who_receives_what_follows_roles_and_choices(client, db, make, login_as)
             user_id=observer.user_id, kind=ReminderKind.MEETING_REMINDER, enabled=False
         )
     )
+    db.add(
+        NotificationPreference(
+            user_id=liaison.user_id, kind=ReminderKind.DAILY_DIGEST, enabled=True
+        )
+    )
     db.commit()
 
     answers = {
@@ -84,10 +96,10 @@ def test_who_receives_what_follows_roles_and_choices(client, db, make, login_as)
         for row in recipients_overview(db, partnership)
     }
     assert answers == {
-        "Fiona Facilitator": ["yes", "yes", "yes", "yes"],
-        "Liam Liaison": ["yes", "", "yes", "yes"],
-        "Sig Signatory": ["yes", "yes", "", "yes"],
-        "Olive Observer": ["opted out", "", "", "yes"],
+        "Fiona Facilitator": ["yes", "yes", "yes", "yes", "off"],
+        "Liam Liaison": ["yes", "", "yes", "yes", "yes"],
+        "Sig Signatory": ["yes", "yes", "", "yes", "off"],
+        "Olive Observer": ["opted out", "", "", "yes", "off"],
     }
     page = login_as(facilitator).get(f"/partnerships/{partnership.id}/recipients")
     assert page.status_code == 200
