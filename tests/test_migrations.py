@@ -103,7 +103,7 @@ def test_reminders_waiting_before_0010_are_linked_to_their_record(empty_database
     assert [tuple(row) for row in linked] == [("pending", 9), ("sent", None)]
 
 
-def test_the_daily_digest_can_be_chosen_after_0011_and_not_before(empty_database_url):
+def test_the_new_reminder_kinds_can_be_chosen_after_0011_and_not_before(empty_database_url):
     insert = sa.text(
         "INSERT INTO notification_preferences (user_id, kind, enabled, updated_at)"
         " VALUES (1, 'daily_digest', true, '2027-01-01')"

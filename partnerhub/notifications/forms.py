@@ -14,6 +14,7 @@ class PreferencesForm(FlaskForm):
     agreement_renewal = BooleanField(ReminderKind.AGREEMENT_RENEWAL.label)
     procedure_review = BooleanField(ReminderKind.PROCEDURE_REVIEW.label)
     action_item_overdue = BooleanField(ReminderKind.ACTION_ITEM_OVERDUE.label)
+    sign_off_request = BooleanField(ReminderKind.SIGN_OFF_REQUEST.label)
     daily_digest = BooleanField(ReminderKind.DAILY_DIGEST.label)
     submit = SubmitField("Save preferences")
 

@@ -100,6 +100,7 @@ class ReminderKind(enum.Enum):
     AGREEMENT_RENEWAL = "agreement_renewal"
     PROCEDURE_REVIEW = "procedure_review"
     ACTION_ITEM_OVERDUE = "action_item_overdue"
+    SIGN_OFF_REQUEST = "sign_off_request"
     DAILY_DIGEST = "daily_digest"
 
     @property
@@ -117,6 +118,7 @@ REMINDER_LABELS = {
     ReminderKind.AGREEMENT_RENEWAL: "Agreement renewal notices",
     ReminderKind.PROCEDURE_REVIEW: "Procedure review due",
     ReminderKind.ACTION_ITEM_OVERDUE: "My overdue action items",
+    ReminderKind.SIGN_OFF_REQUEST: "Procedure versions my agency is asked to sign off",
     ReminderKind.DAILY_DIGEST: "Daily digest at 7:00: open flags and the week's meetings",
 }
 

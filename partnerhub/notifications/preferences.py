@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from partnerhub.auth.models import User
 from partnerhub.notifications.models import NotificationPreference, ReminderKind
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role
+from partnerhub.procedures.services import active_agencies, may_sign_for
 
 UNSUBSCRIBE_SALT = "partnerhub.unsubscribe"
 
@@ -131,8 +132,9 @@ class RecipientRow:
     receives: dict[ReminderKind, str]
 
 
-def concerned_kinds(membership: Membership, liaison_ids: set[int]) -> set[ReminderKind]:
+def concerned_kinds(membership: Membership, agencies: list[PartnerAgency]) -> set[ReminderKind]:
     """The reminder kinds that reach this member through their role on the roster."""
+    liaisons = {a.liaison_id for a in agencies} | {a.alternate_id for a in agencies}
     kinds = {
         ReminderKind.MEETING_REMINDER,
         ReminderKind.ACTION_ITEM_OVERDUE,
@@ -140,8 +142,10 @@ def concerned_kinds(membership: Membership, liaison_ids: set[int]) -> set[Remind
     }
     if membership.role is Role.FACILITATOR or membership.is_signatory:
         kinds.add(ReminderKind.AGREEMENT_RENEWAL)
-    if membership.role is Role.FACILITATOR or membership.id in liaison_ids:
+    if membership.role is Role.FACILITATOR or membership.id in liaisons:
         kinds.add(ReminderKind.PROCEDURE_REVIEW)
+    if any(may_sign_for(membership, agency) for agency in agencies):
+        kinds.add(ReminderKind.SIGN_OFF_REQUEST)
     return kinds
 
 
@@ -153,18 +157,12 @@ def recipients_overview(session: Session, partnership: Partnership) -> list[Reci
         .where(Membership.partnership_id == partnership.id, Membership.left_at.is_(None))
         .order_by(User.name)
     ).all()
-    liaison_ids = set()
-    for liaison_id, alternate_id in session.execute(
-        select(PartnerAgency.liaison_id, PartnerAgency.alternate_id).where(
-            PartnerAgency.partnership_id == partnership.id, PartnerAgency.left_on.is_(None)
-        )
-    ):
-        liaison_ids.update({liaison_id, alternate_id} - {None})
+    agencies = active_agencies(session, partnership.id)
     user_ids = [m.user_id for m in memberships]
     refused = {kind: opted_out(session, kind, user_ids) for kind in ReminderKind}
     rows = []
     for membership in memberships:
-        concerned = concerned_kinds(membership, liaison_ids)
+        concerned = concerned_kinds(membership, agencies)
         receives = {}
         for kind in ReminderKind:
             if kind not in concerned:

@@ -17,6 +17,8 @@ were down for days:
   cancelled, as are those for a cancelled meeting.
 - Flags: agreements in their renewal notice window (emails at the window's opening, 30 and 7
   days before the end and on expiry), procedures due for review, overdue action items.
+- Sign-off requests: whoever signs for an agency yet to sign a procedure version in review
+  is asked, once per version.
 - The daily digest, for those who ask for it: at 7:00 their time, open flags and the week's
   meetings of their partnerships, once a day.
 
@@ -74,7 +76,11 @@ from partnerhub.notifications.preferences import (
     wants,
 )
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role
-from partnerhub.procedures.services import procedures_due_for_review
+from partnerhub.procedures.services import (
+    awaiting_sign_off,
+    may_sign_for,
+    procedures_due_for_review,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +123,7 @@ def sweep(session: Session, now: datetime) -> SweepReport:
     sweep_agreement_flags(session, now, partnerships, report)
     sweep_procedure_flags(session, now, partnerships, report)
     sweep_action_item_flags(session, now, partnerships, report)
+    sweep_sign_off_requests(session, now, partnerships, report)
     queue_daily_digests(session, now, report)
     log.info("reminder sweep at %s: %s", now.isoformat(), report)
     return report
@@ -699,6 +706,66 @@ def sweep_procedure_flags(
                 ),
             )
     report.flags_resolved += resolve_flags(session, FlagKind.PROCEDURE_REVIEW, still_due, now)
+
+
+def sweep_sign_off_requests(
+    session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
+) -> None:
+    """Ask whoever signs for an agency yet to sign a procedure version in review to do so:
+    once per version and person (a liaison named later is asked too)."""
+    pending = [row for row in awaiting_sign_off(session, partnerships.names) if row[2]]
+    if not pending:
+        return
+    members = defaultdict(list)
+    for membership in session.scalars(
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.partnership_id.in_({p.partnership_id for p, _v, _a in pending}),
+            Membership.left_at.is_(None),
+            User.is_active.is_(True),
+        )
+        .order_by(Membership.id)
+    ):
+        members[membership.partnership_id].append(membership)
+    asked = set(
+        session.scalars(
+            select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.about.in_([f"procedure-version:{v.id}" for _p, v, _a in pending])
+            )
+        )
+    )
+    for procedure, version, agencies in pending:
+        key = f"procedure-sign-off:{version.id}"
+        signers = [
+            m
+            for m in members[procedure.partnership_id]
+            if f"{key}:{m.user_id}" not in asked and any(may_sign_for(m, a) for a in agencies)
+        ]
+        if not signers:
+            continue
+        _notify(
+            session,
+            ReminderKind.SIGN_OFF_REQUEST,
+            "procedure_sign_off",
+            f"Sign-off requested: {procedure.title}, version {version.number}",
+            key=key,
+            to=signers,
+            about=f"procedure-version:{version.id}",
+            partnership_id=procedure.partnership_id,
+            names=partnerships.names,
+            now=now,
+            report=report,
+            procedure=procedure,
+            version=version,
+            agencies=[agency.organization.name for agency in agencies],
+            link=_page_link(
+                "procedures.version",
+                procedure.partnership_id,
+                procedure_id=procedure.id,
+                number=version.number,
+            ),
+        )
 
 
 def sweep_action_item_flags(

@@ -1,6 +1,6 @@
-"""notification preferences: the daily digest, a kind asked for rather than turned off
+"""notification preferences: sign-off requests, and the daily digest (asked for, not turned off)
 
-Revision ID: 0011_daily_digest
+Revision ID: 0011_new_reminder_kinds
 Revises: 0010_unwritten_reminders
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_daily_digest"
+revision: str = "0011_new_reminder_kinds"
 down_revision: str | None = "0010_unwritten_reminders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -25,9 +25,11 @@ def _allow(kinds: list[str]) -> None:
 
 
 def upgrade() -> None:
-    _allow([*KINDS, 'daily_digest'])
+    _allow([*KINDS, 'sign_off_request', 'daily_digest'])
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM notification_preferences WHERE kind = 'daily_digest'")
+    op.execute(
+        "DELETE FROM notification_preferences WHERE kind IN ('sign_off_request', 'daily_digest')"
+    )
     _allow(KINDS)
