@@ -3,20 +3,19 @@
 A claim marks messages `sending` with a lease and commits before anything is sent, so two
 workers never send the same message; a worker killed mid-batch leaves its claims to expire and
 another worker takes them again (the only duplicates are messages the server had accepted just
-before the kill). Each outcome is committed on its own as soon as the server has answered.
+before the kill). Outcomes are committed a few at a time as the server answers.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import random
 import smtplib
-import threading
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from partnerhub.notifications.mailer import FileTransport, SMTPTransport, transport_for
@@ -171,6 +170,7 @@ def deliver_batch(
                 if refused:
                     _answer(outcomes, message, refused, now, policy, partial=True)
                 else:
+                    log.info("outbox message %s sent (%s)", message.id, message.message_id)
                     outcomes.record(message, status=OutboxStatus.SENT, sent_at=now)
     finally:
         transport.close()
@@ -278,12 +278,15 @@ OUTCOME_FIELDS = {
 
 
 class Outcomes:
-    """Records each message's outcome in its own commit, on a connection of its own, so the
-    database's round trips overlap with sending the next message instead of adding to it.
+    """Records outcomes a few at a time, each group in one commit on a session of its own.
 
-    A worker killed with outcomes still queued sends those messages again once their lease
-    ends: only messages the server had accepted are repeated.
+    A commit per message would cost a round trip and a disk flush each; a thread committing
+    them alongside would contend with sending for the interpreter. A worker killed with
+    outcomes not yet committed sends those messages again once their lease ends: only
+    messages the server had accepted are repeated, at most `GROUP` of them.
     """
+
+    GROUP = 20
 
     def __init__(self, bind, written: dict[int, Content | OutboxStatus]) -> None:
         self.report = DeliveryReport()
@@ -293,47 +296,44 @@ class Outcomes:
             for message_id, content in written.items()
             if isinstance(content, Content)
         }
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._error: Exception | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(bind,), name="outbox-outcomes", daemon=True
-        )
-        self._thread.start()
+        self._session = Session(bind)
+        self._pending: list[tuple[int, dict]] = []
 
     def record(self, message: OutboxMessage, **values) -> None:
         values = {**self._columns.get(message.id, {}), **values}
-        self._queue.put((message.id, message.message_id, values))
+        self._pending.append((message.id, values))
+        if len(self._pending) >= self.GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        items, self._pending = self._pending, []
+        if items:
+            self._commit(self._session, items)
 
     def close(self) -> None:
-        """Wait until every outcome is committed; raise what went wrong, if anything did."""
-        self._queue.put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
+        """Commit the outcomes still pending."""
+        try:
+            self.flush()
+        finally:
+            self._session.close()
 
-    def _run(self, bind) -> None:
-        with Session(bind) as session:
-            while (item := self._queue.get()) is not None:
-                if self._error is None:
-                    try:
-                        self._commit(session, *item)
-                    except Exception as error:  # handed to the sending thread in close()
-                        session.rollback()
-                        self._error = error
-
-    def _commit(self, session: Session, message_id: int, message_id_header: str, values) -> None:
-        """One outcome, unless the message was taken from this worker meanwhile."""
-        changed = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
-            .values(claimed_until=None, **values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+    def _commit(self, session: Session, items: list[tuple[int, dict]]) -> None:
+        """Some outcomes in one commit, one statement per kind of outcome, leaving alone the
+        messages taken from this worker meanwhile (their lease ran out)."""
+        groups = defaultdict(list)
+        for message_id, values in items:
+            names = tuple(sorted(values))
+            groups[values["status"], names].append(
+                {"message": message_id, **{f"new_{n}": v for n, v in values.items()}}
+            )
+        table = OutboxMessage.__table__
+        for (status, names), rows in groups.items():
+            statement = (
+                update(table)
+                .where(table.c.id == bindparam("message"), table.c.status == OutboxStatus.SENDING)
+                .values(claimed_until=None, **{n: bindparam(f"new_{n}") for n in names})
+            )
+            changed = session.connection().execute(statement, rows).rowcount
+            field = OUTCOME_FIELDS[status]
+            setattr(self.report, field, getattr(self.report, field) + changed)
         session.commit()
-        if not changed:
-            return
-        status = values["status"]
-        field = OUTCOME_FIELDS[status]
-        setattr(self.report, field, getattr(self.report, field) + 1)
-        if status == OutboxStatus.SENT:
-            log.info("outbox message %s sent (%s)", message_id, message_id_header)

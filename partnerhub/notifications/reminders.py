@@ -348,6 +348,9 @@ def _copies_of(session, reminder_ids: list[int], now: datetime):
             wants(ReminderKind.MEETING_REMINDER, User.id),
             ~declined,
         )
+        # Each reminder's copies get consecutive ids, so a delivery batch spans few reminders
+        # and renders each once.
+        .order_by(MeetingReminder.id, Membership.id)
     )
     return insert_ignoring_conflicts(session, OutboxMessage, ["idempotency_key"]).from_select(
         list(columns), recipients
