@@ -92,8 +92,9 @@ def requeue(database) -> None:
     with database.transaction() as session:
         session.execute(
             sa.update(OutboxMessage).values(
-                status=OutboxStatus.PENDING, attempts=0, subject=None, text_body=None, html_body=None,
-                ics=None, headers=None, sent_at=None, next_attempt_at=utcnow() - timedelta(1),
+                status=OutboxStatus.PENDING, attempts=0, sent_at=None,
+                next_attempt_at=utcnow() - timedelta(1), subject=None, text_body=None,
+                html_body=None, ics=None, headers=None,
             )
         )  # fmt: skip
 

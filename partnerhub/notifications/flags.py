@@ -138,19 +138,26 @@ def acknowledge(
     return flag
 
 
+def open_flags(session: Session, partnership_ids) -> list[Flag]:
+    """The partnerships' flags neither resolved nor acknowledged, by partnership and date."""
+    return list(
+        session.scalars(
+            select(Flag)
+            .where(
+                Flag.partnership_id.in_(list(partnership_ids)),
+                Flag.resolved_at.is_(None),
+                Flag.acknowledged_at.is_(None),
+            )
+            .order_by(Flag.partnership_id, Flag.due_on, Flag.id)
+        )
+    )
+
+
 @attention_source
 def open_flag_attention(session: Session, partnership_ids: list[int], today: date):
     """One dashboard line per partnership with open flags, linking to its flags page (the
     agreements, procedures and meetings modules list the items themselves)."""
-    flags = session.scalars(
-        select(Flag)
-        .where(
-            Flag.partnership_id.in_(partnership_ids),
-            Flag.resolved_at.is_(None),
-            Flag.acknowledged_at.is_(None),
-        )
-        .order_by(Flag.partnership_id, Flag.due_on)
-    )
+    flags = open_flags(session, partnership_ids)
     by_partnership: dict[int, list[Flag]] = {}
     for flag in flags:
         by_partnership.setdefault(flag.partnership_id, []).append(flag)

@@ -56,6 +56,7 @@ from partnerhub.meetings.models import (
 )
 from partnerhub.notifications.flags import (
     insert_new_ignoring_duplicates,
+    open_flags,
     raise_flag,
     resolve_flags,
 )
@@ -904,15 +905,7 @@ def _digest_sections(session, due, now) -> dict[int, list[DigestSection]]:
     ).all()
     partnership_ids = {partnership.id for _u, partnership in memberships}
     flags = defaultdict(list)
-    for flag in session.scalars(
-        select(Flag)
-        .where(
-            Flag.partnership_id.in_(partnership_ids),
-            Flag.resolved_at.is_(None),
-            Flag.acknowledged_at.is_(None),
-        )
-        .order_by(Flag.due_on, Flag.id)
-    ):
+    for flag in open_flags(session, partnership_ids):
         flags[flag.partnership_id].append(flag)
     meetings = defaultdict(list)
     for meeting, zone in session.execute(

@@ -115,10 +115,7 @@ def test_two_sweeps_at_once_queue_each_email_once(app, db, roster, deliver_pendi
     assert Counter(r.status for r in records) == {"queued": 3, "skipped": 1}
 
 
-def test_declined_members_and_opted_out_members_get_none(
-    db, roster, run_sweep, deliver_pending, smtp
-):
-    meeting = one_off(db, roster.partnership, date(2027, 3, 16))
+def member_declines_and_abroad_opts_out(db, roster, meeting) -> None:
     db.add(
         Attendance(
             meeting_id=meeting.id,
@@ -133,6 +130,13 @@ def test_declined_members_and_opted_out_members_get_none(
         )
     )
     db.commit()
+
+
+def test_declined_members_and_opted_out_members_get_none(
+    db, roster, run_sweep, deliver_pending, smtp
+):
+    meeting = one_off(db, roster.partnership, date(2027, 3, 16))
+    member_declines_and_abroad_opts_out(db, roster, meeting)
 
     run_sweep(meeting.starts_at - WEEK)
     run_sweep(meeting.starts_at - DAY)
@@ -326,20 +330,7 @@ def test_a_member_who_declines_or_opts_out_after_the_reminder_was_queued_gets_no
 ):
     meeting = one_off(db, roster.partnership, date(2027, 3, 16))
     run_sweep(meeting.starts_at - WEEK)
-    db.add(
-        Attendance(
-            meeting_id=meeting.id,
-            membership_id=roster.member.id,
-            status=AttendanceStatus.DECLINED,
-            responded_at=T0,
-        )
-    )
-    db.add(
-        NotificationPreference(
-            user_id=roster.abroad.user_id, kind=ReminderKind.MEETING_REMINDER, enabled=False
-        )
-    )
-    db.commit()
+    member_declines_and_abroad_opts_out(db, roster, meeting)
 
     assert deliver_pending(meeting.starts_at - WEEK) == 1
 
