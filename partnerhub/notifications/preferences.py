@@ -55,40 +55,25 @@ def save_preferences(
         set_preference(session, user.id, kind, enabled, now)
 
 
-def _turned_off(kind: ReminderKind):
-    return (NotificationPreference.kind == kind, NotificationPreference.enabled.is_(False))
-
-
 def opted_out(session: Session, kind: ReminderKind, user_ids: Iterable[int]) -> set[int]:
     """The users among `user_ids` who do not get reminders of `kind`: they turned it off, or
     never asked for a kind that is off by default."""
-    ids = list(set(user_ids))
+    ids = set(user_ids)
     if not ids:
         return set()
-    if not kind.wanted_by_default:
-        return set(ids) - opted_in(session, kind, ids)
-    return set(
-        session.scalars(
-            select(NotificationPreference.user_id).where(
-                *_turned_off(kind), NotificationPreference.user_id.in_(ids)
-            )
-        )
-    )
-
-
-def opted_in(session: Session, kind: ReminderKind, user_ids: Iterable[int] | None = None):
-    """The users (among `user_ids`, or all) who turned reminders of `kind` on."""
-    query = select(NotificationPreference.user_id).where(
-        NotificationPreference.kind == kind, NotificationPreference.enabled.is_(True)
-    )
-    if user_ids is not None:
-        query = query.where(NotificationPreference.user_id.in_(list(user_ids)))
-    return set(session.scalars(query))
+    wanting = session.scalars(select(User.id).where(User.id.in_(ids), wants(kind, User.id)))
+    return ids - set(wanting)
 
 
 def wants(kind: ReminderKind, user_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """A condition true where the user in `user_id` has not turned reminders of `kind` off."""
-    return ~exists().where(*_turned_off(kind), NotificationPreference.user_id == user_id)
+    """A condition true where the user in `user_id` gets reminders of `kind`: not turned off,
+    or, for a kind off by default, turned on."""
+    chosen = exists().where(
+        NotificationPreference.user_id == user_id,
+        NotificationPreference.kind == kind,
+        NotificationPreference.enabled.is_(not kind.wanted_by_default),
+    )
+    return chosen if not kind.wanted_by_default else ~chosen
 
 
 # --- one-click unsubscribe (RFC 8058) ---------------------------------------------------------

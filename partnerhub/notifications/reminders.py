@@ -70,7 +70,6 @@ from partnerhub.notifications.models import (
 )
 from partnerhub.notifications.outbox import Content, pending_row, render_email
 from partnerhub.notifications.preferences import (
-    opted_in,
     opted_out,
     unsubscribe_headers,
     unsubscribe_token,
@@ -200,20 +199,19 @@ def absolute_url(endpoint: str, **values) -> str | None:
 def queue_rows(session: Session, rows: list[dict], report: SweepReport) -> int:
     """Insert outbox rows whose keys are new; returns how many were queued."""
     queued = 0
-    for start in range(0, len(rows), CHUNK):
-        queued += insert_new_ignoring_duplicates(
-            session, OutboxMessage, rows[start : start + CHUNK], "idempotency_key"
-        )
+    for batch in chunks(rows):
+        queued += insert_new_ignoring_duplicates(session, OutboxMessage, batch, "idempotency_key")
     report.queued += queued
     if rows:
         report.queued_by_kind[rows[0]["kind"]] += queued
     return queued
 
 
-def chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    ids = list(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def chunks(items: Iterable) -> Iterator[list]:
+    """The items in lists of at most CHUNK (ids in one IN (…), rows in one statement)."""
+    items = list(items)
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
 
 
 # --- meeting reminders -----------------------------------------------------------------------
@@ -293,13 +291,14 @@ def _record(session, records: list[dict]) -> None:
     insert = insert_ignoring_conflicts(
         session, MeetingReminder, ["meeting_id", "starts_at", "offset_minutes"]
     )
-    for start in range(0, len(records), CHUNK):
-        session.execute(insert, records[start : start + CHUNK])
+    for batch in chunks(records):
+        session.execute(insert, batch)
 
 
 def _won(session, meeting_ids, now: datetime) -> dict[int, str]:
     """The ids and statuses of the records this sweep inserted (a concurrent sweep may have
-    inserted some of them first: those are its to send)."""
+    inserted some of them first: those are its to send; were both sweeps at the very same
+    `now`, both send, and the outbox keys keep each email single)."""
     won = {}
     for ids in chunks(meeting_ids):
         won.update(
@@ -562,21 +561,24 @@ class Partnerships:
         return cls(names, dict(by_today))
 
 
+def _active_members(partnership_ids, *conditions):
+    """The partnerships' active members with active accounts (matching any of `conditions`)."""
+    query = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.partnership_id.in_(list(partnership_ids)),
+            Membership.left_at.is_(None),
+            User.is_active.is_(True),
+        )
+        .order_by(Membership.id)
+    )
+    return query.where(or_(*conditions)) if conditions else query
+
+
 def _people(session, partnership_id: int, *conditions) -> list[Membership]:
     """A partnership's active members with active accounts matching any of `conditions`."""
-    return list(
-        session.scalars(
-            select(Membership)
-            .join(User, User.id == Membership.user_id)
-            .where(
-                Membership.partnership_id == partnership_id,
-                Membership.left_at.is_(None),
-                User.is_active.is_(True),
-                or_(*conditions),
-            )
-            .order_by(Membership.id)
-        )
-    )
+    return list(session.scalars(_active_members([partnership_id], *conditions)))
 
 
 def _notify(
@@ -722,14 +724,7 @@ def sweep_sign_off_requests(
         return
     members = defaultdict(list)
     for membership in session.scalars(
-        select(Membership)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.partnership_id.in_({p.partnership_id for p, _v, _a in pending}),
-            Membership.left_at.is_(None),
-            User.is_active.is_(True),
-        )
-        .order_by(Membership.id)
+        _active_members({procedure.partnership_id for procedure, _v, _a in pending})
     ):
         members[membership.partnership_id].append(membership)
     asked = set(
@@ -870,7 +865,7 @@ def queue_daily_digests(session: Session, now: datetime, report: SweepReport) ->
     partnerships have nothing to report."""
     subscribers = session.scalars(
         select(User)
-        .where(User.id.in_(opted_in(session, ReminderKind.DAILY_DIGEST)), User.is_active)
+        .where(wants(ReminderKind.DAILY_DIGEST, User.id), User.is_active.is_(True))
         .order_by(User.id)
     ).all()
     due = {}

@@ -10,6 +10,7 @@ from partnerhub.notifications.preferences import (
     read_unsubscribe_token,
     recipients_overview,
     unsubscribe_token,
+    wants,
 )
 from partnerhub.partnerships.models import Role
 
@@ -112,3 +113,25 @@ def test_the_account_page_links_to_email_preferences(client, db, make, login_as)
     db.commit()
     page = login_as(user).get("/account")
     assert 'href="/account/email-preferences">Email preferences</a>' in page.text
+
+
+def test_wants_is_the_same_choice_as_a_condition_in_a_query(db, make):
+    from partnerhub.auth.models import User
+
+    asked, declined = make.user("Asked"), make.user("Declined")
+    make.user("Silent")  # chose nothing
+    db.add_all(
+        [
+            NotificationPreference(user_id=asked.id, kind=ReminderKind.DAILY_DIGEST, enabled=True),
+            NotificationPreference(
+                user_id=declined.id, kind=ReminderKind.MEETING_REMINDER, enabled=False
+            ),
+        ]
+    )
+    db.commit()
+
+    def wanting(kind):
+        return set(db.scalars(select(User.name).where(wants(kind, User.id))))
+
+    assert wanting(ReminderKind.DAILY_DIGEST) == {"Asked"}
+    assert wanting(ReminderKind.MEETING_REMINDER) == {"Asked", "Silent"}
