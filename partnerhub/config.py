@@ -76,7 +76,24 @@ def load_config(overrides: dict | None = None) -> dict:
         else "http",
     }
     config.update(overrides or {})
-    secure = config["BASE_URL"].startswith("https://")
-    config.setdefault("SESSION_COOKIE_SECURE", secure)
-    config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    for name, value in cookie_settings(config["BASE_URL"]).items():
+        config.setdefault(name, value)
     return config
+
+
+def cookie_settings(base_url: str) -> dict:
+    """Over HTTPS the login cookies are Secure and take the `__Host-` prefix, which browsers
+    accept only when Secure, on Path=/ and without Domain: neither plain HTTP nor a sibling
+    subdomain can then set or overwrite them (no session fixation through a cookie)."""
+    secure = base_url.startswith("https://")
+    prefix = "__Host-" if secure else ""
+    return {
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_NAME": f"{prefix}session",
+        "REMEMBER_COOKIE_NAME": f"{prefix}remember_token",
+        "SESSION_COOKIE_PATH": "/",
+        "REMEMBER_COOKIE_PATH": "/",
+        "SESSION_COOKIE_DOMAIN": None,
+        "REMEMBER_COOKIE_DOMAIN": None,
+    }

@@ -92,7 +92,7 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent(https_app, make, db):
         base_url="https://partnerhub.example.org",
     )
     cookies = set_cookie_headers(response)
-    for name in ("session", "remember_token"):
+    for name in ("__Host-session", "__Host-remember_token"):
         assert "Secure" in cookies[name]
         assert "HttpOnly" in cookies[name]
     page = client.get("/login", base_url="https://partnerhub.example.org")
@@ -160,3 +160,62 @@ def test_trusted_proxy_gives_the_client_address_to_login_throttling(https_app, m
 
     assert [attempt("198.51.100.1").status_code for _ in range(3)] == [200, 200, 429]
     assert attempt("198.51.100.2", PASSWORD).status_code == 302
+
+
+def cookie_attributes(header: str) -> tuple[str, dict[str, str]]:
+    """A Set-Cookie header's name and its attributes (lower-cased names)."""
+    first, *rest = [part.strip() for part in header.split(";")]
+    attributes = {}
+    for part in rest:
+        key, _, value = part.partition("=")
+        attributes[key.lower()] = value
+    return first.split("=", 1)[0], attributes
+
+
+@pytest.mark.parametrize(
+    ("base_url", "names", "secure"),
+    [
+        ("https://partnerhub.example.org", ("__Host-session", "__Host-remember_token"), True),
+        ("http://partnerhub.example.org", ("session", "remember_token"), False),
+    ],
+)
+def test_over_https_login_cookies_take_the_host_prefix(
+    database_url, tmp_path, make, db, base_url, names, secure
+):
+    """`__Host-` cookies are Secure, on Path=/, without Domain: no subdomain can set them."""
+    deployed = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "deployed"),
+            "SECRET_KEY": "test secret key",
+            "WTF_CSRF_ENABLED": False,
+            "BASE_URL": base_url,
+        }
+    )
+    try:
+        make.user(email="dana@example.org")
+        db.commit()
+        client = deployed.test_client()
+        data = {"email": "dana@example.org", "password": PASSWORD, "remember": "y"}
+        response = client.post("/login", data=data, base_url=base_url)
+        assert response.status_code == 302
+        cookies = dict(map(cookie_attributes, response.headers.getlist("Set-Cookie")))
+        assert set(cookies) == set(names)
+        for name in names:
+            attributes = cookies[name]
+            assert ("secure" in attributes) is secure
+            assert attributes["path"] == "/"
+            assert "domain" not in attributes
+            assert "httponly" in attributes
+
+        assert client.get("/account", base_url=base_url).status_code == 200
+        logout = client.post("/logout", base_url=base_url)
+        cleared = dict(map(cookie_attributes, logout.headers.getlist("Set-Cookie")))
+        assert names[1] in cleared  # the remember cookie is cleared under its own name
+        for attributes in cleared.values():
+            assert ("secure" in attributes) is secure
+            assert attributes["path"] == "/"
+            assert "domain" not in attributes
+    finally:
+        deployed.extensions["partnerhub.database"].dispose()

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    after_this_request,
     current_app,
     flash,
     g,
@@ -147,6 +148,30 @@ def _log_in(user: User, token: str, remember: bool) -> None:
     login_user(user, remember=remember)
 
 
+def _log_out() -> None:
+    """Forget the login in this browser: the cookie session and the remember cookie.
+
+    Flask-Login's own clearing is lost with the cleared session and would drop the Secure
+    attribute, without which a browser ignores the deletion of a `__Host-` cookie.
+    """
+    logout_user()
+    session.clear()
+    config = current_app.config
+    if config["REMEMBER_COOKIE_NAME"] in request.cookies:
+
+        @after_this_request
+        def _forget(response):
+            response.delete_cookie(
+                config["REMEMBER_COOKIE_NAME"],
+                path=config["REMEMBER_COOKIE_PATH"],
+                domain=config["REMEMBER_COOKIE_DOMAIN"],
+                secure=config["REMEMBER_COOKIE_SECURE"],
+                httponly=True,
+                samesite=config["REMEMBER_COOKIE_SAMESITE"],
+            )
+            return response
+
+
 def _user_or_404(user_id: int) -> User:
     return database.session.get(User, user_id) or abort(404)
 
@@ -186,8 +211,7 @@ def logout():
     """Log this browser out, server-side."""
     services.end_session(database.session, current_user.current_session_token)
     database.session.commit()
-    logout_user()
-    session.clear()
+    _log_out()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -226,9 +250,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         services.reset_password(db, token, form.password.data, utcnow())
         db.commit()
-        if current_user.is_authenticated:
-            logout_user()
-        session.clear()
+        _log_out()
         flash("Your password is set and every device logged out. Log in with it now.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, user=reset.user)
@@ -297,8 +319,7 @@ def logout_everywhere():
     """End every login session of mine, this one included."""
     services.end_other_sessions(database.session, current_user)
     database.session.commit()
-    logout_user()
-    session.clear()
+    _log_out()
     flash("You are logged out on every device.", "info")
     return redirect(url_for("auth.login"))
 
