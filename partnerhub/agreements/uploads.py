@@ -15,6 +15,7 @@ from partnerhub.errors import DomainError
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FOLDER = "agreements"
+EXTENSIONS = {PDF: ".pdf", DOCX: ".docx"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,13 @@ def clean_name(filename: str) -> str:
     return name or "agreement"
 
 
+def download_name(filename: str, content_type: str) -> str:
+    """The file's name with the extension of the type its content was verified to be, so a
+    PDF named `poly.html` is saved as `poly.pdf` and never opened as a page."""
+    stem = PurePosixPath(filename).stem if PurePosixPath(filename).suffix else filename
+    return (stem or "agreement") + EXTENSIONS[content_type]
+
+
 def store(upload_root: str, filename: str, data: bytes, max_bytes: int) -> StoredFile:
     """Check a file and write it under a generated name; raise DomainError if it is refused."""
     if not data:
@@ -62,7 +70,7 @@ def store(upload_root: str, filename: str, data: bytes, max_bytes: int) -> Store
     stored_name = secrets.token_hex(16)
     (folder / stored_name).write_bytes(data)
     return StoredFile(
-        original_name=clean_name(filename),
+        original_name=download_name(clean_name(filename), content_type),
         stored_name=stored_name,
         content_type=content_type,
         size=len(data),

@@ -311,7 +311,7 @@ def download(partnership_id: int, agreement_id: int, document_id: int):
         path,
         mimetype=document.content_type,
         as_attachment=True,
-        download_name=document.original_name,
+        download_name=uploads.download_name(document.original_name, document.content_type),
         max_age=0,
     )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -156,3 +156,72 @@ def test_deleting_a_document_is_audited_and_removes_the_file(
     ).one()
     assert "signed.pdf" in event.summary
     assert client.get(f"{base}/{document.id}").status_code == 404
+
+
+def polyglot_pdf() -> bytes:
+    """A well-formed one-page PDF whose bytes also hold an HTML page with a script."""
+    html = b"<html><body><script>alert(document.cookie)</script></body></html>"
+    stream = b"% " + html + b"\nBT /F1 12 Tf 72 712 Td (Signed) Tj ET\n"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
+        b" >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream",
+    ]
+    body = b"%PDF-1.4\n"
+    offsets = []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + content + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return body
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "expected_name", "expected_type"),
+    [
+        (polyglot_pdf(), "poly.html", "poly.pdf", PDF),
+        (polyglot_pdf(), "poly", "poly.pdf", PDF),
+        (polyglot_pdf(), "signed.PDF", "signed.pdf", PDF),
+        (docx_bytes(), "agreement.svg", "agreement.docx", DOCX),
+        (docx_bytes(), "agreement.tar.gz.html", "agreement.tar.gz.docx", DOCX),
+    ],
+)
+def test_a_document_is_named_and_served_by_its_verified_type(
+    client, login_as, table, base, db, data, name, expected_name, expected_type
+):
+    assert b"<html><body><script>" in polyglot_pdf()
+    login_as(table.facilitator.user)
+    assert upload(client, base, data, name).status_code == 302
+    (document,) = stored(db)
+    assert document.original_name == expected_name
+
+    response = client.get(f"{base}/{document.id}")
+    assert response.data == data
+    assert response.mimetype == expected_type
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment")
+    assert f"filename={expected_name}" in disposition
+    assert ".html" not in disposition and ".svg" not in disposition
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_document_stored_under_another_extension_downloads_as_its_type(
+    client, login_as, table, base, db
+):
+    """Documents attached before names followed their type are served under the right one."""
+    login_as(table.facilitator.user)
+    upload(client, base, polyglot_pdf(), "poly.pdf")
+    (document,) = stored(db)
+    document.original_name = "poly.html"
+    db.commit()
+    disposition = client.get(f"{base}/{document.id}").headers["Content-Disposition"]
+    assert disposition == "attachment; filename=poly.pdf"
