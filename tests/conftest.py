@@ -24,6 +24,8 @@ from partnerhub import create_app, migrate
 from partnerhub.auth.services import start_session
 from partnerhub.db import Database, utcnow
 from partnerhub.models import metadata
+from partnerhub.notifications.delivery import DeliveryPolicy, DeliveryReport, deliver_due
+from partnerhub.notifications.mailer import transport_for
 from tests.factories import Factory
 
 POSTGRES_URL = os.environ.get("PARTNERHUB_TEST_DATABASE_URL")
@@ -209,6 +211,28 @@ def mailbox(app):
         ]
 
     return read
+
+
+@pytest.fixture
+def deliver_outbox(app):
+    """Deliver what the outbox holds, as a worker does after a request; returns its report.
+
+    Account mail carries links whose expiry the app checks against its own clock, so delivery
+    runs at the app's time unless a test gives one.
+    """
+
+    def run(now=None) -> DeliveryReport:
+        database = app.extensions["partnerhub.database"]
+        with app.app_context(), database.sessionmaker() as session:
+            return deliver_due(
+                session,
+                transport_for(app.config["MAIL_URL"]),
+                app.config["MAIL_FROM"],
+                (lambda: now) if now else utcnow,
+                DeliveryPolicy.from_config(app.config),
+            )
+
+    return run
 
 
 # --- browser ----------------------------------------------------------------------------

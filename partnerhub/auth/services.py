@@ -10,14 +10,21 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import PasswordReset, User, UserSession
 from partnerhub.errors import Conflict, DomainError, NotFound, PermissionDenied
-from partnerhub.notifications.models import OutboxMessage
-from partnerhub.notifications.outbox import queue_email, render_email
+from partnerhub.notifications.models import OutboxMessage, OutboxStatus
+from partnerhub.notifications.outbox import (
+    Content,
+    queue_email,
+    queue_unwritten,
+    register_writer,
+    render_email,
+)
 
 SESSION_IDLE = timedelta(hours=12)
 REMEMBER_FOR = timedelta(days=30)
@@ -262,22 +269,58 @@ def _queue_link_email(
     )
 
 
-def request_password_reset(
-    session: Session, email: str, now: datetime, link_for: Callable[[str], str]
-) -> OutboxMessage | None:
-    """Email a reset link to the active account with this email; nothing when there is none."""
-    user = find_user(session, email)
-    if user is None or not user.is_active:
-        return None
-    return _queue_link_email(
+PASSWORD_RESET = "auth_password_reset"
+
+
+def request_password_reset(session: Session, email: str, now: datetime) -> None:
+    """Queue a reset email for whoever owns this address, if anyone does.
+
+    The request does the same work whether or not the address has an account, so neither the
+    answer nor its timing tells: one row in the outbox, written (or dropped) by the delivery
+    worker after the answer went out.
+    """
+    queue_unwritten(
         session,
-        user,
-        "auth_password_reset",
-        "Reset your PartnerHub password",
-        now,
-        link_for,
-        RESET_VALID_FOR,
+        key=f"{PASSWORD_RESET}:{secrets.token_urlsafe(24)}",
+        kind=PASSWORD_RESET,
+        to=normalize_email(email)[:EMAIL_MAX_LENGTH],
+        now=now,
     )
+
+
+def write_password_resets(
+    session: Session, messages: list[OutboxMessage], now: datetime
+) -> dict[int, Content | OutboxStatus]:
+    """The reset email of each queued request, with a fresh link, as it is about to be sent;
+    skipped when no active account has the address."""
+    users = {
+        user.email: user
+        for user in session.scalars(
+            select(User).where(User.email.in_({m.recipient for m in messages}), User.is_active)
+        )
+    }
+    written: dict[int, Content | OutboxStatus] = {}
+    for message in messages:
+        user = users.get(message.recipient)
+        if user is None:
+            written[message.id] = OutboxStatus.SKIPPED
+            continue
+        _reset, raw = start_password_reset(session, user, now)
+        text, html = render_email(
+            PASSWORD_RESET, user=user, link=public_url("auth.reset_password", token=raw),
+            valid_for=RESET_VALID_FOR,
+        )  # fmt: skip
+        written[message.id] = Content("Reset your PartnerHub password", text, html)
+    return written
+
+
+def public_url(endpoint: str, **values) -> str:
+    """The address of a page at the site's public URL, for emails written outside a request."""
+    path = current_app.url_map.bind("partnerhub").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
+
+
+register_writer(PASSWORD_RESET, write_password_resets)
 
 
 def find_password_reset(session: Session, raw_token: str, now: datetime) -> PasswordReset | None:

@@ -35,7 +35,7 @@ from partnerhub.auth.models import User
 from partnerhub.db import utcnow
 from partnerhub.errors import DomainError
 from partnerhub.extensions import database, limiter, login_manager
-from partnerhub.notifications.delivery import deliver_now
+from partnerhub.notifications.dispatch import deliver_soon
 
 blueprint = Blueprint("auth", __name__)
 
@@ -134,13 +134,6 @@ def _reset_link(token: str) -> str:
     return current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
 
 
-def _send_now(message) -> None:
-    """Account mail cannot wait for the worker: deliver it right after the commit."""
-    if message is None:
-        return
-    deliver_now(database.session, [message.id], current_app.config, utcnow())
-
-
 def _log_in(user: User, token: str, remember: bool) -> None:
     """Bind this browser to a login session, starting a fresh cookie session (no fixation)."""
     session.clear()
@@ -227,9 +220,9 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         db = database.session
-        message = services.request_password_reset(db, form.email.data, utcnow(), _reset_link)
+        services.request_password_reset(db, form.email.data, utcnow())
         db.commit()
-        _send_now(message)
+        deliver_soon()
         flash(
             f"If {form.email.data} belongs to an active account, a link to set a new password "
             "is on its way. It works once, within an hour.",
@@ -342,7 +335,7 @@ def new_user():
     if form.validate_on_submit():
         db = database.session
         try:
-            user, message = services.create_user_with_welcome(
+            user, _message = services.create_user_with_welcome(
                 db,
                 current_user,
                 form.email.data,
@@ -357,7 +350,7 @@ def new_user():
             form.email.errors.append(str(error))
         else:
             db.commit()
-            _send_now(message)
+            deliver_soon()
             flash(f"Created {user.email} and emailed a link to choose a password.", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form)

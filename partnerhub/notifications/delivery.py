@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from partnerhub.notifications.mailer import FileTransport, SMTPTransport, transport_for
+from partnerhub.notifications.mailer import FileTransport, SMTPTransport
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
-from partnerhub.notifications.outbox import Content, as_email
+from partnerhub.notifications.outbox import WRITERS, Content, as_email
 from partnerhub.notifications.reminders import write_meeting_reminders
 
 log = logging.getLogger(__name__)
@@ -181,12 +181,17 @@ def deliver_batch(
 def write_unwritten(
     session: Session, messages: list[OutboxMessage], now: datetime
 ) -> dict[int, Content | OutboxStatus]:
-    """Write the messages queued without their content (meeting reminders), as they are about
-    to be sent; those that should no longer be sent get a status instead."""
+    """Write the messages queued without their content (meeting reminders, and the kinds with
+    a registered writer, such as password resets), as they are about to be sent; those that
+    should no longer be sent get a status instead."""
     unwritten = [message for message in messages if not message.is_written]
-    if not unwritten:
-        return {}
-    return write_meeting_reminders(session, unwritten, now)
+    written = {}
+    for kind, writer in WRITERS.items():
+        if mine := [message for message in unwritten if message.kind == kind]:
+            written.update(writer(session, mine, now))
+    if reminders := [message for message in unwritten if message.kind not in WRITERS]:
+        written.update(write_meeting_reminders(session, reminders, now))
+    return written
 
 
 def deliver_due(
@@ -205,19 +210,6 @@ def deliver_due(
         if report.handled < policy.batch_size:
             break
     return total
-
-
-def deliver_now(session: Session, message_ids: list[int], config, now: datetime) -> DeliveryReport:
-    """Send these messages at once (account mail cannot wait for the worker); a temporary
-    failure leaves them to the worker's retries."""
-    return deliver_batch(
-        session,
-        transport_for(config["MAIL_URL"]),
-        config["MAIL_FROM"],
-        now,
-        DeliveryPolicy.from_config(config),
-        only=message_ids,
-    )
 
 
 def _reply(error: smtplib.SMTPResponseException) -> tuple[int, bytes | str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -64,6 +65,27 @@ def pending_row(key: str, kind: str, recipient: str, now: datetime, **columns) -
         "next_attempt_at": now,
         **columns,
     }
+
+
+# Messages queued without their content are written by the delivery worker just before they
+# are sent. A module registers the function that writes its kind of message here (the
+# notifications module imports no domain): given the claimed messages of that kind, it returns
+# what each says, or the status it takes instead of being sent.
+Writer = Callable[[Session, list[OutboxMessage], datetime], dict[int, "Content | OutboxStatus"]]
+WRITERS: dict[str, Writer] = {}
+
+
+def register_writer(kind: str, writer: Writer) -> None:
+    WRITERS[kind] = writer
+
+
+def queue_unwritten(session: Session, *, key: str, kind: str, to: str, now: datetime) -> None:
+    """Add a message that its kind's registered writer writes when it is about to be sent."""
+    session.execute(
+        insert_ignoring_conflicts(session, OutboxMessage, ["idempotency_key"]).values(
+            **pending_row(key, kind, to, now)
+        )
+    )
 
 
 def queue_email(

@@ -24,7 +24,7 @@ from partnerhub.auth import services as accounts
 from partnerhub.db import utcnow
 from partnerhub.errors import Conflict, DomainError, NotFound
 from partnerhub.extensions import database
-from partnerhub.notifications.delivery import deliver_now
+from partnerhub.notifications.dispatch import deliver_soon
 from partnerhub.partnerships import (
     checks,  # noqa: F401  (registers the stage checklist items)
     services,
@@ -75,11 +75,6 @@ def _commit_or_flash(action, *args) -> bool:
 
 def _today(partnership):
     return services.local_today(partnership, utcnow())
-
-
-def _send_now(message) -> None:
-    """A person is waiting for their invitation: deliver it right after the commit."""
-    deliver_now(database.session, [message.id], current_app.config, utcnow())
 
 
 def _invitation_link(raw_token: str) -> str:
@@ -417,7 +412,7 @@ def invite(partnership_id: int):
             form.email.errors.append(str(error))
         else:
             db.commit()
-            _send_now(message)
+            deliver_soon()
             flash(f"Invitation sent to {message.recipient}.", "success")
             return redirect(url_for(".roster", partnership_id=partnership.id))
     return render_template("partnerships/invite.html", partnership=partnership, form=form)
@@ -434,15 +429,13 @@ def resend_invitation(partnership_id: int, invitation_id: int):
     invitation = _found(services.get_invitation, partnership, invitation_id)
     db = database.session
     try:
-        message = services.resend_invitation(
-            db, current_user, invitation, _invitation_link, utcnow()
-        )
+        services.resend_invitation(db, current_user, invitation, _invitation_link, utcnow())
     except DomainError as error:
         db.rollback()
         flash(str(error), "danger")
     else:
         db.commit()
-        _send_now(message)
+        deliver_soon()
         flash(f"A new link was sent to {invitation.email}.", "success")
     return redirect(url_for(".roster", partnership_id=partnership.id))
 

@@ -23,7 +23,9 @@ def test_admin_lists_every_account_in_a_fixed_number_of_queries(make, db, logged
     assert "Ada Admin" in page and "(you)" in page
 
 
-def test_created_user_chooses_a_password_from_the_welcome_email(app, smtp, make, db, logged_in):
+def test_created_user_chooses_a_password_from_the_welcome_email(
+    app, smtp, make, db, logged_in, deliver_outbox
+):
     browser = logged_in(make.user("Ada Admin", admin=True))
     response = browser.post(
         "/admin/users/new",
@@ -38,6 +40,7 @@ def test_created_user_chooses_a_password_from_the_welcome_email(app, smtp, make,
         False,
         None,
     )
+    assert deliver_outbox().sent == 1
     [message] = smtp.messages
     assert message["Subject"] == "Your PartnerHub account"
     assert (
@@ -56,7 +59,9 @@ def test_created_user_chooses_a_password_from_the_welcome_email(app, smtp, make,
     assert db.query(AuditEvent).filter_by(action="user.created").count() == 1
 
 
-def test_duplicate_email_in_any_case_is_refused_next_to_the_field(make, db, logged_in, mailbox):
+def test_duplicate_email_in_any_case_is_refused_next_to_the_field(
+    make, db, logged_in, mailbox, deliver_outbox
+):
     make.user(email="dana@example.org")
     browser = logged_in(make.user(admin=True))
     response = browser.post(
@@ -68,6 +73,7 @@ def test_duplicate_email_in_any_case_is_refused_next_to_the_field(make, db, logg
     assert "already exists" in page
     assert 'value="Dana Again"' in page
     assert db.query(User).count() == 2
+    deliver_outbox()
     assert mailbox() == []
 
 

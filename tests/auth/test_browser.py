@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 NEW_PASSWORD = "a brand new long passphrase"
 
 
-def test_forgotten_password_is_reset_from_the_email(page, make, db, mailbox):
+def test_forgotten_password_is_reset_from_the_email(page, make, db, mailbox, deliver_outbox):
     make.user("Dana Diaz", email="dana@example.org")
     db.commit()
     page.goto("/login")
@@ -19,6 +19,7 @@ def test_forgotten_password_is_reset_from_the_email(page, make, db, mailbox):
     page.get_by_label("Email").fill("dana@example.org")
     page.get_by_role("button", name="Email me a link").click()
     page.get_by_text("is on its way").wait_for()
+    deliver_outbox()
 
     page.goto(link_in(mailbox()[0].get_body(("plain",)).get_content()))
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)

@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from partnerhub.auth.services import token_digest
@@ -21,19 +22,30 @@ def invite(facilitated, **data):
     return facilitated.client.post(facilitated.url("/invitations/new"), data={**INVITE, **data})
 
 
+@pytest.fixture
+def delivered(deliver_outbox, mailbox):
+    """The mail sent once the outbox has been delivered, as a worker does after the request."""
+
+    def read():
+        deliver_outbox()
+        return mailbox()
+
+    return read
+
+
 def link_in(message) -> str:
     text = message.get_body(("plain",)).get_content()
     return re.search(r"http://partnerhub\.test(/invitations/\S+)", text).group(1)
 
 
 def test_invitation_mail_carries_a_link_whose_token_is_stored_only_as_a_hash(
-    facilitated, make, db, mailbox
+    facilitated, make, db, delivered
 ):
     agency = make.agency(facilitated.partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
     db.commit()
     assert invite(facilitated, agency=str(agency.id)).status_code == 302
 
-    [message] = mailbox()
+    [message] = delivered()
     assert message["To"] == "olly.officer@example.org"
     assert "Helena Youth Partnership" in message["Subject"]
     path = link_in(message)
@@ -45,12 +57,12 @@ def test_invitation_mail_carries_a_link_whose_token_is_stored_only_as_a_hash(
 
 
 def test_new_person_sets_name_and_password_and_joins_as_invited(
-    app, facilitated, make, db, mailbox
+    app, facilitated, make, db, delivered
 ):
     police = make.agency(facilitated.partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
     db.commit()
     invite(facilitated, agency=str(police.id))
-    path = link_in(mailbox()[0])
+    path = link_in(delivered()[0])
     newcomer = app.test_client()
     assert "Join Helena Youth Partnership" in newcomer.get(path).get_data(as_text=True)
     mismatch = newcomer.post(path, data={"name": "Olly", "password": "x" * 12, "confirm": "y"})
@@ -72,11 +84,11 @@ def test_new_person_sets_name_and_password_and_joins_as_invited(
     assert used.status_code == 410 and "already accepted" in used.get_data(as_text=True)
 
 
-def test_existing_account_logs_in_and_accepts(app, facilitated, make, db, mailbox, login_as):
+def test_existing_account_logs_in_and_accepts(app, facilitated, make, db, delivered, login_as):
     olly = make.user("Olly Officer", email="olly.officer@example.org")
     db.commit()
     invite(facilitated)
-    path = link_in(mailbox()[0])
+    path = link_in(delivered()[0])
     visitor = app.test_client()
     assert "Log in</a> to accept" in visitor.get(path).get_data(as_text=True)
 
@@ -87,9 +99,9 @@ def test_existing_account_logs_in_and_accepts(app, facilitated, make, db, mailbo
     assert db.scalar(select(Membership).where(Membership.user_id == olly.id)).is_active
 
 
-def test_expired_revoked_and_forged_links_give_a_clear_page(facilitated, db, mailbox):
+def test_expired_revoked_and_forged_links_give_a_clear_page(facilitated, db, delivered):
     invite(facilitated)
-    path = link_in(mailbox()[0])
+    path = link_in(delivered()[0])
     invitation = db.scalar(select(Invitation))
     invitation.expires_at = invitation.created_at - timedelta(seconds=1)
     db.commit()
@@ -102,12 +114,12 @@ def test_expired_revoked_and_forged_links_give_a_clear_page(facilitated, db, mai
     assert "revoked" in revoked.get_data(as_text=True)
 
 
-def test_resend_gives_a_new_link_and_the_old_one_stops_working(facilitated, db, mailbox):
+def test_resend_gives_a_new_link_and_the_old_one_stops_working(facilitated, db, delivered):
     invite(facilitated)
-    old = link_in(mailbox()[0])
+    old = link_in(delivered()[0])
     invitation = db.scalar(select(Invitation))
     facilitated.client.post(facilitated.url(f"/invitations/{invitation.id}/resend"))
-    messages = mailbox()
+    messages = delivered()
     assert len(messages) == 2
     new = link_in(messages[1])
     assert new != old
@@ -115,29 +127,33 @@ def test_resend_gives_a_new_link_and_the_old_one_stops_working(facilitated, db, 
     assert facilitated.client.get(new).status_code == 200
 
 
-def test_people_on_the_roster_or_already_invited_are_not_invited_twice(facilitated, db, mailbox):
+def test_people_on_the_roster_or_already_invited_are_not_invited_twice(facilitated, db, delivered):
     invite(facilitated)
     again = invite(facilitated, email="OLLY.officer@example.org")
     assert "already has an open invitation" in again.get_data(as_text=True)
     me = invite(facilitated, email=facilitated.user.email)
     assert "already on this partnership" in me.get_data(as_text=True)
-    assert len(mailbox()) == 1
+    assert len(delivered()) == 1
 
 
-def test_invitation_goes_out_over_smtp(facilitated, smtp):
+def test_invitation_goes_out_over_smtp_when_the_outbox_is_delivered(
+    facilitated, smtp, deliver_outbox
+):
     invite(facilitated)
+    assert smtp.messages == []
+    assert deliver_outbox().sent == 1
     [message] = smtp.messages
     assert message["To"] == "olly.officer@example.org"
     assert "/invitations/" in message.get_body(("plain",)).get_content()
 
 
-def test_a_person_who_left_can_be_invited_back(facilitated, make, db, mailbox, login_as):
+def test_a_person_who_left_can_be_invited_back(facilitated, make, db, delivered, login_as):
     olly = make.user("Olly Officer", email="olly.officer@example.org")
     former = make.member(facilitated.partnership, olly, Role.OBSERVER)
     former.left_at = former.joined_at
     db.commit()
     invite(facilitated)
-    path = link_in(mailbox()[0])
+    path = link_in(delivered()[0])
 
     login_as(olly).post(path)
 

@@ -25,7 +25,7 @@ def tab(page, name: str):
 
 
 def test_facilitator_builds_a_partnership_and_advances_it_to_plan(
-    make, db, page, browser, live_server, browser_login, mailbox
+    make, db, page, browser, live_server, browser_login, mailbox, deliver_outbox
 ):
     fiona = make.user("Fiona Facilitator", email="fiona@example.org")
     db.commit()
@@ -57,6 +57,7 @@ def test_facilitator_builds_a_partnership_and_advances_it_to_plan(
     page.get_by_label("Position or title").fill("School Resource Officer")
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text("Invitation sent to olly@example.org").wait_for()
+    deliver_outbox()
 
     [message] = mailbox()
     link = re.search(r"/invitations/\S+", message.get_body(("plain",)).get_content()).group(0)
