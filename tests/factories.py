@@ -67,10 +67,19 @@ class Factory:
         name: str | None = None,
         sector: Sector = Sector.SCHOOL,
         sector_label: str | None = None,
+        *,
+        owner: Partnership | None = None,
+        shared: bool = False,
     ) -> Organization:
+        """An organization private to `owner`, or in the shared directory."""
         name = name or f"Agency {next(_serial)}"
         org = Organization(
-            name=name, name_key=name.lower(), sector=sector, sector_label=sector_label
+            name=name,
+            name_key=name.lower(),
+            sector=sector,
+            sector_label=sector_label,
+            owner_partnership_id=owner.id if owner else None,
+            shared=shared,
         )
         self.session.add(org)
         self.session.flush()
@@ -107,7 +116,7 @@ class Factory:
         sector: Sector = Sector.SCHOOL,
         organization: Organization | None = None,
     ) -> PartnerAgency:
-        organization = organization or self.organization(name, sector)
+        organization = organization or self.organization(name, sector, owner=partnership)
         agency = PartnerAgency(
             partnership_id=partnership.id, organization_id=organization.id, joined_on=date.today()
         )

@@ -123,3 +123,50 @@ def test_the_new_reminder_kinds_can_be_chosen_after_0011_and_not_before(empty_da
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
         connection.execute(insert)
     engine.dispose()
+
+
+def test_organizations_become_private_to_their_one_partnership_or_shared_after_0013(
+    empty_database_url,
+):
+    migrate.upgrade(empty_database_url, "0011_new_reminder_kinds")
+    engine = sa.create_engine(empty_database_url)
+    with engine.begin() as connection:
+        for number in (1, 2):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO partnerships (id, name, name_key, community, purpose, timezone,"
+                    " stage, meeting_cadence, created_at, updated_at) VALUES (:id, :name, :name,"
+                    " 'C', '', 'UTC', 'partner', '', '2027-01-01', '2027-01-01')"
+                ),
+                {"id": number, "name": f"p{number}"},
+            )
+        for number, name in ((10, "one clinic"), (11, "county schools"), (12, "nobody's")):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO organizations (id, name, name_key, sector, created_at,"
+                    " updated_at) VALUES (:id, :name, :name, 'school', '2027-01-01',"
+                    " '2027-01-01')"
+                ),
+                {"id": number, "name": name},
+            )
+        for agency, partnership, organization in ((1, 2, 10), (2, 2, 11), (3, 1, 11)):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO partner_agencies (id, partnership_id, organization_id,"
+                    " joined_on) VALUES (:a, :p, :o, '2027-01-01')"
+                ),
+                {"a": agency, "p": partnership, "o": organization},
+            )
+
+    migrate.upgrade(empty_database_url)
+
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT id, shared, owner_partnership_id FROM organizations ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert [(id_, bool(shared), owner) for id_, shared, owner in rows] == [
+        (10, False, 2),  # used by one partnership: private to it
+        (11, True, 2),  # used by several: shared, first seated by partnership 2
+        (12, False, None),  # used by none: private, until a site admin shares it
+    ]

@@ -69,21 +69,39 @@ class Role(enum.Enum):
 
 
 class Organization(Timestamped, Base):
-    """An agency. One organization can sit in several partnerships."""
+    """An agency. Its name is private to the partnership that typed it in (a name alone can say
+    who works with whom) until a site admin puts it in the shared directory, from which every
+    partnership may seat it; so one organization can sit in several partnerships."""
 
     __tablename__ = "organizations"
     __table_args__ = (
         sa.CheckConstraint(
             "sector != 'other' OR sector_label IS NOT NULL", name="other_sector_has_label"
         ),
+        # Names are unique, case-insensitively, within a partnership's own organizations and
+        # within the shared directory.
+        sa.UniqueConstraint("owner_partnership_id", "name_key"),
+        sa.Index(
+            "uq_organizations_shared_name_key",
+            "name_key",
+            unique=True,
+            sqlite_where=sa.text("shared"),
+            postgresql_where=sa.text("shared"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    # The lower-cased name: organization names are unique case-insensitively.
-    name_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    # The lower-cased name.
+    name_key: Mapped[str] = mapped_column(sa.String(200))
     sector: Mapped[Sector] = mapped_column(enum_type(Sector, "sector"))
     sector_label: Mapped[str | None] = mapped_column(sa.String(100))
+    # The partnership that typed it in; None only for organizations older than this rule
+    # that no partnership used (a site admin may share them).
+    owner_partnership_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("partnerships.id", ondelete="SET NULL"), index=True
+    )
+    shared: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     @property
     def sector_display(self) -> str:

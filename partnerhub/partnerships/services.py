@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnerhub.audit.services import record
 from partnerhub.auth import services as accounts
 from partnerhub.auth.models import User
-from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound
+from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from partnerhub.notifications.models import OutboxMessage
 from partnerhub.notifications.outbox import queue_email, render_email
 from partnerhub.partnerships.models import (
@@ -202,14 +202,29 @@ def former_agencies(session: Session, partnership: Partnership) -> list[PartnerA
     )
 
 
+def seen_by(partnership: Partnership):
+    """The organizations a partnership may see: the shared directory, those it typed in, and
+    those it has had at its table."""
+    had = select(PartnerAgency.organization_id).where(
+        PartnerAgency.partnership_id == partnership.id
+    )
+    return or_(
+        Organization.shared,
+        Organization.owner_partnership_id == partnership.id,
+        Organization.id.in_(had),
+    )
+
+
 def available_organizations(session: Session, partnership: Partnership) -> list[Organization]:
-    """Organizations that could join: every one not already at this partnership's table."""
+    """Organizations that could join: those this partnership sees, not at its table now."""
     seated = select(PartnerAgency.organization_id).where(
         PartnerAgency.partnership_id == partnership.id, PartnerAgency.left_on.is_(None)
     )
     return list(
         session.scalars(
-            select(Organization).where(Organization.id.not_in(seated)).order_by(Organization.name)
+            select(Organization)
+            .where(seen_by(partnership), Organization.id.not_in(seated))
+            .order_by(Organization.name, Organization.id)
         )
     )
 
@@ -244,16 +259,23 @@ def add_agency(
     """
     reused = False
     if organization_id:
-        organization = session.get(Organization, organization_id)
+        organization = session.scalar(
+            select(Organization).where(Organization.id == organization_id, seen_by(partnership))
+        )
         if organization is None:
             raise NotFound("That organization does not exist.")
     else:
+        # Its own organization of that name first, then the shared directory's; another
+        # partnership's private one is never matched, so the answer tells nothing about it.
         organization = session.scalar(
-            select(Organization).where(Organization.name_key == new.name.strip().lower())
+            select(Organization)
+            .where(Organization.name_key == new.name.strip().lower(), seen_by(partnership))
+            .order_by(Organization.shared, Organization.id)
+            .limit(1)
         )
         reused = organization is not None
         if organization is None:
-            organization = _create_organization(session, new)
+            organization = _create_organization(session, new, partnership)
     agency = session.scalar(
         select(PartnerAgency).where(
             PartnerAgency.partnership_id == partnership.id,
@@ -280,16 +302,76 @@ def add_agency(
     return agency, reused
 
 
-def _create_organization(session: Session, new: NewOrganization) -> Organization:
+def _create_organization(
+    session: Session, new: NewOrganization, partnership: Partnership
+) -> Organization:
     label = new.sector_label.strip() if new.sector is Sector.OTHER else None
     if new.sector is Sector.OTHER and not label:
         raise DomainError("Say what kind of organization it is (the sector is 'other').")
     name = new.name.strip()
     organization = Organization(
-        name=name, name_key=name.lower(), sector=new.sector, sector_label=label
+        name=name,
+        name_key=name.lower(),
+        sector=new.sector,
+        sector_label=label,
+        owner_partnership_id=partnership.id,
     )
     session.add(organization)
     session.flush()
+    return organization
+
+
+# --- the shared directory of organizations (site admins) ------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    organization: Organization
+    owner: str  # the name of the partnership that typed it in, or ""
+    partnerships: int  # how many partnerships have had it at their table
+
+
+def organization_directory(session: Session) -> list[DirectoryEntry]:
+    """Every organization, with who typed it in and how many partnerships use it."""
+    used = (
+        select(func.count(PartnerAgency.id))
+        .where(PartnerAgency.organization_id == Organization.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Organization, Partnership.name, used)
+        .outerjoin(Partnership, Partnership.id == Organization.owner_partnership_id)
+        .order_by(Organization.name, Organization.id)
+    )
+    return [DirectoryEntry(org, owner or "", count) for org, owner, count in rows]
+
+
+def share_organization(
+    session: Session, actor: User, organization_id: int, now: datetime, *, shared: bool = True
+) -> Organization:
+    """A site admin puts an organization in the shared directory, or takes it out (the
+    partnerships that already seated it keep it)."""
+    if not actor.is_admin:
+        raise PermissionDenied("Only site administrators manage the shared directory.")
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound("That organization does not exist.")
+    if shared and not organization.shared:
+        clash = session.scalar(
+            select(Organization.id).where(
+                Organization.shared, Organization.name_key == organization.name_key
+            )
+        )
+        if clash is not None:
+            raise Conflict(f"{organization.name} is already in the shared directory.")
+    organization.shared = shared
+    verb = "shared" if shared else "unshared"
+    summary = (
+        f"Put {organization.name} in the shared directory"
+        if shared
+        else f"Took {organization.name} out of the shared directory"
+    )
+    record(session, actor, f"organization.{verb}", organization, summary, now)
     return organization
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from partnerhub import permissions
 from partnerhub.audit.services import partnership_events
 from partnerhub.auth import services as accounts
+from partnerhub.auth.views import admin_required
 from partnerhub.db import utcnow
 from partnerhub.errors import Conflict, DomainError, NotFound
 from partnerhub.extensions import database
@@ -576,6 +577,48 @@ def go_back(partnership_id: int):
     ):
         flash(f"The partnership is back in the {partnership.stage.label} stage.", "success")
     return redirect(url_for(".stages", partnership_id=partnership.id))
+
+
+# --- the shared directory of organizations (site admins) ------------------------------------
+
+
+@blueprint.route("/admin/organizations")
+@admin_required
+def organizations():
+    """Every organization: private to the partnership that typed it, or shared with all."""
+    entries = services.organization_directory(database.session)
+    return render_template("partnerships/organizations.html", entries=entries)
+
+
+@blueprint.route("/admin/organizations/<int:organization_id>/share", methods=["POST"])
+@admin_required
+def share_organization(organization_id: int):
+    """Put an organization in the shared directory, for every partnership to seat."""
+    return _set_shared(organization_id, True, "{name} is in the shared directory.")
+
+
+@blueprint.route("/admin/organizations/<int:organization_id>/unshare", methods=["POST"])
+@admin_required
+def unshare_organization(organization_id: int):
+    """Take an organization out of the shared directory; partnerships keep what they seated."""
+    return _set_shared(organization_id, False, "{name} is no longer in the shared directory.")
+
+
+def _set_shared(organization_id: int, shared: bool, done: str):
+    db = database.session
+    try:
+        organization = services.share_organization(
+            db, current_user, organization_id, utcnow(), shared=shared
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        db.rollback()
+        flash(str(error), "danger")
+    else:
+        db.commit()
+        flash(done.format(name=organization.name), "success")
+    return redirect(url_for(".organizations"))
 
 
 @blueprint.app_context_processor

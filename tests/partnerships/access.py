@@ -29,6 +29,9 @@ ROUTES = {
     "partnerships.untick": "manage",
     "partnerships.advance": "manage",
     "partnerships.go_back": "manage",
+    "partnerships.organizations": "admin",
+    "partnerships.share_organization": "admin",
+    "partnerships.unshare_organization": "admin",
 }
 
 
@@ -67,6 +70,8 @@ def url_values(make, world) -> dict[str, dict]:
         "partnerships.resend_invitation": on_invitation,
         "partnerships.revoke_invitation": on_invitation,
         "partnerships.accept_invitation": {"token": raw},
+        "partnerships.share_organization": {"organization_id": agency.organization_id},
+        "partnerships.unshare_organization": {"organization_id": agency.organization_id},
         "partnerships.tick": item,
         "partnerships.untick": item,
     }

@@ -40,7 +40,7 @@ def test_other_sector_needs_a_label(facilitated, db):
 
 
 def test_a_known_name_in_another_case_reuses_the_organization(facilitated, make, db):
-    known = make.organization("Helena Public Schools", Sector.SCHOOL)
+    known = make.organization("Helena Public Schools", Sector.SCHOOL, shared=True)
     db.commit()
     response = add(
         facilitated,
@@ -57,7 +57,7 @@ def test_a_known_name_in_another_case_reuses_the_organization(facilitated, make,
 
 def test_an_organization_sits_in_several_partnerships_but_once_in_each(facilitated, make, db):
     other = make.partnership(make.user(), name="Grossmont")
-    school = make.organization("Helena Public Schools", Sector.SCHOOL)
+    school = make.organization("Helena Public Schools", Sector.SCHOOL, shared=True)
     make.agency(other, organization=school)
     db.commit()
     assert add(facilitated, organization=str(school.id)).status_code == 302
