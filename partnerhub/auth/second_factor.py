@@ -54,11 +54,15 @@ def is_enabled(user: User) -> bool:
 
 
 def begin_enrolment(session: Session, user: User) -> str:
-    """The secret to scan; made once and kept until confirmed, so a reload shows the same one."""
+    """A new secret to scan, replacing any earlier unconfirmed one.
+
+    Never reused: someone who glimpsed an enrolment page left open must not learn the secret
+    its owner confirms later.
+    """
     if is_enabled(user):
         raise Conflict("Two-factor authentication is already on.")
-    if not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
+    user.totp_secret = pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
+    user.totp_last_step = None
     return user.totp_secret
 
 
@@ -117,11 +121,30 @@ def disable(
         record(session, user, "user.two_factor_disabled", user, summary, now)
 
 
+def reset(session: Session, user: User, now: datetime) -> None:
+    """An operator removes the second factor of someone who lost their app and their codes.
+
+    Every login session ends too: whoever holds the lost phone may hold a logged-in browser.
+    """
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    end_other_sessions(session, user)
+    summary = "Removed two-factor authentication from the command line"
+    record(session, None, "user.two_factor_reset", user, summary, now)
+
+
 # --- codes -----------------------------------------------------------------------------
 
 
+# Letters typed for the digits they resemble (recovery codes use no i, l or o).
+_LOOKALIKES = str.maketrans("ilo", "110")
+
+
 def _normal(code: str) -> str:
-    return "".join(c for c in code.lower() if c.isalnum())
+    """A typed code without spaces, dashes or case, and with look-alike letters read as digits."""
+    return "".join(c for c in code.lower() if c.isalnum()).translate(_LOOKALIKES)
 
 
 def verify_code(session: Session, user: User, code: str, now: datetime) -> bool:

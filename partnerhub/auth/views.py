@@ -419,9 +419,11 @@ def _admins_enrol_first():
 
 
 def _password_check_limit():
-    """Failed password confirmations count like failed logins, per account."""
-    return limiter.limit(
+    """Failed password confirmations count like failed logins, per account, on every page
+    that asks for one."""
+    return limiter.shared_limit(
         lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+        scope="password-check",
         key_func=_own_account_key,
         methods=["POST"],
         deduct_when=_failed,
@@ -449,9 +451,10 @@ def enrol_two_factor():
     if second_factor.is_enabled(me):
         flash("Two-factor authentication is already on.", "info")
         return redirect(url_for("auth.account"))
-    secret = second_factor.begin_enrolment(db, me)
-    uri = second_factor.provisioning_uri(me)
-    db.commit()
+    if request.method == "GET" or not me.totp_secret:
+        second_factor.begin_enrolment(db, me)  # each showing of the page, a new secret
+        db.commit()
+    secret, uri = me.totp_secret, second_factor.provisioning_uri(me)
     form = EnrolTwoFactorForm()
     if form.validate_on_submit():
         try:

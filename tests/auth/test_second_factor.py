@@ -83,9 +83,12 @@ def enter_code(client, code, **extra):
 
 def test_enrolment_is_active_only_once_a_code_is_confirmed(make, db):
     user = make.user()
-    secret = second_factor.begin_enrolment(db, user)
+    glimpsed = second_factor.begin_enrolment(db, user)
+    secret = second_factor.begin_enrolment(db, user)  # the page shown again: a new secret
+    assert secret != glimpsed and len(secret) == 32
     assert not second_factor.is_enabled(user)
-    assert second_factor.begin_enrolment(db, user) == secret  # a reload shows the same QR code
+    with pytest.raises(DomainError, match="not right"):
+        second_factor.confirm_enrolment(db, user, code_at(glimpsed, NOW), NOW)
 
     with pytest.raises(DomainError, match="not right"):
         second_factor.confirm_enrolment(db, user, code_at(secret, NOW - 5 * STEP), NOW)
@@ -125,7 +128,7 @@ def test_recovery_codes_are_stored_as_digests_and_work_once(make, db, enrolled):
     for code in codes:
         assert not any(code.replace("-", "") in digest for digest in stored)
 
-    typed = codes[3].upper().replace("-", " ")  # read aloud, typed loosely
+    typed = codes[3].upper().replace("-", " ").replace("0", "O")  # typed loosely
     assert second_factor.use_recovery_code(db, user, typed, NOW)
     assert not second_factor.use_recovery_code(db, user, codes[3], NOW)
     assert second_factor.recovery_codes_left(db, user) == 9
@@ -415,6 +418,20 @@ def test_right_codes_do_not_count_against_the_limit(app, clock, make, db, enroll
         clock.shift(STEP)
 
 
+def test_wrong_passwords_to_turn_it_off_are_throttled_like_logins(
+    app, clock, make, db, enrolled, logged_in_with_code
+):
+    app.config["LOGIN_FAILURES_PER_ACCOUNT"] = "2/15 minutes"
+    user = make.user()
+    browser = logged_in_with_code(user, enrolled(user)[0])
+    for path in ("/account/two-factor/disable", "/account/two-factor/recovery-codes"):
+        assert browser.post(path, data={"password": "a guess"}).status_code == 200
+    response = browser.post("/account/two-factor/disable", data={"password": PASSWORD})
+    assert response.status_code == 429
+    db.expire_all()
+    assert second_factor.is_enabled(db.get(User, user.id))
+
+
 # --- site administrators -----------------------------------------------------------------
 
 
@@ -468,3 +485,31 @@ def test_the_users_list_shows_who_has_it(clock, make, db, logged_in, enrolled):
     dana_row = page.split("Dana Diaz", 1)[1].split("</tr>", 1)[0]
     sam_row = page.split("Sam Smith", 1)[1].split("</tr>", 1)[0]
     assert "two-factor on" in dana_row and "two-factor on" not in sam_row
+
+
+# --- an operator helps someone who lost their phone and their codes ------------------------
+
+
+def test_an_operator_removes_a_lost_second_factor_from_the_command_line(
+    app, clock, make, db, enrolled, logged_in_with_code
+):
+    from click.testing import CliRunner
+
+    from partnerhub.cli import main
+
+    user = make.user(email="dana@example.org")
+    secret, _codes = enrolled(user)
+    browser = logged_in_with_code(user, secret)  # say the phone was stolen while logged in
+
+    result = CliRunner().invoke(main, ["reset-two-factor", "--email", "Dana@example.org"], obj=app)
+
+    assert result.exit_code == 0, result.output
+    assert "dana@example.org logs in with a password alone until" in result.output
+    db.expire_all()
+    assert not second_factor.is_enabled(db.get(User, user.id))
+    assert db.get(User, user.id).totp_secret is None
+    assert db.query(RecoveryCode).count() == 0
+    assert browser.get("/").status_code == 302
+    assert db.query(AuditEvent).filter_by(action="user.two_factor_reset").count() == 1
+    unknown = CliRunner().invoke(main, ["reset-two-factor", "--email", "x@example.org"], obj=app)
+    assert unknown.exit_code == 1 and "No account" in unknown.output
