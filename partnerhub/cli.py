@@ -94,6 +94,25 @@ def create_user(ctx, email: str, name: str, password: str | None, admin: bool, t
     click.echo(f"Created {'admin ' if admin else ''}{user.email}.")
 
 
+@main.command("reset-two-factor")
+@click.option("--email", required=True)
+@click.pass_context
+def reset_two_factor(ctx, email: str):
+    """Remove an account's second factor (lost phone and recovery codes), logging it out."""
+    from partnerhub.auth import second_factor
+
+    app = _app(ctx)
+    with _database(app).transaction() as session:
+        user = accounts.find_user(session, email)
+        if user is None:
+            raise click.ClickException(f"No account has the email {email}.")
+        second_factor.reset(session, user, utcnow())
+    click.echo(
+        f"{user.email} logs in with a password alone until two-factor authentication is "
+        "turned on again (site admins are asked to at once)."
+    )
+
+
 @main.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:

@@ -28,6 +28,11 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _flag(value: str) -> bool:
+    """An on/off setting: 0, false, no and off (any case) turn it off."""
+    return value.strip().lower() not in ("0", "false", "no", "off", "")
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config from PARTNERHUB_* environment variables and overrides."""
     instance = Path((overrides or {}).get("INSTANCE_PATH") or instance_path())
@@ -60,6 +65,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": env("PARTNERHUB_LOGIN_FAILURES_PER_ADDRESS", "30/15 minutes"),
         "RESET_REQUESTS_PER_ACCOUNT": env("PARTNERHUB_RESET_REQUESTS_PER_ACCOUNT", "5/hour"),
         "RESET_REQUESTS_PER_ADDRESS": env("PARTNERHUB_RESET_REQUESTS_PER_ADDRESS", "20/hour"),
+        # Wrong second-factor codes (or recovery codes) for one account, from anywhere.
+        "LOGIN_CODE_FAILURES_PER_ACCOUNT": env(
+            "PARTNERHUB_LOGIN_CODE_FAILURES_PER_ACCOUNT", "5/15 minutes"
+        ),
+        # Site admins must turn on two-factor authentication before anything else.
+        "REQUIRE_2FA_FOR_ADMINS": _flag(env("PARTNERHUB_REQUIRE_2FA_FOR_ADMINS", "1")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": int(env("PARTNERHUB_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

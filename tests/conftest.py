@@ -83,6 +83,9 @@ def app(request, database_url, tmp_path):
         "MAIL_URL": f"file://{tmp_path / 'mail'}",
         "BASE_URL": "http://partnerhub.test",
         "SERVER_NAME": None,
+        # Most tests log admins in with a password alone; tests/auth/test_second_factor.py
+        # turns the requirement on.
+        "REQUIRE_2FA_FOR_ADMINS": False,
     }
     if "smtp" in request.fixturenames:
         config["MAIL_URL"] = request.getfixturevalue("smtp").url

@@ -113,3 +113,37 @@ class UserForm(FlaskForm):
     timezone = SelectField("Time zone", choices=timezone_choices, default="America/Denver")
     admin = BooleanField("Site administrator (manages accounts)")
     submit = SubmitField("Create and email a link")
+
+
+class LoginCodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), single_line, Length(max=40)],
+        description="The 6-digit code your authenticator app shows, or one of your recovery codes.",
+        render_kw={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"},
+    )
+    submit = SubmitField("Verify")
+
+
+class EnrolTwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        validators=[DataRequired(), single_line, Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField("Turn on")
+
+
+class DisableTwoFactorForm(FlaskForm):
+    # Distinct ids: the account page also shows the change-password form's fields.
+    password = PasswordField(
+        "Your password", id="disable-password", validators=[DataRequired(), Length(max=200)]
+    )
+    submit = SubmitField("Turn off two-factor authentication")
+
+
+class RecoveryCodesForm(FlaskForm):
+    password = PasswordField(
+        "Your password", id="recovery-password", validators=[DataRequired(), Length(max=200)]
+    )
+    submit = SubmitField("Make new recovery codes")

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
-from partnerhub.auth.models import PasswordReset, User, UserSession
+from partnerhub.auth.models import PasswordReset, PendingLogin, User, UserSession
 from partnerhub.errors import Conflict, DomainError, NotFound, PermissionDenied
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.notifications.outbox import (
@@ -157,11 +157,15 @@ def end_session(session: Session, raw_token: str) -> None:
 
 
 def end_other_sessions(session: Session, user: User, keep_token: str | None = None) -> None:
-    """Log out every browser of `user` except the one holding `keep_token`."""
+    """Log out every browser of `user` except the one holding `keep_token`.
+
+    Logins waiting for a second-factor code end too: their password may be the old one.
+    """
     query = delete(UserSession).where(UserSession.user_id == user.id)
     if keep_token:
         query = query.where(UserSession.token_hash != token_digest(keep_token))
     session.execute(query)
+    session.execute(delete(PendingLogin).where(PendingLogin.user_id == user.id))
 
 
 def session_is_remembered(session: Session, raw_token: str) -> bool:

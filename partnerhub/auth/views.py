@@ -21,13 +21,18 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
-from partnerhub.auth import services
+from partnerhub.auth import second_factor, services
 from partnerhub.auth.forms import (
     ChangePasswordForm,
+    DisableTwoFactorForm,
+    EnrolTwoFactorForm,
     ForgotPasswordForm,
+    LoginCodeForm,
     LoginForm,
     ProfileForm,
+    RecoveryCodesForm,
     ResetPasswordForm,
     UserForm,
 )
@@ -47,6 +52,14 @@ THROTTLED = (
     "Too many failed attempts for this account or from your network. Wait 15 minutes and try "
     "again, or reset your password with the link on the login page."
 )
+
+CODE_THROTTLED = (
+    "Too many wrong codes for this account. Wait 15 minutes, then log in again; one of your "
+    "recovery codes works in place of a code from your app."
+)
+# The browser's half-finished login: the pending login's secret and whose it is (for throttling).
+PENDING_LOGIN = "pending_login"
+PENDING_USER = "pending_user"
 
 
 @login_manager.user_loader
@@ -79,6 +92,26 @@ def _login_limit(config_key: str, key_func):
         methods=["POST"],
         deduct_when=_failed,
         error_message=THROTTLED,
+    )
+
+
+def _pending_account_key() -> str:
+    """The account whose password opened this browser's pending login: codes are counted per
+    account, however many browsers or addresses try them."""
+    return f"second-factor:user:{session.get(PENDING_USER)}"
+
+
+def _own_account_key() -> str:
+    return f"password-check:user:{getattr(current_user, 'id', None)}"
+
+
+def _code_limit():
+    return limiter.limit(
+        lambda: current_app.config["LOGIN_CODE_FAILURES_PER_ACCOUNT"],
+        key_func=_pending_account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=CODE_THROTTLED,
     )
 
 
@@ -186,6 +219,8 @@ def login():
         if user is None:
             g.login_failed = True
             form.password.errors.append("That email and password do not match an active account.")
+        elif second_factor.is_enabled(user):
+            return _await_code(user, form.remember.data)
         else:
             remember = form.remember.data
             token = services.start_session(
@@ -196,6 +231,56 @@ def login():
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def _await_code(user: User, remember: bool):
+    """The password was right; remember, server-side, that this browser now owes a code."""
+    db = database.session
+    raw = second_factor.start_pending_login(db, user, utcnow(), remember=remember)
+    db.commit()
+    session.clear()
+    session[PENDING_LOGIN] = raw
+    session[PENDING_USER] = user.id
+    return redirect(url_for("auth.login_code", next=request.args.get("next")))
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@_code_limit()
+def login_code():
+    """The second step of logging in: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("partnerships.dashboard"))
+    db = database.session
+    pending = second_factor.find_pending_login(db, session.get(PENDING_LOGIN, ""), utcnow())
+    if pending is None:
+        session.pop(PENDING_LOGIN, None)
+        session.pop(PENDING_USER, None)
+        flash("That login has expired. Log in again with your password.", "info")
+        return redirect(url_for("auth.login", next=request.args.get("next")))
+    form = LoginCodeForm()
+    if form.validate_on_submit():
+        done = second_factor.complete_login(
+            db, pending, form.code.data, utcnow(), user_agent=request.user_agent.string
+        )
+        if done is None:
+            g.login_failed = True
+            form.code.errors.append(second_factor.WRONG_CODE)
+        else:
+            db.commit()
+            _log_in(done.user, done.token, done.remember)
+            flash(f"Welcome, {done.user.name}.", "success")
+            if done.recovery_codes_left is not None:
+                flash(_recovery_code_used(done.recovery_codes_left), "warning")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login_code.html", form=form)
+
+
+def _recovery_code_used(left: int) -> str:
+    count = f"{left} is left" if left == 1 else f"{left} are left"
+    return (
+        f"You used a recovery code; {count}. If your authenticator app is lost, make new "
+        "codes on your account page."
+    )
 
 
 @blueprint.route("/logout", methods=["POST"])
@@ -252,15 +337,21 @@ def reset_password(token: str):
 # --- my account ----------------------------------------------------------------------
 
 
-def _render_account(profile_form=None, password_form=None):
+def _render_account(profile_form=None, password_form=None, disable_form=None, codes_form=None):
     if profile_form is None:
         profile_form = ProfileForm(obj=current_user, formdata=None)
+    db = database.session
     return render_template(
         "auth/account.html",
         profile_form=profile_form,
         password_form=password_form or ChangePasswordForm(formdata=None),
-        logins=services.login_sessions(database.session, current_user, utcnow()),
+        logins=services.login_sessions(db, current_user, utcnow()),
         this_login=services.token_digest(current_user.current_session_token),
+        two_factor_on=second_factor.is_enabled(current_user),
+        two_factor_required=_two_factor_required(current_user),
+        recovery_codes_left=second_factor.recovery_codes_left(db, current_user),
+        disable_form=disable_form or DisableTwoFactorForm(formdata=None),
+        codes_form=codes_form or RecoveryCodesForm(formdata=None),
     )
 
 
@@ -315,6 +406,145 @@ def logout_everywhere():
     _log_out()
     flash("You are logged out on every device.", "info")
     return redirect(url_for("auth.login"))
+
+
+# --- two-factor authentication -------------------------------------------------------
+
+# Where an admin who still has to turn on two-factor authentication may go meanwhile.
+_OPEN_BEFORE_ENROLMENT = {"auth.enrol_two_factor", "auth.logout", "static", "bootstrap.static"}
+
+
+def _two_factor_required(user: User) -> bool:
+    return user.is_admin and current_app.config["REQUIRE_2FA_FOR_ADMINS"]
+
+
+@blueprint.before_app_request
+def _admins_enrol_first():
+    """A site admin without a second factor, where one is required, does nothing else first."""
+    if request.endpoint in _OPEN_BEFORE_ENROLMENT or request.blueprint == "health":
+        return None
+    if (
+        current_user.is_authenticated
+        and _two_factor_required(current_user)
+        and not second_factor.is_enabled(current_user)
+    ):
+        return redirect(url_for("auth.enrol_two_factor"))
+    return None
+
+
+def _password_check_limit():
+    """Failed password confirmations count like failed logins, per account, on every page
+    that asks for one."""
+    return limiter.shared_limit(
+        lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+        scope="password-check",
+        key_func=_own_account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=THROTTLED,
+    )
+
+
+def _not_stored(html: str):
+    """A page showing secrets: browsers and proxies must not keep a copy."""
+    response = current_app.make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _show_recovery_codes(codes: list[str], message: str):
+    return _not_stored(render_template("auth/recovery_codes.html", codes=codes, message=message))
+
+
+@blueprint.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def enrol_two_factor():
+    """Turn on two-factor authentication: scan the QR code, confirm a code, keep the codes."""
+    db = database.session
+    me = current_user._get_current_object()
+    if second_factor.is_enabled(me):
+        flash("Two-factor authentication is already on.", "info")
+        return redirect(url_for("auth.account"))
+    if request.method == "GET" or not me.totp_secret:
+        second_factor.begin_enrolment(db, me)  # each showing of the page, a new secret
+        db.commit()
+    secret, uri = me.totp_secret, second_factor.provisioning_uri(me)
+    form = EnrolTwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            codes = second_factor.confirm_enrolment(
+                db, me, form.code.data, utcnow(), keep_token=me.current_session_token
+            )
+        except DomainError as error:
+            db.rollback()
+            form.code.errors.append(str(error))
+        else:
+            db.commit()
+            return _show_recovery_codes(
+                codes, "Two-factor authentication is on. Every other device was logged out."
+            )
+    page = render_template(
+        "auth/two_factor_enrol.html",
+        form=form,
+        secret=second_factor.grouped(secret),
+        qr_code=Markup(second_factor.qr_code_svg(uri)),  # segno's own markup, no user text
+        required=_two_factor_required(me),
+    )
+    return _not_stored(page)
+
+
+@blueprint.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+@_password_check_limit()
+def regenerate_recovery_codes():
+    """Replace my recovery codes, knowing my password; the new ones are shown once."""
+    form = RecoveryCodesForm()
+    if form.validate_on_submit():
+        db = database.session
+        try:
+            codes = second_factor.regenerate_recovery_codes(
+                db, current_user, form.password.data, utcnow()
+            )
+        except second_factor.WrongPassword as error:
+            g.login_failed = True
+            form.password.errors.append(str(error))
+        except DomainError as error:
+            flash(str(error), "danger")
+            return redirect(url_for("auth.account"))
+        else:
+            db.commit()
+            return _show_recovery_codes(codes, "New recovery codes; the old ones no longer work.")
+    return _render_account(codes_form=form)
+
+
+@blueprint.route("/account/two-factor/disable", methods=["POST"])
+@login_required
+@_password_check_limit()
+def disable_two_factor():
+    """Turn off two-factor authentication, knowing my password (not for admins who need it)."""
+    form = DisableTwoFactorForm()
+    if form.validate_on_submit():
+        db = database.session
+        me = current_user._get_current_object()
+        try:
+            second_factor.disable(
+                db,
+                me,
+                form.password.data,
+                utcnow(),
+                required_for_admins=current_app.config["REQUIRE_2FA_FOR_ADMINS"],
+            )
+        except second_factor.WrongPassword as error:
+            g.login_failed = True
+            form.password.errors.append(str(error))
+        except DomainError as error:
+            flash(str(error), "danger")
+            return redirect(url_for("auth.account"))
+        else:
+            db.commit()
+            flash("Two-factor authentication is off.", "info")
+            return redirect(url_for("auth.account"))
+    return _render_account(disable_form=form)
 
 
 # --- site administration -------------------------------------------------------------

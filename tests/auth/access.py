@@ -6,12 +6,16 @@ from tests.factories import PASSWORD
 
 ROUTES = {
     "auth.login": "public",
+    "auth.login_code": "public",
     "auth.logout": "login",
     "auth.forgot_password": "public",
     "auth.reset_password": "token",
     "auth.account": "login",
     "auth.change_password": "login",
     "auth.logout_everywhere": "login",
+    "auth.enrol_two_factor": "login",
+    "auth.regenerate_recovery_codes": "login",
+    "auth.disable_two_factor": "login",
     "auth.users": "admin",
     "auth.new_user": "admin",
     "auth.deactivate_user": "admin",
@@ -32,6 +36,11 @@ FORMS = [
         {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         [],
     ),
+    # Without a password step first the code form sends the visitor back to the login page.
+    ("auth.login_code", {"code": "123456"}, []),
+    ("auth.enrol_two_factor", {"code": "123456"}, ["code"]),
+    ("auth.regenerate_recovery_codes", {"password": PASSWORD}, []),
+    ("auth.disable_two_factor", {"password": PASSWORD}, []),
     (
         "auth.new_user",
         {"email": "nia@example.org", "name": "Nia New", "timezone": "UTC", "admin": "y"},
