@@ -11,7 +11,7 @@ Names were unique across the site; they are now unique within one partnership's 
 organizations and within the shared directory.
 
 Revision ID: 0013_private_organizations
-Revises: 0011_new_reminder_kinds
+Revises: 0012_second_factor
 """
 
 from collections.abc import Sequence
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_private_organizations"
-down_revision: str | None = "0011_new_reminder_kinds"
+down_revision: str | None = "0012_second_factor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
