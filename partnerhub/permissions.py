@@ -42,7 +42,3 @@ def can(membership: Membership | None, action: str, obj: object = None) -> bool:
     if action in _object_rules:
         return _object_rules[action](membership, obj)
     return action in ROLE_ACTIONS[membership.role]
-
-
-def is_facilitator(membership: Membership | None) -> bool:
-    return can(membership, MANAGE)

@@ -450,15 +450,6 @@ def roster(session: Session, partnership: Partnership) -> list[Membership]:
     )
 
 
-def active_member_count(session: Session, partnership: Partnership) -> int:
-    """How many people are on the roster now."""
-    return session.scalar(
-        select(func.count()).where(
-            Membership.partnership_id == partnership.id, Membership.left_at.is_(None)
-        )
-    )
-
-
 def get_membership(session: Session, partnership: Partnership, membership_id: int) -> Membership:
     """A person on this partnership's roster (else NotFound)."""
     membership = session.get(Membership, membership_id)
