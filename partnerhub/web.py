@@ -104,6 +104,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=permissions.can,
         permissions=permissions,
-        has_endpoint=lambda name: name in current_app.view_functions,
     )
     app.jinja_env.filters["local_time"] = local_time

@@ -80,7 +80,6 @@ def app(request, database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,
         "MAIL_URL": f"file://{tmp_path / 'mail'}",
         "BASE_URL": "http://partnerhub.test",
-        "SERVER_NAME": None,
     }
     if "smtp" in request.fixturenames:
         config["MAIL_URL"] = request.getfixturevalue("smtp").url

@@ -9,9 +9,9 @@ from flask import current_app
 
 from partnerhub.db import utcnow
 from partnerhub.meetings import services as meetings
-from partnerhub.notifications import reminders
 from partnerhub.notifications.delivery import DeliveryPolicy, deliver_due
 from partnerhub.notifications.mailer import transport_for
+from partnerhub.notifications.sweep import sweep as sweep_reminders
 from worker import app
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def deliver_outbox() -> dict:
 @app.task(name="partnerhub.sweep")
 def sweep() -> None:
     """Queue the reminders and flags that are due now, then deliver them."""
-    _run_in_transaction(reminders.sweep)
+    _run_in_transaction(sweep_reminders)
     deliver_outbox.delay()
 
 

@@ -28,7 +28,7 @@ from partnerhub.agreements.models import Agreement, AgreementParty, AgreementSta
 from partnerhub.db import utcnow
 from partnerhub.errors import DomainError
 from partnerhub.extensions import database
-from partnerhub.partnerships.models import Membership, Partnership, Role, Stage
+from partnerhub.partnerships.models import Partnership, Stage
 from partnerhub.partnerships.registry import (
     Attention,
     add_tab,
@@ -37,6 +37,7 @@ from partnerhub.partnerships.registry import (
     panel,
 )
 from partnerhub.partnerships.services import local_today
+from partnerhub.permissions import Action
 from partnerhub.web import load_partnership, require
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/partnerships/<int:partnership_id>")
@@ -155,7 +156,7 @@ def sign(partnership_id: int, agreement_id: int, party_id: int):
     """Record a party's signature: its signatory, or a facilitator on their behalf."""
     partnership, agreement = _load(partnership_id, agreement_id)
     party = _party(agreement, party_id)
-    require("agreement.sign", party)
+    require(Action.AGREEMENT_SIGN, party)
     form = SignatureForm()
     if not form.is_submitted() and g.membership.partner_agency_id == party.partner_agency_id:
         form.signer_name.data = current_user.name
@@ -386,22 +387,6 @@ def _act(agreement: Agreement, done: str, change, *args, **kwargs):
         database.session.commit()
         flash(done, "success")
     return redirect(_url("show", agreement))
-
-
-# --- who may sign -----------------------------------------------------------------------
-
-
-@permissions.rule("agreement.sign")
-def _may_sign(membership: Membership, party: AgreementParty) -> bool:
-    """A facilitator records any party's signature; a signatory member their own agency's."""
-    if membership.role is Role.FACILITATOR:
-        return True
-    return (
-        membership.role is Role.MEMBER
-        and membership.is_signatory
-        and party is not None
-        and membership.partner_agency_id == party.partner_agency_id
-    )
 
 
 # --- on the partnership's pages ---------------------------------------------------------

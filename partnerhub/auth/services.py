@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from partnerhub.audit.services import record
 from partnerhub.auth.models import PasswordReset, User, UserSession
 from partnerhub.errors import Conflict, DomainError, NotFound, PermissionDenied
-from partnerhub.notifications.models import OutboxMessage
-from partnerhub.notifications.outbox import queue_email, render_email
+from partnerhub.notifications import OutboxMessage, queue_email, render_email
 
 SESSION_IDLE = timedelta(hours=12)
 REMEMBER_FOR = timedelta(days=30)

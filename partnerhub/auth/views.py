@@ -34,7 +34,8 @@ from partnerhub.auth.models import User
 from partnerhub.db import utcnow
 from partnerhub.errors import DomainError
 from partnerhub.extensions import database, limiter, login_manager
-from partnerhub.notifications.delivery import deliver_now
+from partnerhub.links import external_url
+from partnerhub.notifications import deliver_now
 
 blueprint = Blueprint("auth", __name__)
 
@@ -130,7 +131,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _reset_link(token: str) -> str:
-    return current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
+    return external_url("auth.reset_password", token=token)
 
 
 def _send_now(message) -> None:

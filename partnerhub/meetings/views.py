@@ -23,6 +23,7 @@ from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.errors import DomainError
 from partnerhub.extensions import database
+from partnerhub.links import external_url
 from partnerhub.meetings import calendar, queries, services
 from partnerhub.meetings.forms import (
     YOUTH_REMINDER,
@@ -53,6 +54,7 @@ from partnerhub.partnerships.registry import (
     attention_source,
     panel,
 )
+from partnerhub.permissions import Action
 from partnerhub.web import load_partnership, require
 
 blueprint = Blueprint(
@@ -532,7 +534,7 @@ def update_action_item(partnership_id: int, item_id: int):
     """Mark an action item done, dropped or open (its owner, their agency, or a facilitator)."""
     partnership = load_partnership(partnership_id)
     item = queries.action_item_in(database.session, partnership.id, item_id) or abort(404)
-    require("action_item.update", item)
+    require(Action.ACTION_ITEM_UPDATE, item)
     form = ActionStatusForm()
     if form.validate_on_submit():
         services.set_action_item_status(
@@ -554,7 +556,7 @@ def meeting_ics(partnership_id: int, meeting_id: int):
     """Download the meeting as a calendar file."""
     partnership = load_partnership(partnership_id)
     meeting = _meeting(partnership, meeting_id)
-    url = url_for(".meeting", partnership_id=partnership.id, meeting_id=meeting.id, _external=True)
+    url = external_url(".meeting", partnership_id=partnership.id, meeting_id=meeting.id)
     body = calendar.meeting_ics(meeting, partnership.timezone, url)
     return _ics(body, f"meeting-{meeting.id}.ics")
 
@@ -747,7 +749,7 @@ def _agenda_data(form: AgendaItemForm) -> services.AgendaItemData:
 def _subscribe(partnership_id: int | None, back: str):
     token = services.subscribe(database.session, current_user, partnership_id, utcnow())
     database.session.commit()
-    url = url_for(".feed", token=token, _external=True)
+    url = external_url(".feed", token=token)
     flash(f"Your private calendar URL (copy it now; it is shown once): {url}", "success")
     return redirect(back)
 

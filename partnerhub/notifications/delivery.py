@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from partnerhub.notifications.mailer import FileTransport, SMTPTransport, transport_for
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.notifications.outbox import Content, as_email
-from partnerhub.notifications.reminders import write_meeting_reminders
+from partnerhub.notifications.registry import writer_for
 
 log = logging.getLogger(__name__)
 
@@ -182,11 +182,16 @@ def write_unwritten(
     session: Session, messages: list[OutboxMessage], now: datetime
 ) -> dict[int, Content | OutboxStatus]:
     """Write the messages queued without their content (meeting reminders), as they are about
-    to be sent; those that should no longer be sent get a status instead."""
-    unwritten = [message for message in messages if not message.is_written]
-    if not unwritten:
-        return {}
-    return write_meeting_reminders(session, unwritten, now)
+    to be sent, each kind by the writer its domain registered; those that should no longer be
+    sent get a status instead."""
+    unwritten = defaultdict(list)
+    for message in messages:
+        if not message.is_written:
+            unwritten[message.kind].append(message)
+    written = {}
+    for kind, of_kind in unwritten.items():
+        written.update(writer_for(kind)(session, of_kind, now))
+    return written
 
 
 def deliver_due(

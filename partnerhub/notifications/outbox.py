@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import render_template
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
@@ -106,6 +106,16 @@ def queue_email(
     if new_id is not None:
         return session.get_one(OutboxMessage, new_id)
     return session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
+
+
+def withdraw_pending(session: Session, about: str) -> int:
+    """Cancel the messages about `about` ("meeting:12") not yet sent; returns how many."""
+    return session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.about == about, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def as_email(message: OutboxMessage, sender: str, content: Content | None = None):

@@ -20,8 +20,7 @@ from partnerhub.audit.services import record
 from partnerhub.auth import services as accounts
 from partnerhub.auth.models import User
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound
-from partnerhub.notifications.models import OutboxMessage
-from partnerhub.notifications.outbox import queue_email, render_email
+from partnerhub.notifications import OutboxMessage, queue_email, render_email
 from partnerhub.partnerships.models import (
     CORE_SECTORS,
     ChecklistTick,

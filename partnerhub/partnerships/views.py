@@ -24,7 +24,8 @@ from partnerhub.auth import services as accounts
 from partnerhub.db import utcnow
 from partnerhub.errors import Conflict, DomainError, NotFound
 from partnerhub.extensions import database
-from partnerhub.notifications.delivery import deliver_now
+from partnerhub.links import external_url
+from partnerhub.notifications import deliver_now
 from partnerhub.partnerships import (
     checks,  # noqa: F401  (registers the stage checklist items)
     services,
@@ -83,8 +84,7 @@ def _send_now(message) -> None:
 
 
 def _invitation_link(raw_token: str) -> str:
-    path = url_for("partnerships.accept_invitation", token=raw_token)
-    return current_app.config["BASE_URL"] + path
+    return external_url("partnerships.accept_invitation", token=raw_token)
 
 
 # --- dashboard and partnership ------------------------------------------------------------

@@ -27,6 +27,7 @@ from partnerhub.errors import DomainError, NotFound
 from partnerhub.extensions import database
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
+from partnerhub.permissions import Action
 from partnerhub.procedures import services
 from partnerhub.procedures.diff import side_by_side_diff, unified_diff
 from partnerhub.procedures.forms import (
@@ -39,6 +40,7 @@ from partnerhub.procedures.forms import (
 )
 from partnerhub.procedures.markdown import render_markdown
 from partnerhub.procedures.models import Procedure
+from partnerhub.procedures.permissions import acts_for, may_sign_for
 from partnerhub.web import load_partnership, require
 
 blueprint = Blueprint("procedures", __name__, url_prefix="/partnerships/<int:partnership_id>")
@@ -120,7 +122,7 @@ def edit_flow(partnership_id: int, flow_id: int):
     """Change a flow of the matrix."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     flow = _found(services.get_flow, database.session, partnership.id, flow_id)
-    require("flow.edit", flow)
+    require(Action.FLOW_EDIT, flow)
     form = _flow_form(partnership, obj=flow)
     if request.method == "GET":
         form.legal_basis.data = flow.legal_basis.value if flow.legal_basis else ""
@@ -143,7 +145,7 @@ def delete_flow(partnership_id: int, flow_id: int):
     """Remove a flow from the matrix."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     flow = _found(services.get_flow, database.session, partnership.id, flow_id)
-    require("flow.edit", flow)
+    require(Action.FLOW_EDIT, flow)
     services.delete_flow(database.session, g.membership, flow, utcnow())
     database.session.commit()
     flash("Flow removed from the matrix.", "success")
@@ -220,7 +222,7 @@ def edit(partnership_id: int, procedure_id: int):
     """Edit a procedure: saving makes a new draft version."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     procedure = _procedure(partnership, procedure_id)
-    require("procedure.edit", procedure)
+    require(Action.PROCEDURE_EDIT, procedure)
     latest = procedure.latest_version
     form = ProcedureForm(
         data=None
@@ -255,7 +257,7 @@ def submit(partnership_id: int, procedure_id: int):
     """Send the draft to every agency for sign-off."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     procedure = _procedure(partnership, procedure_id)
-    require("procedure.edit", procedure)
+    require(Action.PROCEDURE_EDIT, procedure)
     return _act(
         procedure,
         "Submitted for sign-off by every agency.",
@@ -322,7 +324,7 @@ def review(partnership_id: int, procedure_id: int):
     """Record that the procedure in force was reviewed and still holds."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     procedure = _procedure(partnership, procedure_id)
-    require("procedure.edit", procedure)
+    require(Action.PROCEDURE_EDIT, procedure)
     return _act(
         procedure,
         "Review recorded.",
@@ -340,7 +342,7 @@ def retire(partnership_id: int, procedure_id: int):
     """Take a procedure out of force; its history stays."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     procedure = _procedure(partnership, procedure_id)
-    require("procedure.edit", procedure)
+    require(Action.PROCEDURE_EDIT, procedure)
     return _act(
         procedure,
         "Procedure retired.",
@@ -417,13 +419,13 @@ def _refused_form(template: str, error: DomainError, form, partnership, **contex
 def _owners(partnership: Partnership):
     """Agencies the viewer may write for: all for facilitators, their own for members."""
     agencies = services.active_agencies(database.session, partnership.id)
-    return [a for a in agencies if services.acts_for(g.membership, a.id)]
+    return [a for a in agencies if acts_for(g.membership, a.id)]
 
 
 def _flow_form(partnership: Partnership, obj=None) -> FlowForm:
     session = database.session
     agencies = services.active_agencies(session, partnership.id)
-    senders = [a for a in agencies if services.acts_for(g.membership, a.id)]
+    senders = [a for a in agencies if acts_for(g.membership, a.id)]
     procedures = [
         p for p in services.partnership_procedures(session, partnership.id) if not p.is_retired
     ]
@@ -442,7 +444,7 @@ def _render_version(partnership, procedure, version, change_form=None):
         body=render_markdown(version.body_markdown),
         agencies=agencies,
         pending=services.pending_agencies(version, agencies),
-        signable=[a for a in agencies if services.may_sign_for(g.membership, a)],
+        signable=[a for a in agencies if may_sign_for(g.membership, a)],
         change_form=change_form or ChangeRequestForm(),
         sign_form=SignOffForm(),
     )
@@ -499,7 +501,7 @@ def attention(session: Session, partnership_ids: list[int], today: date):
     mine = _viewer_memberships(session, partnership_ids)
     for procedure, version, waiting in services.awaiting_sign_off(session, partnership_ids):
         viewer = mine.get(procedure.partnership_id)
-        yours = [a for a in waiting if services.may_sign_for(viewer, a)]
+        yours = [a for a in waiting if may_sign_for(viewer, a)]
         if yours:
             names = ", ".join(a.organization.name for a in yours)
             label = f"Your sign-off is needed for {names}: “{procedure.title}” v{version.number}"
