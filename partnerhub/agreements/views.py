@@ -26,7 +26,6 @@ from partnerhub.agreements.forms import (
 )
 from partnerhub.agreements.models import Agreement, AgreementParty, AgreementStatus
 from partnerhub.db import utcnow
-from partnerhub.errors import DomainError
 from partnerhub.extensions import database
 from partnerhub.partnerships.models import Partnership, Stage
 from partnerhub.partnerships.registry import (
@@ -38,7 +37,7 @@ from partnerhub.partnerships.registry import (
 )
 from partnerhub.partnerships.services import local_today
 from partnerhub.permissions import Action
-from partnerhub.web import load_partnership, require
+from partnerhub.web import apply, load_partnership, require
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/partnerships/<int:partnership_id>")
 
@@ -62,16 +61,18 @@ def new(partnership_id: int):
     if not form.is_submitted():
         form.parties.data = [a.id for a in agencies]
     if form.validate_on_submit():
-        try:
-            agreement = services.create_agreement(
-                database.session, current_user, partnership.id, form.terms(), utcnow()
-            )
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash(f"Draft “{agreement.title}” saved.", "success")
-            return redirect(_url("show", agreement))
+        created = apply(
+            services.create_agreement,
+            database.session,
+            current_user,
+            partnership.id,
+            form.terms(),
+            utcnow(),
+            done=lambda agreement: f"Draft “{agreement.title}” saved.",
+            at=form,
+        )
+        if created:
+            return redirect(_url("show", created.result))
     return render_template("agreements/form.html", partnership=partnership, form=form)
 
 
@@ -112,13 +113,16 @@ def edit(partnership_id: int, agreement_id: int):
     if not form.is_submitted():
         form.fill(services.Terms.of(agreement))
     if form.validate_on_submit():
-        try:
-            services.update_terms(database.session, current_user, agreement, form.terms(), utcnow())
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash("Draft saved.", "success")
+        if apply(
+            services.update_terms,
+            database.session,
+            current_user,
+            agreement,
+            form.terms(),
+            utcnow(),
+            done="Draft saved.",
+            at=form,
+        ):
             return redirect(_url("show", agreement))
     return render_template(
         "agreements/form.html", partnership=partnership, form=form, agreement=agreement
@@ -138,13 +142,15 @@ def send(partnership_id: int, agreement_id: int):
 def delete(partnership_id: int, agreement_id: int):
     """Discard a draft that was never sent."""
     partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
-    try:
-        services.delete_draft(database.session, current_user, agreement, utcnow())
-    except DomainError as error:
-        flash(str(error), "error")
+    if not apply(
+        services.delete_draft,
+        database.session,
+        current_user,
+        agreement,
+        utcnow(),
+        done="Draft discarded.",
+    ):
         return redirect(_url("show", agreement))
-    database.session.commit()
-    flash("Draft discarded.", "success")
     return redirect(url_for(".index", partnership_id=partnership.id))
 
 
@@ -163,23 +169,20 @@ def sign(partnership_id: int, agreement_id: int, party_id: int):
         form.signer_title.data = g.membership.position
     if form.validate_on_submit():
         today = _today(partnership)
-        try:
-            services.record_signature(
-                database.session,
-                current_user,
-                party,
-                signer_name=form.signer_name.data,
-                signer_title=form.signer_title.data,
-                signed_on=form.signed_on.data,
-                correction=form.correction.data or "",
-                today=today,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash(f"Signature recorded for {party.partner_agency.organization.name}.", "success")
+        if apply(
+            services.record_signature,
+            database.session,
+            current_user,
+            party,
+            signer_name=form.signer_name.data,
+            signer_title=form.signer_title.data,
+            signed_on=form.signed_on.data,
+            correction=form.correction.data or "",
+            today=today,
+            now=utcnow(),
+            done=f"Signature recorded for {party.partner_agency.organization.name}.",
+            at=form,
+        ):
             return redirect(_url("show", agreement))
     return render_template(
         "agreements/sign.html", partnership=partnership, agreement=agreement, party=party, form=form
@@ -196,20 +199,17 @@ def withdraw_signature(partnership_id: int, agreement_id: int, party_id: int):
     party = _party(agreement, party_id)
     form = WithdrawSignatureForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw_signature(
-                database.session,
-                current_user,
-                party,
-                form.reason.data,
-                _today(partnership),
-                utcnow(),
-            )
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash("Signature withdrawn.", "success")
+        if apply(
+            services.withdraw_signature,
+            database.session,
+            current_user,
+            party,
+            form.reason.data,
+            _today(partnership),
+            utcnow(),
+            done="Signature withdrawn.",
+            at=form,
+        ):
             return redirect(_url("show", agreement))
     return render_template(
         "agreements/withdraw.html",
@@ -230,21 +230,18 @@ def terminate(partnership_id: int, agreement_id: int):
     if not form.is_submitted():
         form.terminated_on.data = today
     if form.validate_on_submit():
-        try:
-            services.terminate(
-                database.session,
-                current_user,
-                agreement,
-                form.terminated_on.data,
-                form.reason.data,
-                today,
-                utcnow(),
-            )
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash("Agreement terminated.", "success")
+        if apply(
+            services.terminate,
+            database.session,
+            current_user,
+            agreement,
+            form.terminated_on.data,
+            form.reason.data,
+            today,
+            utcnow(),
+            done="Agreement terminated.",
+            at=form,
+        ):
             return redirect(_url("show", agreement))
     return render_template(
         "agreements/terminate.html", partnership=partnership, agreement=agreement, form=form
@@ -256,16 +253,16 @@ def terminate(partnership_id: int, agreement_id: int):
 def renew(partnership_id: int, agreement_id: int):
     """Draft the successor, carrying parties and terms into the next term."""
     partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
-    try:
-        successor = services.renew(
-            database.session, current_user, agreement, _today(partnership), utcnow()
-        )
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(_url("show", agreement))
-    database.session.commit()
-    flash("Renewal drafted: check its terms, then send it for signature.", "success")
-    return redirect(_url("edit", successor))
+    renewed = apply(
+        services.renew,
+        database.session,
+        current_user,
+        agreement,
+        _today(partnership),
+        utcnow(),
+        done="Renewal drafted: check its terms, then send it for signature.",
+    )
+    return redirect(_url("edit", renewed.result) if renewed else _url("show", agreement))
 
 
 @blueprint.route("/agreements/<int:agreement_id>/documents", methods=["GET", "POST"])
@@ -276,22 +273,19 @@ def upload(partnership_id: int, agreement_id: int):
     form = DocumentForm()
     if form.validate_on_submit():
         max_bytes = current_app.config["MAX_CONTENT_LENGTH"]
-        try:
-            services.attach_document(
-                database.session,
-                current_user,
-                agreement,
-                form.file.data.filename or "",
-                form.file.data.read(max_bytes + 1),
-                upload_root=current_app.config["UPLOAD_PATH"],
-                max_bytes=max_bytes,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            form.file.errors.append(str(error))
-        else:
-            database.session.commit()
-            flash("Document attached.", "success")
+        if apply(
+            services.attach_document,
+            database.session,
+            current_user,
+            agreement,
+            form.file.data.filename or "",
+            form.file.data.read(max_bytes + 1),
+            upload_root=current_app.config["UPLOAD_PATH"],
+            max_bytes=max_bytes,
+            now=utcnow(),
+            done="Document attached.",
+            at=form.file,
+        ):
             return redirect(_url("show", agreement))
     return render_template(
         "agreements/upload.html", partnership=partnership, agreement=agreement, form=form
@@ -379,13 +373,7 @@ def _url(endpoint: str, agreement: Agreement) -> str:
 
 def _act(agreement: Agreement, done: str, change, *args, **kwargs):
     """Run a one-click change, then show the agreement with what happened."""
-    try:
-        change(database.session, current_user, *args, now=utcnow(), **kwargs)
-    except DomainError as error:
-        flash(str(error), "error")
-    else:
-        database.session.commit()
-        flash(done, "success")
+    apply(change, database.session, current_user, *args, now=utcnow(), done=done, **kwargs)
     return redirect(_url("show", agreement))
 
 

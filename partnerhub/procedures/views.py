@@ -9,7 +9,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     g,
     has_request_context,
     redirect,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from partnerhub import permissions
 from partnerhub.db import utcnow
-from partnerhub.errors import DomainError, NotFound
+from partnerhub.errors import NotFound
 from partnerhub.extensions import database
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
@@ -41,7 +40,7 @@ from partnerhub.procedures.forms import (
 from partnerhub.procedures.markdown import render_markdown
 from partnerhub.procedures.models import Procedure
 from partnerhub.procedures.permissions import acts_for, may_sign_for
-from partnerhub.web import load_partnership, require
+from partnerhub.web import apply, load_partnership, require
 
 blueprint = Blueprint("procedures", __name__, url_prefix="/partnerships/<int:partnership_id>")
 # The partnership's own page, under whichever name the partnerships module gives it.
@@ -105,13 +104,14 @@ def new_flow(partnership_id: int):
     """Add a flow to the matrix."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     form = _flow_form(partnership)
-    if form.validate_on_submit():
-        try:
-            services.add_flow(database.session, g.membership, form.flow_data(), utcnow())
-        except DomainError as error:
-            return _refused_form("procedures/flow_form.html", error, form, partnership)
-        database.session.commit()
-        flash("Flow added to the matrix.", "success")
+    if form.validate_on_submit() and apply(
+        services.add_flow,
+        database.session,
+        g.membership,
+        form.flow_data(),
+        utcnow(),
+        done="Flow added to the matrix.",
+    ):
         return redirect(url_for(".matrix_list", partnership_id=partnership.id))
     return render_template("procedures/flow_form.html", form=form, partnership=partnership)
 
@@ -126,13 +126,15 @@ def edit_flow(partnership_id: int, flow_id: int):
     form = _flow_form(partnership, obj=flow)
     if request.method == "GET":
         form.legal_basis.data = flow.legal_basis.value if flow.legal_basis else ""
-    if form.validate_on_submit():
-        try:
-            services.update_flow(database.session, g.membership, flow, form.flow_data(), utcnow())
-        except DomainError as error:
-            return _refused_form("procedures/flow_form.html", error, form, partnership, flow=flow)
-        database.session.commit()
-        flash("Flow updated.", "success")
+    if form.validate_on_submit() and apply(
+        services.update_flow,
+        database.session,
+        g.membership,
+        flow,
+        form.flow_data(),
+        utcnow(),
+        done="Flow updated.",
+    ):
         return redirect(url_for(".matrix_list", partnership_id=partnership.id))
     return render_template(
         "procedures/flow_form.html", form=form, partnership=partnership, flow=flow
@@ -146,9 +148,14 @@ def delete_flow(partnership_id: int, flow_id: int):
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     flow = _found(services.get_flow, database.session, partnership.id, flow_id)
     require(Action.FLOW_EDIT, flow)
-    services.delete_flow(database.session, g.membership, flow, utcnow())
-    database.session.commit()
-    flash("Flow removed from the matrix.", "success")
+    apply(
+        services.delete_flow,
+        database.session,
+        g.membership,
+        flow,
+        utcnow(),
+        done="Flow removed from the matrix.",
+    )
     return redirect(url_for(".matrix_list", partnership_id=partnership.id))
 
 
@@ -179,20 +186,17 @@ def new(partnership_id: int):
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     form = NewProcedureForm()
     form.owning_agency_id.choices = agency_choices(_owners(partnership))
-    if form.validate_on_submit():
-        try:
-            procedure = services.create_procedure(
-                database.session,
-                g.membership,
-                form.owning_agency_id.data,
-                form.procedure_text(),
-                utcnow(),
-            )
-        except DomainError as error:
-            return _refused_form("procedures/procedure_form.html", error, form, partnership)
-        database.session.commit()
-        flash("Procedure saved as a draft. Submit it for sign-off when it is ready.", "success")
-        return redirect(_procedure_url(procedure))
+    created = form.validate_on_submit() and apply(
+        services.create_procedure,
+        database.session,
+        g.membership,
+        form.owning_agency_id.data,
+        form.procedure_text(),
+        utcnow(),
+        done="Procedure saved as a draft. Submit it for sign-off when it is ready.",
+    )
+    if created:
+        return redirect(_procedure_url(created.result))
     return render_template("procedures/procedure_form.html", form=form, partnership=partnership)
 
 
@@ -234,17 +238,15 @@ def edit(partnership_id: int, procedure_id: int):
             "review_cadence_months": procedure.review_cadence_months,
         }
     )
-    if form.validate_on_submit():
-        try:
-            services.revise_procedure(
-                database.session, g.membership, procedure, form.procedure_text(), utcnow()
-            )
-        except DomainError as error:
-            return _refused_form(
-                "procedures/procedure_form.html", error, form, partnership, procedure=procedure
-            )
-        database.session.commit()
-        flash("New version saved as a draft. Submit it for sign-off when it is ready.", "success")
+    if form.validate_on_submit() and apply(
+        services.revise_procedure,
+        database.session,
+        g.membership,
+        procedure,
+        form.procedure_text(),
+        utcnow(),
+        done="New version saved as a draft. Submit it for sign-off when it is ready.",
+    ):
         return redirect(_procedure_url(procedure))
     return render_template(
         "procedures/procedure_form.html", form=form, partnership=partnership, procedure=procedure
@@ -399,21 +401,8 @@ def _procedure_url(procedure: Procedure) -> str:
 
 def _act(procedure: Procedure, success: str, service, *args):
     """Run one state change; a refused one is explained on the procedure's page."""
-    try:
-        service(*args)
-    except DomainError as error:
-        database.session.rollback()
-        flash(str(error), "error")
-    else:
-        database.session.commit()
-        flash(success, "success")
+    apply(service, *args, done=success)
     return redirect(_procedure_url(procedure))
-
-
-def _refused_form(template: str, error: DomainError, form, partnership, **context):
-    database.session.rollback()
-    flash(str(error), "error")
-    return render_template(template, form=form, partnership=partnership, **context)
 
 
 def _owners(partnership: Partnership):
