@@ -112,18 +112,17 @@ def edit(partnership_id: int, agreement_id: int):
     )
     if not form.is_submitted():
         form.fill(services.Terms.of(agreement))
-    if form.validate_on_submit():
-        if apply(
-            services.update_terms,
-            database.session,
-            current_user,
-            agreement,
-            form.terms(),
-            utcnow(),
-            done="Draft saved.",
-            at=form,
-        ):
-            return redirect(_url("show", agreement))
+    if form.validate_on_submit() and apply(
+        services.update_terms,
+        database.session,
+        current_user,
+        agreement,
+        form.terms(),
+        utcnow(),
+        done="Draft saved.",
+        at=form,
+    ):
+        return redirect(_url("show", agreement))
     return render_template(
         "agreements/form.html", partnership=partnership, form=form, agreement=agreement
     )
@@ -198,19 +197,18 @@ def withdraw_signature(partnership_id: int, agreement_id: int, party_id: int):
     partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
     party = _party(agreement, party_id)
     form = WithdrawSignatureForm()
-    if form.validate_on_submit():
-        if apply(
-            services.withdraw_signature,
-            database.session,
-            current_user,
-            party,
-            form.reason.data,
-            _today(partnership),
-            utcnow(),
-            done="Signature withdrawn.",
-            at=form,
-        ):
-            return redirect(_url("show", agreement))
+    if form.validate_on_submit() and apply(
+        services.withdraw_signature,
+        database.session,
+        current_user,
+        party,
+        form.reason.data,
+        _today(partnership),
+        utcnow(),
+        done="Signature withdrawn.",
+        at=form,
+    ):
+        return redirect(_url("show", agreement))
     return render_template(
         "agreements/withdraw.html",
         partnership=partnership,
@@ -229,20 +227,19 @@ def terminate(partnership_id: int, agreement_id: int):
     form = TerminateForm()
     if not form.is_submitted():
         form.terminated_on.data = today
-    if form.validate_on_submit():
-        if apply(
-            services.terminate,
-            database.session,
-            current_user,
-            agreement,
-            form.terminated_on.data,
-            form.reason.data,
-            today,
-            utcnow(),
-            done="Agreement terminated.",
-            at=form,
-        ):
-            return redirect(_url("show", agreement))
+    if form.validate_on_submit() and apply(
+        services.terminate,
+        database.session,
+        current_user,
+        agreement,
+        form.terminated_on.data,
+        form.reason.data,
+        today,
+        utcnow(),
+        done="Agreement terminated.",
+        at=form,
+    ):
+        return redirect(_url("show", agreement))
     return render_template(
         "agreements/terminate.html", partnership=partnership, agreement=agreement, form=form
     )
