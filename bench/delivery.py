@@ -34,12 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from partnerhub import create_app, migrate
 from partnerhub.auth.models import User
 from partnerhub.db import utcnow
-from partnerhub.meetings.models import Meeting
+from partnerhub.meetings.models import Meeting, MeetingReminder
+from partnerhub.notifications import sweep
 from partnerhub.notifications.delivery import DeliveryPolicy, deliver_due, write_unwritten
 from partnerhub.notifications.mailer import SMTPTransport
-from partnerhub.notifications.models import MeetingReminder, OutboxMessage, OutboxStatus
+from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.notifications.outbox import as_email
-from partnerhub.notifications.reminders import sweep
 from partnerhub.partnerships.models import Membership, Partnership, Role
 from tests.conftest import free_port
 

@@ -29,8 +29,8 @@ import sqlalchemy as sa
 from partnerhub import create_app, migrate
 from partnerhub.auth.models import User
 from partnerhub.meetings.models import Meeting
+from partnerhub.notifications import sweep
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
-from partnerhub.notifications.reminders import sweep
 from partnerhub.partnerships.models import Membership, Partnership, Role
 
 NOW = datetime(2027, 3, 2, 12, 0, tzinfo=UTC)

@@ -40,8 +40,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from importlib import import_module
 
-    from partnerhub import web
+    from partnerhub import permissions, web
+    from partnerhub.notifications import registry as notifications_registry
 
+    permissions.load_rules()
+    notifications_registry.load()
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).blueprint)
     web.init_app(app)

@@ -174,9 +174,9 @@ def reminders_run(ctx: click.Context, now_text: str | None) -> None:
     """Run one reminder sweep and deliver what it queued, synchronously."""
     from datetime import UTC, datetime
 
+    from partnerhub.notifications import sweep
     from partnerhub.notifications.delivery import DeliveryPolicy, deliver_due
     from partnerhub.notifications.mailer import transport_for
-    from partnerhub.notifications.reminders import sweep
 
     try:
         now = datetime.fromisoformat(now_text) if now_text else utcnow()

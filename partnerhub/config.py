@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,14 +83,23 @@ def load_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BOOTSWATCH_THEME": None,
-        "PREFERRED_URL_SCHEME": "https"
-        if env("PARTNERHUB_BASE_URL", "").startswith("https")
-        else "http",
     }
     config.update(overrides or {})
+    for name, value in _address_settings(config["BASE_URL"]).items():
+        config.setdefault(name, value)
     for name, value in cookie_settings(config["BASE_URL"]).items():
         config.setdefault(name, value)
     return config
+
+
+def _address_settings(base_url: str) -> dict:
+    """Flask's settings for building external links, from the public URL."""
+    parts = urlsplit(base_url)
+    return {
+        "SERVER_NAME": parts.netloc,
+        "PREFERRED_URL_SCHEME": parts.scheme or "http",
+        "APPLICATION_ROOT": parts.path or "/",
+    }
 
 
 def cookie_settings(base_url: str) -> dict:

@@ -3,46 +3,74 @@
 Access to a partnership goes through the viewer's active membership in it. A person who is
 not a member gets 404 for its pages (views use `load_partnership`), so its existence stays
 private. Site admins manage accounts; they see partnerships only where they are members.
+
+Role actions are decided here; object actions ("may this member sign for this party?") by a
+rule each domain declares in its own `permissions.py`, loaded by the app factory. Asking about
+an object action whose rule was not loaded is an error, never a silent "no".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
+from importlib import import_module
 
 from partnerhub.partnerships.models import Membership, Role
 
-VIEW = "view"  # read a partnership's pages
-CONTRIBUTE = "contribute"  # members' writes: answer invitations, propose items, own agency's work
-MANAGE = "manage"  # facilitators: roster, agencies, stages, meetings, minutes
+RULE_MODULES = (
+    "partnerhub.meetings.permissions",
+    "partnerhub.procedures.permissions",
+    "partnerhub.agreements.permissions",
+)
 
-ROLE_ACTIONS: dict[Role, frozenset[str]] = {
+
+class Action(StrEnum):
+    VIEW = "view"  # read a partnership's pages
+    CONTRIBUTE = "contribute"  # members' writes: answer invitations, propose items, own agency's
+    MANAGE = "manage"  # facilitators: roster, agencies, stages, meetings, minutes
+    PROCEDURE_EDIT = "procedure.edit"
+    FLOW_EDIT = "flow.edit"
+    ACTION_ITEM_UPDATE = "action_item.update"
+    AGREEMENT_SIGN = "agreement.sign"
+    AGENCY_SIGN_OFF = "agency.sign_off"  # sign off procedure versions for an agency
+
+
+VIEW, CONTRIBUTE, MANAGE = Action.VIEW, Action.CONTRIBUTE, Action.MANAGE
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.FACILITATOR: frozenset({VIEW, CONTRIBUTE, MANAGE}),
     Role.MEMBER: frozenset({VIEW, CONTRIBUTE}),
     Role.OBSERVER: frozenset({VIEW}),
 }
+ROLE_ONLY = frozenset({VIEW, CONTRIBUTE, MANAGE})
 
 Rule = Callable[[Membership, object], bool]
-_object_rules: dict[str, Rule] = {}
+_object_rules: dict[Action, Rule] = {}
 
 
-def rule(action: str) -> Callable[[Rule], Rule]:
-    """Register an object-level rule for `action` (e.g. "procedure.edit")."""
+def rule(action: Action) -> Callable[[Rule], Rule]:
+    """Declare the object-level rule for `action`."""
 
     def register(fn: Rule) -> Rule:
-        _object_rules[action] = fn
+        _object_rules[Action(action)] = fn
         return fn
 
     return register
 
 
-def can(membership: Membership | None, action: str, obj: object = None) -> bool:
+def load_rules() -> None:
+    """Import every domain's rules (the app factory calls this once)."""
+    for module in RULE_MODULES:
+        import_module(module)
+
+
+def can(membership: Membership | None, action: Action | str, obj: object = None) -> bool:
     """True when the holder of `membership` may perform `action` (on `obj`)."""
+    action = Action(action)
     if membership is None or not membership.is_active:
         return False
-    if action in _object_rules:
-        return _object_rules[action](membership, obj)
-    return action in ROLE_ACTIONS[membership.role]
-
-
-def is_facilitator(membership: Membership | None) -> bool:
-    return can(membership, MANAGE)
+    if action in ROLE_ONLY:
+        return action in ROLE_ACTIONS[membership.role]
+    if action not in _object_rules:
+        raise LookupError(f"no rule is loaded for {action!r}; see RULE_MODULES")
+    return _object_rules[action](membership, obj)

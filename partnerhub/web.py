@@ -1,16 +1,21 @@
-"""Request plumbing shared by every blueprint: loading with access checks, headers, errors."""
+"""Request plumbing shared by every blueprint: loading with access checks, the one way a page
+makes a change, headers, errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, current_app, flash, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partnerhub import permissions
+from partnerhub.errors import DomainError, NotFound
 from partnerhub.extensions import database
 from partnerhub.partnerships.models import Membership, Partnership
 
@@ -46,6 +51,64 @@ def require(action: str, obj: object = None) -> None:
     """Abort with 403 unless the current membership allows `action` (on `obj`)."""
     if not permissions.can(g.get("membership"), action, obj):
         abort(403)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a change made from a page came to: the service's result, or why it was refused."""
+
+    result: Any = None
+    refusal: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.refusal is None
+
+
+def apply(
+    change: Callable[..., Any],
+    *args,
+    done: str | Callable[[Any], str] | None = None,
+    at: Any = None,
+    **kwargs,
+) -> Outcome:
+    """Make one change from a page in one transaction: every view writes through here.
+
+    Runs `change(*args, **kwargs)` (a service call) and commits, then flashes `done` (text, or
+    a function of the service's result). When a rule refuses the change (a DomainError),
+    everything is rolled back and the reason is shown `at` a form field or a whole form, or
+    where a {kind of refusal: field} mapping says (the view then shows the form again, with
+    what was typed), else flashed as an error; an unknown object is a 404. Any other error
+    rolls back and propagates.
+    """
+    session = database.session
+    try:
+        result = change(*args, **kwargs)
+        session.commit()
+    except NotFound:
+        session.rollback()
+        abort(404)
+    except DomainError as refusal:
+        session.rollback()
+        _show_refusal(refusal, at)
+        return Outcome(refusal=refusal)
+    except BaseException:
+        session.rollback()
+        raise
+    if done:
+        flash(done(result) if callable(done) else done, "success")
+    return Outcome(result)
+
+
+def _show_refusal(refusal: DomainError, at) -> None:
+    if isinstance(at, dict):  # {kind of refusal: where to show it}, first match wins
+        at = next((place for kind, place in at.items() if isinstance(refusal, kind)), None)
+    reason = str(refusal)
+    if at is None:
+        flash(reason, "error")
+    elif hasattr(at, "form_errors"):
+        at.form_errors.append(reason)
+    else:
+        at.errors = [*at.errors, reason]
 
 
 def local_time(value, tz: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
@@ -104,6 +167,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=permissions.can,
         permissions=permissions,
-        has_endpoint=lambda name: name in current_app.view_functions,
     )
     app.jinja_env.filters["local_time"] = local_time

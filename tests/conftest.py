@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 
 from partnerhub import create_app, migrate
 from partnerhub.auth.services import start_session
@@ -71,6 +72,23 @@ def _empty_tables(database: Database) -> None:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
+class Client(FlaskClient):
+    """The test client, with cookies read and set on the app's own host (SERVER_NAME, from
+    the public URL) rather than werkzeug's default "localhost"."""
+
+    def get_cookie(self, key, domain=None, path="/"):
+        return super().get_cookie(key, domain or self._host(), path)
+
+    def set_cookie(self, key, value="", *args, domain=None, **kwargs):
+        super().set_cookie(key, value, *args, domain=domain or self._host(), **kwargs)
+
+    def delete_cookie(self, key, *args, domain=None, **kwargs):
+        super().delete_cookie(key, *args, domain=domain or self._host(), **kwargs)
+
+    def _host(self) -> str:
+        return (self.application.config["SERVER_NAME"] or "localhost").split(":")[0]
+
+
 @pytest.fixture
 def app(request, database_url, tmp_path):
     """The web app on the test database; every table is emptied after the test."""
@@ -82,7 +100,6 @@ def app(request, database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,
         "MAIL_URL": f"file://{tmp_path / 'mail'}",
         "BASE_URL": "http://partnerhub.test",
-        "SERVER_NAME": None,
         # Most tests log admins in with a password alone; tests/auth/test_second_factor.py
         # turns the requirement on.
         "REQUIRE_2FA_FOR_ADMINS": False,
@@ -90,6 +107,7 @@ def app(request, database_url, tmp_path):
     if "smtp" in request.fixturenames:
         config["MAIL_URL"] = request.getfixturevalue("smtp").url
     app = create_app(config)
+    app.test_client_class = Client
     yield app
     database = app.extensions["partnerhub.database"]
     _empty_tables(database)

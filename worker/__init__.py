@@ -33,11 +33,10 @@ def _transport_options(broker_url: str) -> dict:
 
 
 class FlaskTask(Task):
-    """Runs inside a request context on the public URL, so email templates can build links."""
+    """Runs inside the app's context: its database, its config and its public URL for links."""
 
     def __call__(self, *args, **kwargs):
-        web = flask_app()
-        with web.test_request_context(base_url=web.config["BASE_URL"]):
+        with flask_app().app_context():
             return self.run(*args, **kwargs)
 
 

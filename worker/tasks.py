@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 from dataclasses import asdict
 
 from flask import current_app
 
 from partnerhub.db import utcnow
+from partnerhub.meetings import services as meetings
 from partnerhub.notifications.delivery import DeliveryPolicy, deliver_due
 from partnerhub.notifications.mailer import transport_for
+from partnerhub.notifications.sweep import sweep as sweep_reminders
 from worker import app
 
 log = logging.getLogger(__name__)
@@ -21,25 +21,11 @@ def _database():
     return current_app.extensions["partnerhub.database"]
 
 
-def _service(module: str, name: str) -> Callable | None:
-    """A service another module provides, or None while that module does not exist yet."""
-    try:
-        found = importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name != module:
-            raise
-        return None
-    return getattr(found, name, None)
-
-
-def _run_in_transaction(module: str, name: str):
-    service = _service(module, name)
-    if service is None:
-        log.info("%s.%s is not available; nothing to do", module, name)
-        return None
+def _run_in_transaction(service) -> object:
+    """Run `service(session, now)` in one transaction and log what it did."""
     with _database().transaction() as session:
         result = service(session, utcnow())
-    log.info("%s.%s: %s", module, name, result)
+    log.info("%s.%s: %s", service.__module__, service.__name__, result)
     return result
 
 
@@ -63,11 +49,11 @@ def deliver_outbox() -> dict:
 @app.task(name="partnerhub.sweep")
 def sweep() -> None:
     """Queue the reminders and flags that are due now, then deliver them."""
-    _run_in_transaction("partnerhub.notifications.reminders", "sweep")
+    _run_in_transaction(sweep_reminders)
     deliver_outbox.delay()
 
 
 @app.task(name="partnerhub.extend_meeting_horizons")
 def extend_meeting_horizons() -> None:
     """Materialize meeting occurrences a horizon ahead."""
-    _run_in_transaction("partnerhub.meetings.services", "extend_horizons")
+    _run_in_transaction(meetings.extend_horizons)

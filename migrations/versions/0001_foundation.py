@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import partnerhub.db
-
 revision: str = '0001_foundation'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -25,8 +23,8 @@ def upgrade() -> None:
     sa.Column('name_key', sa.String(length=200), nullable=False),
     sa.Column('sector', sa.Enum('school', 'law_enforcement', 'juvenile_justice', 'mental_health', 'child_welfare', 'other', name='sector', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('sector_label', sa.String(length=100), nullable=True),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("sector != 'other' OR sector_label IS NOT NULL", name=op.f('ck_organizations_other_sector_has_label')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations')),
     sa.UniqueConstraint('name_key', name=op.f('uq_organizations_name_key'))
@@ -39,8 +37,8 @@ def upgrade() -> None:
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('is_admin', sa.Boolean(), nullable=False),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
@@ -54,8 +52,8 @@ def upgrade() -> None:
     sa.Column('stage', sa.Enum('partner', 'plan', 'act', name='stage', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('meeting_cadence', sa.String(length=200), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_partnerships_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partnerships')),
     sa.UniqueConstraint('name_key', name=op.f('uq_partnerships_name_key'))
@@ -64,9 +62,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_resets_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_resets')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_password_resets_token_hash'))
@@ -79,9 +77,9 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('remember', sa.Boolean(), nullable=False),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('user_agent', sa.String(length=255), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
@@ -92,7 +90,7 @@ def upgrade() -> None:
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('partnership_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=64), nullable=False),
@@ -112,7 +110,7 @@ def upgrade() -> None:
     sa.Column('partnership_id', sa.Integer(), nullable=False),
     sa.Column('item_key', sa.String(length=64), nullable=False),
     sa.Column('ticked_by_id', sa.Integer(), nullable=True),
-    sa.Column('ticked_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ticked_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_checklist_ticks_partnership_id_partnerships'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['ticked_by_id'], ['users.id'], name=op.f('fk_checklist_ticks_ticked_by_id_users'), ondelete='SET NULL'),
@@ -144,7 +142,7 @@ def upgrade() -> None:
     sa.Column('sector', sa.Enum('school', 'law_enforcement', 'juvenile_justice', 'mental_health', 'child_welfare', 'other', name='sector', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('recorded_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_sector_absences_partnership_id_partnerships'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_sector_absences_recorded_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sector_absences')),
@@ -156,7 +154,7 @@ def upgrade() -> None:
     sa.Column('from_stage', sa.Enum('partner', 'plan', 'act', name='from_stage', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('to_stage', sa.Enum('partner', 'plan', 'act', name='to_stage', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('unmet_items', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_stage_transitions_actor_id_users'), ondelete='SET NULL'),
@@ -178,10 +176,10 @@ def upgrade() -> None:
     sa.Column('is_signatory', sa.Boolean(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('invited_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('accepted_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_invitations_invited_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['partner_agency_id'], ['partner_agencies.id'], name=op.f('fk_invitations_partner_agency_id_partner_agencies'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_invitations_partnership_id_partnerships'), ondelete='CASCADE'),
@@ -200,8 +198,8 @@ def upgrade() -> None:
     sa.Column('position', sa.String(length=120), nullable=False),
     sa.Column('is_legal_advisor', sa.Boolean(), nullable=False),
     sa.Column('is_signatory', sa.Boolean(), nullable=False),
-    sa.Column('joined_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('left_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('joined_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('left_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['partner_agency_id'], ['partner_agencies.id'], name=op.f('fk_memberships_partner_agency_id_partner_agencies'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_memberships_partnership_id_partnerships'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import partnerhub.db
-
 revision: str = "0002_meetings"
 down_revision: str | None = "0001_foundation"
 branch_labels: str | Sequence[str] | None = None
@@ -24,8 +22,8 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("partnership_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["partnership_id"],
             ["partnerships.id"],
@@ -58,11 +56,11 @@ def upgrade() -> None:
         sa.Column("video_url", sa.String(length=500), nullable=False),
         sa.Column("reminder_offsets", sa.JSON(), nullable=False),
         sa.Column("agenda_template", sa.JSON(), nullable=False),
-        sa.Column("materialized_until", partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("materialized_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("continues_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["continues_id"],
             ["meeting_series.id"],
@@ -94,9 +92,9 @@ def upgrade() -> None:
         sa.Column("partnership_id", sa.Integer(), nullable=False),
         sa.Column("series_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("starts_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ends_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("original_starts_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("original_starts_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "status",
             sa.Enum(
@@ -117,8 +115,8 @@ def upgrade() -> None:
         sa.Column("is_modified", sa.Boolean(), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("uid", sa.String(length=255), nullable=False),
-        sa.Column("created_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_meetings_ends_after_start")),
         sa.ForeignKeyConstraint(
             ["partnership_id"],
@@ -166,9 +164,9 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("completed_at", partnerhub.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["meeting_id"],
             ["meetings.id"],
@@ -297,7 +295,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("responded_at", partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["meeting_id"],
             ["meetings.id"],
@@ -339,7 +337,7 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("finalized_by_id", sa.Integer(), nullable=True),
-        sa.Column("finalized_at", partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finalized_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["finalized_by_id"],
             ["users.id"],
@@ -362,9 +360,9 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("content", sa.JSON(), nullable=False),
         sa.Column("finalized_by_id", sa.Integer(), nullable=True),
-        sa.Column("finalized_at", partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finalized_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reopened_by_id", sa.Integer(), nullable=True),
-        sa.Column("reopened_at", partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reopened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("reopen_reason", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["finalized_by_id"],

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import partnerhub.db
-
 revision: str = "0003_documents"
 down_revision: str | None = "0002_meetings"
 branch_labels: str | Sequence[str] | None = None
@@ -26,9 +24,9 @@ def upgrade() -> None:
     sa.Column('review_cadence_months', sa.Integer(), nullable=False),
     sa.Column('next_review_on', sa.Date(), nullable=True),
     sa.Column('last_reviewed_on', sa.Date(), nullable=True),
-    sa.Column('retired_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('review_cadence_months BETWEEN 1 AND 60', name=op.f('ck_procedures_review_cadence_range')),
     sa.ForeignKeyConstraint(['owning_agency_id'], ['partner_agencies.id'], name=op.f('fk_procedures_owning_agency_id_partner_agencies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_procedures_partnership_id_partnerships'), ondelete='CASCADE'),
@@ -53,8 +51,8 @@ def upgrade() -> None:
     sa.Column('certification_required', sa.Boolean(), nullable=False),
     sa.Column('procedure_id', sa.Integer(), nullable=True),
     sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("to_agency_id IS NOT NULL OR to_role != ''", name=op.f('ck_information_flows_has_recipient')),
     sa.ForeignKeyConstraint(['from_agency_id'], ['partner_agencies.id'], name=op.f('fk_information_flows_from_agency_id_partner_agencies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_information_flows_partnership_id_partnerships'), ondelete='CASCADE'),
@@ -77,12 +75,12 @@ def upgrade() -> None:
     sa.Column('change_summary', sa.Text(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'in_review', 'approved', 'superseded', 'retired', name='procedure_version_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('returned_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('approved_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('returned_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('effective_on', sa.Date(), nullable=True),
-    sa.Column('superseded_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('superseded_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_procedure_versions_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['procedure_id'], ['procedures.id'], name=op.f('fk_procedure_versions_procedure_id_procedures'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_procedure_versions')),
@@ -96,7 +94,7 @@ def upgrade() -> None:
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('membership_id', sa.Integer(), nullable=True),
     sa.Column('comment', sa.Text(), nullable=False),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['membership_id'], ['memberships.id'], name=op.f('fk_procedure_change_requests_membership_id_memberships'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['version_id'], ['procedure_versions.id'], name=op.f('fk_procedure_change_requests_version_id_procedure_versions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_procedure_change_requests'))
@@ -109,7 +107,7 @@ def upgrade() -> None:
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('partner_agency_id', sa.Integer(), nullable=False),
     sa.Column('membership_id', sa.Integer(), nullable=True),
-    sa.Column('signed_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['membership_id'], ['memberships.id'], name=op.f('fk_procedure_sign_offs_membership_id_memberships'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['partner_agency_id'], ['partner_agencies.id'], name=op.f('fk_procedure_sign_offs_partner_agency_id_partner_agencies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['version_id'], ['procedure_versions.id'], name=op.f('fk_procedure_sign_offs_version_id_procedure_versions'), ondelete='CASCADE'),

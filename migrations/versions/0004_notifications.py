@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import partnerhub.db
-
 revision: str = '0004_notifications'
 down_revision: str | None = '0003_documents'
 branch_labels: str | Sequence[str] | None = None
@@ -36,10 +34,10 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'failed', 'cancelled', 'skipped', name='status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('next_attempt_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_until', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_outbox_messages_partnership_id_partnerships'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_outbox_messages_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages')),

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import partnerhub.db
-
 revision: str = "0005_agreements"
 down_revision: str | None = "0004_notifications"
 branch_labels: str | Sequence[str] | None = None
@@ -30,13 +28,13 @@ def upgrade() -> None:
     sa.Column('expires_on', sa.Date(), nullable=True),
     sa.Column('renewal_notice_days', sa.Integer(), nullable=False),
     sa.Column('renewal_rule', sa.Enum('none', 'by_amendment', 'automatic', name='renewal_rule', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('sent_for_signature_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_for_signature_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('terminated_on', sa.Date(), nullable=True),
     sa.Column('termination_reason', sa.Text(), nullable=False),
     sa.Column('predecessor_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('expires_on IS NULL OR effective_on IS NULL OR expires_on > effective_on', name=op.f('ck_agreements_expires_after_effective')),
     sa.CheckConstraint('renewal_notice_days >= 0', name=op.f('ck_agreements_notice_not_negative')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_agreements_created_by_id_users'), ondelete='SET NULL'),
@@ -67,8 +65,8 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
-    sa.Column('uploaded_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('deleted_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('deleted_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_agreement_documents_agreement_id_agreements'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['deleted_by_id'], ['users.id'], name=op.f('fk_agreement_documents_deleted_by_id_users'), ondelete='SET NULL'),
@@ -99,8 +97,8 @@ def upgrade() -> None:
     sa.Column('signer_title', sa.String(length=120), nullable=False),
     sa.Column('signed_on', sa.Date(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('recorded_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('withdrawn_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('withdrawn_by_id', sa.Integer(), nullable=True),
     sa.Column('withdrawal_reason', sa.Text(), nullable=True),
     sa.CheckConstraint('(withdrawn_at IS NULL) = (withdrawal_reason IS NULL)', name=op.f('ck_agreement_signatures_withdrawal_has_reason')),

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa  # noqa: F401
 from alembic import op  # noqa: F401
 
-import partnerhub.db  # noqa: F401
-
 revision: str = "0007_roster"
 down_revision: str | None = "0006_accounts"
 branch_labels: str | Sequence[str] | None = None

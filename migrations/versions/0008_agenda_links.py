@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import partnerhub.db  # noqa: F401
-
 revision: str = "0008_agenda_links"
 down_revision: str | None = "0007_roster"
 branch_labels: str | Sequence[str] | None = None

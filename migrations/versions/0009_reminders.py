@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import partnerhub.db
-
 revision: str = "0009_reminders"
 down_revision: str | None = "0008_agenda_links"
 branch_labels: str | Sequence[str] | None = None
@@ -23,7 +21,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('meeting_reminder', 'agreement_renewal', 'procedure_review', 'action_item_overdue', name='reminder_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_preferences')),
     sa.UniqueConstraint('user_id', 'kind', name=op.f('uq_notification_preferences_user_id_kind'))
@@ -37,10 +35,10 @@ def upgrade() -> None:
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('raised_on', sa.Date(), nullable=False),
     sa.Column('threshold', sa.String(length=32), nullable=False),
-    sa.Column('acknowledged_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
     sa.Column('acknowledgement_note', sa.Text(), nullable=False),
-    sa.Column('resolved_at', partnerhub.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['acknowledged_by_id'], ['users.id'], name=op.f('fk_flags_acknowledged_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_flags_partnership_id_partnerships'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_flags')),
@@ -51,10 +49,10 @@ def upgrade() -> None:
     op.create_table('meeting_reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('offset_minutes', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('recorded_at', partnerhub.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_reminders_meeting_id_meetings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_reminders')),
     sa.UniqueConstraint('meeting_id', 'starts_at', 'offset_minutes', name=op.f('uq_meeting_reminders_meeting_id_starts_at_offset_minutes'))

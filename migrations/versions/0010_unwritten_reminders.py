@@ -5,17 +5,28 @@ Revises: 0009_reminders
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
-
-import partnerhub.db
 
 revision: str = "0010_unwritten_reminders"
 down_revision: str | None = "0009_reminders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """The application's UTC timestamp as it was at this revision: SQLite stores it naive."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == 'sqlite' else value
 
 
 def upgrade() -> None:
@@ -40,7 +51,7 @@ def _link_waiting_reminders() -> None:
     )
     reminders = sa.table(
         'meeting_reminders', sa.column('id'), sa.column('meeting_id'),
-        sa.column('starts_at', partnerhub.db.UTCDateTime()), sa.column('offset_minutes'),
+        sa.column('starts_at', UTCDateTime()), sa.column('offset_minutes'),
     )
     waiting = bind.execute(
         sa.select(outbox.c.id, outbox.c.idempotency_key).where(

@@ -26,9 +26,8 @@ from partnerhub.agreements.forms import (
 )
 from partnerhub.agreements.models import Agreement, AgreementParty, AgreementStatus
 from partnerhub.db import utcnow
-from partnerhub.errors import DomainError
 from partnerhub.extensions import database
-from partnerhub.partnerships.models import Membership, Partnership, Role, Stage
+from partnerhub.partnerships.models import Partnership, Stage
 from partnerhub.partnerships.registry import (
     Attention,
     add_tab,
@@ -37,7 +36,8 @@ from partnerhub.partnerships.registry import (
     panel,
 )
 from partnerhub.partnerships.services import local_today
-from partnerhub.web import load_partnership, require
+from partnerhub.permissions import Action
+from partnerhub.web import apply, load_partnership, require
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/partnerships/<int:partnership_id>")
 
@@ -61,16 +61,18 @@ def new(partnership_id: int):
     if not form.is_submitted():
         form.parties.data = [a.id for a in agencies]
     if form.validate_on_submit():
-        try:
-            agreement = services.create_agreement(
-                database.session, current_user, partnership.id, form.terms(), utcnow()
-            )
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash(f"Draft “{agreement.title}” saved.", "success")
-            return redirect(_url("show", agreement))
+        created = apply(
+            services.create_agreement,
+            database.session,
+            current_user,
+            partnership.id,
+            form.terms(),
+            utcnow(),
+            done=lambda agreement: f"Draft “{agreement.title}” saved.",
+            at=form,
+        )
+        if created:
+            return redirect(_url("show", created.result))
     return render_template("agreements/form.html", partnership=partnership, form=form)
 
 
@@ -110,15 +112,17 @@ def edit(partnership_id: int, agreement_id: int):
     )
     if not form.is_submitted():
         form.fill(services.Terms.of(agreement))
-    if form.validate_on_submit():
-        try:
-            services.update_terms(database.session, current_user, agreement, form.terms(), utcnow())
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash("Draft saved.", "success")
-            return redirect(_url("show", agreement))
+    if form.validate_on_submit() and apply(
+        services.update_terms,
+        database.session,
+        current_user,
+        agreement,
+        form.terms(),
+        utcnow(),
+        done="Draft saved.",
+        at=form,
+    ):
+        return redirect(_url("show", agreement))
     return render_template(
         "agreements/form.html", partnership=partnership, form=form, agreement=agreement
     )
@@ -137,13 +141,15 @@ def send(partnership_id: int, agreement_id: int):
 def delete(partnership_id: int, agreement_id: int):
     """Discard a draft that was never sent."""
     partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
-    try:
-        services.delete_draft(database.session, current_user, agreement, utcnow())
-    except DomainError as error:
-        flash(str(error), "error")
+    if not apply(
+        services.delete_draft,
+        database.session,
+        current_user,
+        agreement,
+        utcnow(),
+        done="Draft discarded.",
+    ):
         return redirect(_url("show", agreement))
-    database.session.commit()
-    flash("Draft discarded.", "success")
     return redirect(url_for(".index", partnership_id=partnership.id))
 
 
@@ -155,30 +161,27 @@ def sign(partnership_id: int, agreement_id: int, party_id: int):
     """Record a party's signature: its signatory, or a facilitator on their behalf."""
     partnership, agreement = _load(partnership_id, agreement_id)
     party = _party(agreement, party_id)
-    require("agreement.sign", party)
+    require(Action.AGREEMENT_SIGN, party)
     form = SignatureForm()
     if not form.is_submitted() and g.membership.partner_agency_id == party.partner_agency_id:
         form.signer_name.data = current_user.name
         form.signer_title.data = g.membership.position
     if form.validate_on_submit():
         today = _today(partnership)
-        try:
-            services.record_signature(
-                database.session,
-                current_user,
-                party,
-                signer_name=form.signer_name.data,
-                signer_title=form.signer_title.data,
-                signed_on=form.signed_on.data,
-                correction=form.correction.data or "",
-                today=today,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash(f"Signature recorded for {party.partner_agency.organization.name}.", "success")
+        if apply(
+            services.record_signature,
+            database.session,
+            current_user,
+            party,
+            signer_name=form.signer_name.data,
+            signer_title=form.signer_title.data,
+            signed_on=form.signed_on.data,
+            correction=form.correction.data or "",
+            today=today,
+            now=utcnow(),
+            done=f"Signature recorded for {party.partner_agency.organization.name}.",
+            at=form,
+        ):
             return redirect(_url("show", agreement))
     return render_template(
         "agreements/sign.html", partnership=partnership, agreement=agreement, party=party, form=form
@@ -194,22 +197,18 @@ def withdraw_signature(partnership_id: int, agreement_id: int, party_id: int):
     partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
     party = _party(agreement, party_id)
     form = WithdrawSignatureForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw_signature(
-                database.session,
-                current_user,
-                party,
-                form.reason.data,
-                _today(partnership),
-                utcnow(),
-            )
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash("Signature withdrawn.", "success")
-            return redirect(_url("show", agreement))
+    if form.validate_on_submit() and apply(
+        services.withdraw_signature,
+        database.session,
+        current_user,
+        party,
+        form.reason.data,
+        _today(partnership),
+        utcnow(),
+        done="Signature withdrawn.",
+        at=form,
+    ):
+        return redirect(_url("show", agreement))
     return render_template(
         "agreements/withdraw.html",
         partnership=partnership,
@@ -228,23 +227,19 @@ def terminate(partnership_id: int, agreement_id: int):
     form = TerminateForm()
     if not form.is_submitted():
         form.terminated_on.data = today
-    if form.validate_on_submit():
-        try:
-            services.terminate(
-                database.session,
-                current_user,
-                agreement,
-                form.terminated_on.data,
-                form.reason.data,
-                today,
-                utcnow(),
-            )
-        except DomainError as error:
-            form.form_errors.append(str(error))
-        else:
-            database.session.commit()
-            flash("Agreement terminated.", "success")
-            return redirect(_url("show", agreement))
+    if form.validate_on_submit() and apply(
+        services.terminate,
+        database.session,
+        current_user,
+        agreement,
+        form.terminated_on.data,
+        form.reason.data,
+        today,
+        utcnow(),
+        done="Agreement terminated.",
+        at=form,
+    ):
+        return redirect(_url("show", agreement))
     return render_template(
         "agreements/terminate.html", partnership=partnership, agreement=agreement, form=form
     )
@@ -255,16 +250,16 @@ def terminate(partnership_id: int, agreement_id: int):
 def renew(partnership_id: int, agreement_id: int):
     """Draft the successor, carrying parties and terms into the next term."""
     partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
-    try:
-        successor = services.renew(
-            database.session, current_user, agreement, _today(partnership), utcnow()
-        )
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(_url("show", agreement))
-    database.session.commit()
-    flash("Renewal drafted: check its terms, then send it for signature.", "success")
-    return redirect(_url("edit", successor))
+    renewed = apply(
+        services.renew,
+        database.session,
+        current_user,
+        agreement,
+        _today(partnership),
+        utcnow(),
+        done="Renewal drafted: check its terms, then send it for signature.",
+    )
+    return redirect(_url("edit", renewed.result) if renewed else _url("show", agreement))
 
 
 @blueprint.route("/agreements/<int:agreement_id>/documents", methods=["GET", "POST"])
@@ -275,22 +270,19 @@ def upload(partnership_id: int, agreement_id: int):
     form = DocumentForm()
     if form.validate_on_submit():
         max_bytes = current_app.config["MAX_CONTENT_LENGTH"]
-        try:
-            services.attach_document(
-                database.session,
-                current_user,
-                agreement,
-                form.file.data.filename or "",
-                form.file.data.read(max_bytes + 1),
-                upload_root=current_app.config["UPLOAD_PATH"],
-                max_bytes=max_bytes,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            form.file.errors.append(str(error))
-        else:
-            database.session.commit()
-            flash("Document attached.", "success")
+        if apply(
+            services.attach_document,
+            database.session,
+            current_user,
+            agreement,
+            form.file.data.filename or "",
+            form.file.data.read(max_bytes + 1),
+            upload_root=current_app.config["UPLOAD_PATH"],
+            max_bytes=max_bytes,
+            now=utcnow(),
+            done="Document attached.",
+            at=form.file,
+        ):
             return redirect(_url("show", agreement))
     return render_template(
         "agreements/upload.html", partnership=partnership, agreement=agreement, form=form
@@ -378,30 +370,8 @@ def _url(endpoint: str, agreement: Agreement) -> str:
 
 def _act(agreement: Agreement, done: str, change, *args, **kwargs):
     """Run a one-click change, then show the agreement with what happened."""
-    try:
-        change(database.session, current_user, *args, now=utcnow(), **kwargs)
-    except DomainError as error:
-        flash(str(error), "error")
-    else:
-        database.session.commit()
-        flash(done, "success")
+    apply(change, database.session, current_user, *args, now=utcnow(), done=done, **kwargs)
     return redirect(_url("show", agreement))
-
-
-# --- who may sign -----------------------------------------------------------------------
-
-
-@permissions.rule("agreement.sign")
-def _may_sign(membership: Membership, party: AgreementParty) -> bool:
-    """A facilitator records any party's signature; a signatory member their own agency's."""
-    if membership.role is Role.FACILITATOR:
-        return True
-    return (
-        membership.role is Role.MEMBER
-        and membership.is_signatory
-        and party is not None
-        and membership.partner_agency_id == party.partner_agency_id
-    )
 
 
 # --- on the partnership's pages ---------------------------------------------------------

@@ -10,20 +10,21 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import PasswordReset, PendingLogin, User, UserSession
 from partnerhub.errors import Conflict, DomainError, NotFound, PermissionDenied
-from partnerhub.notifications.models import OutboxMessage, OutboxStatus
-from partnerhub.notifications.outbox import (
+from partnerhub.links import external_url
+from partnerhub.notifications import (
     Content,
+    OutboxMessage,
+    OutboxStatus,
     queue_email,
     queue_unwritten,
-    register_writer,
     render_email,
+    writer,
 )
 
 SESSION_IDLE = timedelta(hours=12)
@@ -292,6 +293,7 @@ def request_password_reset(session: Session, email: str, now: datetime) -> None:
     )
 
 
+@writer(PASSWORD_RESET)
 def write_password_resets(
     session: Session, messages: list[OutboxMessage], now: datetime
 ) -> dict[int, Content | OutboxStatus]:
@@ -311,20 +313,11 @@ def write_password_resets(
             continue
         _reset, raw = start_password_reset(session, user, now)
         text, html = render_email(
-            PASSWORD_RESET, user=user, link=public_url("auth.reset_password", token=raw),
+            PASSWORD_RESET, user=user, link=external_url("auth.reset_password", token=raw),
             valid_for=RESET_VALID_FOR,
         )  # fmt: skip
         written[message.id] = Content("Reset your PartnerHub password", text, html)
     return written
-
-
-def public_url(endpoint: str, **values) -> str:
-    """The address of a page at the site's public URL, for emails written outside a request."""
-    path = current_app.url_map.bind("partnerhub").build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
-
-
-register_writer(PASSWORD_RESET, write_password_resets)
 
 
 def find_password_reset(session: Session, raw_token: str, now: datetime) -> PasswordReset | None:

@@ -40,7 +40,8 @@ from partnerhub.auth.models import User
 from partnerhub.db import utcnow
 from partnerhub.errors import DomainError
 from partnerhub.extensions import database, limiter, login_manager
-from partnerhub.notifications.dispatch import deliver_soon
+from partnerhub.links import external_url
+from partnerhub.notifications import deliver_soon
 
 blueprint = Blueprint("auth", __name__)
 
@@ -164,7 +165,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _reset_link(token: str) -> str:
-    return current_app.config["BASE_URL"] + url_for("auth.reset_password", token=token)
+    return external_url("auth.reset_password", token=token)
 
 
 def _log_in(user: User, token: str, remember: bool) -> None:

@@ -391,3 +391,25 @@ class CalendarFeed(Base):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class MeetingReminder(Base):
+    """A sweep's record that a meeting's reminder at one offset was queued or skipped.
+
+    Unique per (meeting, start, offset): whichever sweep inserts it queues the emails, so two
+    sweeps at once never both do; a moved meeting has a new start and so new records.
+    """
+
+    __tablename__ = "meeting_reminders"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "starts_at", "offset_minutes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    offset_minutes: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(16))  # "queued" or "skipped"
+    recorded_at: Mapped[datetime]
+
+
+# The sweep looks at scheduled meetings starting in a short window around now.
+sa.Index("ix_meetings_status_starts_at", Meeting.status, Meeting.starts_at)

@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
+from partnerhub.errors import DomainError
+
 # Occurrences exist as Meeting rows this far ahead.
 HORIZON = timedelta(days=366)
 # A rule may not produce more occurrences than this in one horizon (no "every minute").
@@ -34,7 +36,7 @@ WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
 
 
-class RuleError(ValueError):
+class RuleError(DomainError, ValueError):
     """A recurrence rule that cannot be used; the message is shown next to the field."""
 
 

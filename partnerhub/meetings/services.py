@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnerhub.agreements.models import Agreement
@@ -18,7 +18,7 @@ from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.auth.services import new_token, token_digest
 from partnerhub.errors import DomainError, InvalidTransition
-from partnerhub.meetings import recurrence
+from partnerhub.meetings import recurrence, reminders
 from partnerhub.meetings.models import (
     DEFAULT_REMINDER_OFFSETS,
     ActionItem,
@@ -37,9 +37,8 @@ from partnerhub.meetings.models import (
     MinutesStatus,
 )
 from partnerhub.meetings.recurrence import Schedule, to_local, to_utc
-from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.partnerships.models import Membership, Partnership
-from partnerhub.permissions import CONTRIBUTE, MANAGE, can, rule
+from partnerhub.permissions import MANAGE, can
 from partnerhub.procedures.models import Procedure
 
 REMOVED_FROM_SERIES = "No longer part of the series schedule."
@@ -251,7 +250,7 @@ def edit_series(
         else:
             retimed = False
         if retimed:
-            withdraw_reminders(session, meeting)
+            reminders.withdraw(session, meeting)
     session.flush()
     target.materialized_until = cutoff
     materialize(session, target, now)
@@ -306,23 +305,6 @@ def _set_details(
     for name in changed:
         setattr(meeting, name, values[name])
     return changed
-
-
-def withdraw_reminders(session: Session, meeting: Meeting) -> int:
-    """Cancel reminders not yet sent for a meeting that was cancelled or moved.
-
-    The reminder sweep queues new ones for a moved meeting's new time.
-    """
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.about == f"meeting:{meeting.id}",
-            OutboxMessage.status == OutboxStatus.PENDING,
-        )
-        .values(status=OutboxStatus.CANCELLED)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
 
 
 def _cancel(meeting: Meeting, reason: str) -> None:
@@ -382,7 +364,7 @@ def edit_meeting(
     meeting.is_modified = meeting.series_id is not None
     meeting.sequence += 1
     if "starts_at" in changed:
-        withdraw_reminders(session, meeting)
+        reminders.withdraw(session, meeting)
     record(
         session,
         actor,
@@ -405,7 +387,7 @@ def cancel_meeting(
         raise DomainError("Say why the meeting is cancelled.")
     _cancel(meeting, reason.strip())
     meeting.is_modified = meeting.series_id is not None
-    withdraw_reminders(session, meeting)
+    reminders.withdraw(session, meeting)
     record(
         session,
         actor,
@@ -416,21 +398,6 @@ def cancel_meeting(
         partnership_id=meeting.partnership_id,
     )
     return meeting
-
-
-# --- who may ------------------------------------------------------------------------------
-
-
-@rule("action_item.update")
-def _may_update_action_item(membership: Membership, item: ActionItem) -> bool:
-    """Facilitators, the owner, and members of the owning agency update an action item."""
-    if can(membership, MANAGE):
-        return True
-    if not can(membership, CONTRIBUTE) or item is None:
-        return False
-    return item.owner_membership_id == membership.id or (
-        item.owner_agency_id is not None and item.owner_agency_id == membership.partner_agency_id
-    )
 
 
 # --- agenda -------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from flask_login import current_user, login_required
 
 from partnerhub import permissions
 from partnerhub.db import utcnow
-from partnerhub.errors import DomainError
 from partnerhub.extensions import database
+from partnerhub.links import external_url
 from partnerhub.meetings import calendar, queries, services
 from partnerhub.meetings.forms import (
     YOUTH_REMINDER,
@@ -42,7 +42,7 @@ from partnerhub.meetings.forms import (
     subject_value,
 )
 from partnerhub.meetings.models import ActionItemStatus, AgendaItemKind, AttendanceStatus
-from partnerhub.meetings.recurrence import RuleError, describe, to_local
+from partnerhub.meetings.recurrence import describe, to_local
 from partnerhub.partnerships.models import Stage
 from partnerhub.partnerships.registry import (
     Attention,
@@ -53,7 +53,8 @@ from partnerhub.partnerships.registry import (
     attention_source,
     panel,
 )
-from partnerhub.web import load_partnership, require
+from partnerhub.permissions import Action
+from partnerhub.web import apply, load_partnership, require
 
 blueprint = Blueprint(
     "meetings", __name__, static_folder="static", static_url_path="/meetings-assets"
@@ -97,17 +98,21 @@ def new_series(partnership_id: int):
     """Schedule a recurring series."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     form = SeriesForm()
-    if form.validate_on_submit() and form.build_rule(partnership.timezone):
-        try:
-            services.schedule_series(
-                database.session, current_user, partnership, _series_data(form), utcnow()
-            )
-        except RuleError as error:
-            form.custom_rule.errors = [str(error)]
-        else:
-            database.session.commit()
-            flash(f"Scheduled “{form.title.data}”: {describe(form.rule)}.", "success")
-            return redirect(url_for(".index", partnership_id=partnership.id))
+    if (
+        form.validate_on_submit()
+        and form.build_rule(partnership.timezone)
+        and apply(
+            services.schedule_series,
+            database.session,
+            current_user,
+            partnership,
+            _series_data(form),
+            utcnow(),
+            done=f"Scheduled “{form.title.data}”: {describe(form.rule)}.",
+            at=form.custom_rule,
+        )
+    ):
+        return redirect(url_for(".index", partnership_id=partnership.id))
     return _page("meetings/series_form.html", partnership, form=form, series=None)
 
 
@@ -122,17 +127,21 @@ def edit_series(partnership_id: int, series_id: int):
         form.fill_from(series)
         today = to_local(utcnow(), partnership_zone(partnership)).date()
         form.starts_on.data = max(series.starts_on, today)
-    elif form.validate_on_submit() and form.build_rule(partnership.timezone):
-        try:
-            services.edit_series(
-                database.session, current_user, series, _series_data(form), utcnow()
-            )
-        except RuleError as error:
-            form.custom_rule.errors = [str(error)]
-        else:
-            database.session.commit()
-            flash("The series is changed from that date on.", "success")
-            return redirect(url_for(".index", partnership_id=partnership.id))
+    elif (
+        form.validate_on_submit()
+        and form.build_rule(partnership.timezone)
+        and apply(
+            services.edit_series,
+            database.session,
+            current_user,
+            series,
+            _series_data(form),
+            utcnow(),
+            done="The series is changed from that date on.",
+            at=form.custom_rule,
+        )
+    ):
+        return redirect(url_for(".index", partnership_id=partnership.id))
     return _page("meetings/series_form.html", partnership, form=form, series=series)
 
 
@@ -143,12 +152,17 @@ def new_meeting(partnership_id: int):
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     form = MeetingForm()
     if form.validate_on_submit():
-        meeting = services.schedule_meeting(
-            database.session, current_user, partnership, _meeting_data(form), utcnow()
+        scheduled = apply(
+            services.schedule_meeting,
+            database.session,
+            current_user,
+            partnership,
+            _meeting_data(form),
+            utcnow(),
+            done=lambda meeting: f"Scheduled “{meeting.title}”.",
         )
-        database.session.commit()
-        flash(f"Scheduled “{meeting.title}”.", "success")
-        return _to_meeting(meeting)
+        if scheduled:
+            return _to_meeting(scheduled.result)
     return _page("meetings/meeting_form.html", partnership, form=form, meeting=None)
 
 
@@ -364,7 +378,7 @@ def edit_minutes(partnership_id: int, meeting_id: int):
     meeting = _meeting(partnership, meeting_id)
     minutes = meeting.minutes
     if minutes is not None and minutes.is_final:
-        flash("The minutes are final. Reopen them to make a correction.", "warning")
+        flash("The minutes are final. Reopen them to make a correction.", "info")
         return _to_meeting(meeting)
     items = [i for i in meeting.agenda_items if not i.is_proposed]
     form = MinutesForm()
@@ -532,14 +546,18 @@ def update_action_item(partnership_id: int, item_id: int):
     """Mark an action item done, dropped or open (its owner, their agency, or a facilitator)."""
     partnership = load_partnership(partnership_id)
     item = queries.action_item_in(database.session, partnership.id, item_id) or abort(404)
-    require("action_item.update", item)
+    require(Action.ACTION_ITEM_UPDATE, item)
     form = ActionStatusForm()
     if form.validate_on_submit():
-        services.set_action_item_status(
-            database.session, current_user, item, ActionItemStatus(form.status.data), utcnow()
+        apply(
+            services.set_action_item_status,
+            database.session,
+            current_user,
+            item,
+            ActionItemStatus(form.status.data),
+            utcnow(),
+            done=lambda _: f"“{item.title}” is {item.status.label.lower()}.",
         )
-        database.session.commit()
-        flash(f"“{item.title}” is {item.status.label.lower()}.", "success")
     else:
         flash("Choose a status.", "error")
     return redirect(request.referrer or url_for(".action_items", partnership_id=partnership.id))
@@ -554,7 +572,7 @@ def meeting_ics(partnership_id: int, meeting_id: int):
     """Download the meeting as a calendar file."""
     partnership = load_partnership(partnership_id)
     meeting = _meeting(partnership, meeting_id)
-    url = url_for(".meeting", partnership_id=partnership.id, meeting_id=meeting.id, _external=True)
+    url = external_url(".meeting", partnership_id=partnership.id, meeting_id=meeting.id)
     body = calendar.meeting_ics(meeting, partnership.timezone, url)
     return _ics(body, f"meeting-{meeting.id}.ics")
 
@@ -659,15 +677,7 @@ def _to_meeting(meeting):
 
 def _act(partnership, meeting, change, success: str | None):
     """Run one service call, commit, tell the user, and go back to the meeting."""
-    try:
-        change()
-    except DomainError as error:
-        database.session.rollback()
-        flash(str(error), "error")
-    else:
-        database.session.commit()
-        if success:
-            flash(success, "success")
+    apply(change, done=success)
     return _to_meeting(meeting)
 
 
@@ -745,17 +755,31 @@ def _agenda_data(form: AgendaItemForm) -> services.AgendaItemData:
 
 
 def _subscribe(partnership_id: int | None, back: str):
-    token = services.subscribe(database.session, current_user, partnership_id, utcnow())
-    database.session.commit()
-    url = url_for(".feed", token=token, _external=True)
-    flash(f"Your private calendar URL (copy it now; it is shown once): {url}", "success")
+    apply(
+        services.subscribe,
+        database.session,
+        current_user,
+        partnership_id,
+        utcnow(),
+        done=lambda token: (
+            "Your private calendar URL (copy it now; it is shown once): "
+            + external_url(".feed", token=token)
+        ),
+    )
     return redirect(back)
 
 
 def _revoke(partnership_id: int | None, back: str):
-    revoked = services.unsubscribe(database.session, current_user, partnership_id, utcnow())
-    database.session.commit()
-    flash("The calendar URL no longer works." if revoked else "There was no calendar URL.", "info")
+    apply(
+        services.unsubscribe,
+        database.session,
+        current_user,
+        partnership_id,
+        utcnow(),
+        done=lambda revoked: (
+            "The calendar URL no longer works." if revoked else "There was no calendar URL."
+        ),
+    )
     return redirect(back)
 
 

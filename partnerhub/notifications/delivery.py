@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from partnerhub.notifications.mailer import FileTransport, SMTPTransport
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
-from partnerhub.notifications.outbox import WRITERS, Content, as_email
-from partnerhub.notifications.reminders import write_meeting_reminders
+from partnerhub.notifications.outbox import Content, as_email
+from partnerhub.notifications.registry import writer_for
 
 log = logging.getLogger(__name__)
 
@@ -181,16 +181,16 @@ def deliver_batch(
 def write_unwritten(
     session: Session, messages: list[OutboxMessage], now: datetime
 ) -> dict[int, Content | OutboxStatus]:
-    """Write the messages queued without their content (meeting reminders, and the kinds with
-    a registered writer, such as password resets), as they are about to be sent; those that
-    should no longer be sent get a status instead."""
-    unwritten = [message for message in messages if not message.is_written]
+    """Write the messages queued without their content (meeting reminders), as they are about
+    to be sent, each kind by the writer its domain registered; those that should no longer be
+    sent get a status instead."""
+    unwritten = defaultdict(list)
+    for message in messages:
+        if not message.is_written:
+            unwritten[message.kind].append(message)
     written = {}
-    for kind, writer in WRITERS.items():
-        if mine := [message for message in unwritten if message.kind == kind]:
-            written.update(writer(session, mine, now))
-    if reminders := [message for message in unwritten if message.kind not in WRITERS]:
-        written.update(write_meeting_reminders(session, reminders, now))
+    for kind, of_kind in unwritten.items():
+        written.update(writer_for(kind)(session, of_kind, now))
     return written
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnerhub.auth.models import User
 from partnerhub.db import Base, enum_type, utcnow
-from partnerhub.meetings.models import Meeting
 
 
 class OutboxStatus(enum.Enum):
@@ -69,8 +68,6 @@ class OutboxMessage(Base):
     # was killed mid-batch lets its lease expire and another worker reclaims the message.
     claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
-
-    reminder: Mapped[MeetingReminder | None] = relationship(lazy="select")
 
     @property
     def message_id(self) -> str:
@@ -187,25 +184,3 @@ class Flag(Base):
     def is_open(self) -> bool:
         """Shown as needing attention: neither resolved nor acknowledged."""
         return self.resolved_at is None and self.acknowledged_at is None
-
-
-class MeetingReminder(Base):
-    """A sweep's record that a meeting's reminder at one offset was queued or skipped.
-
-    Unique per (meeting, start, offset): whichever sweep inserts it queues the emails, so two
-    sweeps at once never both do; a moved meeting has a new start and so new records.
-    """
-
-    __tablename__ = "meeting_reminders"
-    __table_args__ = (sa.UniqueConstraint("meeting_id", "starts_at", "offset_minutes"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"))
-    starts_at: Mapped[datetime]
-    offset_minutes: Mapped[int]
-    status: Mapped[str] = mapped_column(sa.String(16))  # "queued" or "skipped"
-    recorded_at: Mapped[datetime]
-
-
-# The sweep looks at scheduled meetings starting in a short window around now.
-sa.Index("ix_meetings_status_starts_at", Meeting.__table__.c.status, Meeting.__table__.c.starts_at)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import render_template
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
@@ -67,18 +66,6 @@ def pending_row(key: str, kind: str, recipient: str, now: datetime, **columns) -
     }
 
 
-# Messages queued without their content are written by the delivery worker just before they
-# are sent. A module registers the function that writes its kind of message here (the
-# notifications module imports no domain): given the claimed messages of that kind, it returns
-# what each says, or the status it takes instead of being sent.
-Writer = Callable[[Session, list[OutboxMessage], datetime], dict[int, "Content | OutboxStatus"]]
-WRITERS: dict[str, Writer] = {}
-
-
-def register_writer(kind: str, writer: Writer) -> None:
-    WRITERS[kind] = writer
-
-
 def queue_unwritten(session: Session, *, key: str, kind: str, to: str, now: datetime) -> None:
     """Add a message that its kind's registered writer writes when it is about to be sent."""
     session.execute(
@@ -128,6 +115,16 @@ def queue_email(
     if new_id is not None:
         return session.get_one(OutboxMessage, new_id)
     return session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
+
+
+def withdraw_pending(session: Session, about: str) -> int:
+    """Cancel the messages about `about` ("meeting:12") not yet sent; returns how many."""
+    return session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.about == about, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def as_email(message: OutboxMessage, sender: str, content: Content | None = None):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from partnerhub.auth.models import User
 from partnerhub.notifications.models import NotificationPreference, ReminderKind
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role
-from partnerhub.procedures.services import active_agencies, may_sign_for
+from partnerhub.permissions import Action, can
 
 UNSUBSCRIBE_SALT = "partnerhub.unsubscribe"
 
@@ -129,7 +129,7 @@ def concerned_kinds(membership: Membership, agencies: list[PartnerAgency]) -> se
         kinds.add(ReminderKind.AGREEMENT_RENEWAL)
     if membership.role is Role.FACILITATOR or membership.id in liaisons:
         kinds.add(ReminderKind.PROCEDURE_REVIEW)
-    if any(may_sign_for(membership, agency) for agency in agencies):
+    if any(can(membership, Action.AGENCY_SIGN_OFF, agency) for agency in agencies):
         kinds.add(ReminderKind.SIGN_OFF_REQUEST)
     return kinds
 
@@ -142,7 +142,11 @@ def recipients_overview(session: Session, partnership: Partnership) -> list[Reci
         .where(Membership.partnership_id == partnership.id, Membership.left_at.is_(None))
         .order_by(User.name)
     ).all()
-    agencies = active_agencies(session, partnership.id)
+    agencies = session.scalars(
+        select(PartnerAgency).where(
+            PartnerAgency.partnership_id == partnership.id, PartnerAgency.left_on.is_(None)
+        )
+    ).all()
     user_ids = [m.user_id for m in memberships]
     refused = {kind: opted_out(session, kind, user_ids) for kind in ReminderKind}
     rows = []

@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     g,
     redirect,
     render_template,
@@ -21,14 +20,13 @@ from flask_login import current_user, login_required
 from partnerhub import permissions
 from partnerhub.auth.models import User
 from partnerhub.db import utcnow
-from partnerhub.errors import DomainError, InvalidTransition, NotFound
 from partnerhub.extensions import csrf, database
 from partnerhub.notifications import flags as flag_service
 from partnerhub.notifications import outbox, preferences
 from partnerhub.notifications.forms import AcknowledgeFlagForm, PreferencesForm
 from partnerhub.notifications.models import ReminderKind
 from partnerhub.partnerships.registry import add_tab, panel
-from partnerhub.web import load_partnership
+from partnerhub.web import apply, load_partnership
 
 blueprint = Blueprint("notifications", __name__)
 
@@ -42,10 +40,14 @@ add_tab("Flags", "notifications.flags", order=80)
 def email_preferences():
     """Choose which reminder emails to receive."""
     form = PreferencesForm()
-    if form.validate_on_submit():
-        preferences.save_preferences(database.session, current_user, form.choices(), utcnow())
-        database.session.commit()
-        flash("Your email preferences are saved.", "success")
+    if form.validate_on_submit() and apply(
+        preferences.save_preferences,
+        database.session,
+        current_user,
+        form.choices(),
+        utcnow(),
+        done="Your email preferences are saved.",
+    ):
         return redirect(url_for("notifications.email_preferences"))
     if not form.is_submitted():
         for kind, wanted in preferences.preferences_of(database.session, current_user).items():
@@ -63,8 +65,7 @@ def unsubscribe(token: str):
         abort(404)
     kind = named[1]
     if request.method == "POST":
-        preferences.set_preference(database.session, user.id, kind, False, utcnow())
-        database.session.commit()
+        apply(preferences.set_preference, database.session, user.id, kind, False, utcnow())
     return render_template(
         "notifications/unsubscribe.html",
         user=user,
@@ -92,18 +93,16 @@ def acknowledge_flag(partnership_id: int, flag_id: int):
     form = AcknowledgeFlagForm()
     if not form.validate_on_submit():
         return _flags_page(partnership, flag_id, form)
-    try:
-        flag_service.acknowledge(
-            database.session, current_user, partnership.id, flag_id, form.note.data, utcnow()
-        )
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        database.session.rollback()
-        flash(str(error), "error")
-    else:
-        database.session.commit()
-        flash("Flag acknowledged.", "success")
+    apply(
+        flag_service.acknowledge,
+        database.session,
+        current_user,
+        partnership.id,
+        flag_id,
+        form.note.data,
+        utcnow(),
+        done="Flag acknowledged.",
+    )
     return redirect(url_for("notifications.flags", partnership_id=partnership.id))
 
 
@@ -203,16 +202,9 @@ def failed_mail_panel(session, partnership, _today) -> dict:
 
 
 def _change(service, message_id: int, done: str):
-    session = database.session
-    try:
-        message = service(session, current_user, message_id, utcnow())
-        session.commit()
-    except NotFound:
-        abort(404)
-    except InvalidTransition as error:
-        session.rollback()
-        flash(str(error), "warning")
+    changed = apply(service, database.session, current_user, message_id, utcnow(), done=done)
+    if not changed:
         return redirect(url_for(".outbox_page"))
-    flash(done, "success")
-    shown = next(k for k, v in outbox.OUTBOX_FILTERS.items() if message.status in v)
+    status = changed.result.status
+    shown = next(k for k, v in outbox.OUTBOX_FILTERS.items() if status in v)
     return redirect(url_for(".outbox_page", status=shown))

@@ -12,15 +12,18 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from partnerhub.partnerships.models import Partnership, Stage
+from partnerhub.permissions import Action
 
 
 @dataclass(frozen=True)
 class Tab:
-    """A link in the partnership's tab bar; `endpoint` takes `partnership_id`."""
+    """A link in the partnership's tab bar; `endpoint` takes `partnership_id`; shown to those
+    who may do `action` (the action its view requires)."""
 
     label: str
     endpoint: str
     order: int
+    action: Action = Action.VIEW
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,9 @@ class Registry:
 registry = Registry()
 
 
-def add_tab(label: str, endpoint: str, order: int) -> None:
+def add_tab(label: str, endpoint: str, order: int, action: Action = Action.VIEW) -> None:
     if all(t.endpoint != endpoint for t in registry.tabs):
-        registry.tabs.append(Tab(label, endpoint, order))
+        registry.tabs.append(Tab(label, endpoint, order, action))
         registry.tabs.sort(key=lambda t: t.order)
 
 

@@ -20,8 +20,7 @@ from partnerhub.audit.services import record
 from partnerhub.auth import services as accounts
 from partnerhub.auth.models import User
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
-from partnerhub.notifications.models import OutboxMessage
-from partnerhub.notifications.outbox import queue_email, render_email
+from partnerhub.notifications import OutboxMessage, queue_email, render_email
 from partnerhub.partnerships.models import (
     CORE_SECTORS,
     ChecklistTick,
@@ -528,15 +527,6 @@ def roster(session: Session, partnership: Partnership) -> list[Membership]:
             .where(Membership.partnership_id == partnership.id)
             .options(selectinload(Membership.partner_agency))
             .order_by(Membership.left_at.is_not(None), Membership.id)
-        )
-    )
-
-
-def active_member_count(session: Session, partnership: Partnership) -> int:
-    """How many people are on the roster now."""
-    return session.scalar(
-        select(func.count()).where(
-            Membership.partnership_id == partnership.id, Membership.left_at.is_(None)
         )
     )
 

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -25,7 +24,8 @@ from partnerhub.auth.views import admin_required
 from partnerhub.db import utcnow
 from partnerhub.errors import Conflict, DomainError, NotFound
 from partnerhub.extensions import database
-from partnerhub.notifications.dispatch import deliver_soon
+from partnerhub.links import external_url
+from partnerhub.notifications import deliver_soon
 from partnerhub.partnerships import (
     checks,  # noqa: F401  (registers the stage checklist items)
     services,
@@ -44,7 +44,7 @@ from partnerhub.partnerships.forms import (
 )
 from partnerhub.partnerships.models import CORE_SECTORS, Role, Sector, Stage
 from partnerhub.partnerships.registry import add_tab, registry
-from partnerhub.web import load_partnership
+from partnerhub.web import Outcome, apply, load_partnership
 
 blueprint = Blueprint("partnerships", __name__)
 
@@ -62,16 +62,9 @@ def _found(fn, *args):
         abort(404)
 
 
-def _commit_or_flash(action, *args) -> bool:
-    """Run one service and commit; a broken rule is flashed and nothing is saved."""
-    try:
-        action(database.session, current_user, *args)
-    except DomainError as error:
-        database.session.rollback()
-        flash(str(error), "danger")
-        return False
-    database.session.commit()
-    return True
+def _change(action, *args, done) -> Outcome:
+    """A facilitator's change through one service: `action(session, actor, *args)`."""
+    return apply(action, database.session, current_user, *args, done=done)
 
 
 def _today(partnership):
@@ -79,8 +72,7 @@ def _today(partnership):
 
 
 def _invitation_link(raw_token: str) -> str:
-    path = url_for("partnerships.accept_invitation", token=raw_token)
-    return current_app.config["BASE_URL"] + path
+    return external_url("partnerships.accept_invitation", token=raw_token)
 
 
 # --- dashboard and partnership ------------------------------------------------------------
@@ -104,21 +96,19 @@ def _details(form: PartnershipForm) -> services.PartnershipDetails:
     )
 
 
-def _save_details(form: PartnershipForm, action, *args) -> bool:
-    """Call a partnership service with the form's details; a taken name shows at the field."""
-    try:
-        result = action(database.session, current_user, *args, _details(form), utcnow())
-    except Conflict as error:
-        database.session.rollback()
-        form.name.errors.append(str(error))
-        return False
-    except DomainError as error:
-        database.session.rollback()
-        form.timezone.errors.append(str(error))
-        return False
-    database.session.commit()
-    g.saved = result
-    return True
+def _save_details(form: PartnershipForm, action, *args, done) -> Outcome:
+    """Call a partnership service with the form's details; a taken name shows at the name,
+    any other refusal at the time zone."""
+    return apply(
+        action,
+        database.session,
+        current_user,
+        *args,
+        _details(form),
+        utcnow(),
+        done=done,
+        at={Conflict: form.name, DomainError: form.timezone},
+    )
 
 
 @blueprint.route("/partnerships/new", methods=["GET", "POST"])
@@ -126,9 +116,13 @@ def _save_details(form: PartnershipForm, action, *args) -> bool:
 def new_partnership():
     """Start a partnership; its creator becomes its facilitator."""
     form = PartnershipForm()
-    if form.validate_on_submit() and _save_details(form, services.create_partnership):
-        flash(f"{g.saved.name} is created. Next, add its agencies.", "success")
-        return redirect(url_for(".overview", partnership_id=g.saved.id))
+    created = form.validate_on_submit() and _save_details(
+        form,
+        services.create_partnership,
+        done=lambda partnership: f"{partnership.name} is created. Next, add its agencies.",
+    )
+    if created:
+        return redirect(url_for(".overview", partnership_id=created.result.id))
     return render_template("partnerships/edit.html", form=form, partnership=None)
 
 
@@ -165,8 +159,9 @@ def edit_partnership(partnership_id: int):
     """Change the partnership's name, community, purpose, time zone and cadence."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     form = PartnershipForm(obj=partnership)
-    if form.validate_on_submit() and _save_details(form, services.update_partnership, partnership):
-        flash("The partnership is updated.", "success")
+    if form.validate_on_submit() and _save_details(
+        form, services.update_partnership, partnership, done="The partnership is updated."
+    ):
         return redirect(url_for(".overview", partnership_id=partnership.id))
     return render_template("partnerships/edit.html", form=form, partnership=partnership)
 
@@ -199,20 +194,18 @@ def add_agency(partnership_id: int):
         new = services.NewOrganization(
             form.name.data or "", Sector(form.sector.data), form.sector_label.data or ""
         )
-        try:
-            agency, reused = services.add_agency(
-                db,
-                current_user,
-                partnership,
-                utcnow(),
-                organization_id=form.organization.data,
-                new=new,
-            )
-        except DomainError as error:
-            db.rollback()
-            form.name.errors.append(str(error))
-        else:
-            db.commit()
+        added = apply(
+            services.add_agency,
+            db,
+            current_user,
+            partnership,
+            utcnow(),
+            organization_id=form.organization.data,
+            new=new,
+            at=form.name,
+        )
+        if added:
+            agency, reused = added.result
             name = agency.organization.name
             if reused:
                 flash(f"{name} was already known to PartnerHub; it is now at the table.", "info")
@@ -234,10 +227,14 @@ def edit_agency(partnership_id: int, agency_id: int):
     form = ContactsForm(
         members, data={"liaison": agency.liaison_id or 0, "alternate": agency.alternate_id or 0}
     )
-    if form.validate_on_submit() and _commit_or_flash(
-        services.name_contacts, agency, form.liaison.data, form.alternate.data, utcnow()
+    if form.validate_on_submit() and _change(
+        services.name_contacts,
+        agency,
+        form.liaison.data,
+        form.alternate.data,
+        utcnow(),
+        done=f"Contacts of {agency.organization.name} saved.",
     ):
-        flash(f"Contacts of {agency.organization.name} saved.", "success")
         return redirect(url_for(".agencies", partnership_id=partnership.id))
     return render_template(
         "partnerships/agency_edit.html",
@@ -256,8 +253,12 @@ def remove_agency(partnership_id: int, agency_id: int):
     """Record that an agency left the table."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     agency = _found(services.get_agency, partnership, agency_id)
-    if _commit_or_flash(services.remove_agency, agency, utcnow()):
-        flash(f"{agency.organization.name} has left the partnership.", "success")
+    _change(
+        services.remove_agency,
+        agency,
+        utcnow(),
+        done=f"{agency.organization.name} has left the partnership.",
+    )
     return redirect(url_for(".agencies", partnership_id=partnership.id))
 
 
@@ -334,10 +335,13 @@ def edit_member(partnership_id: int, membership_id: int):
             "is_signatory": membership.is_signatory,
         }
     form = RosterEntryForm(agencies, data=data)
-    if form.validate_on_submit() and _commit_or_flash(
-        services.update_membership, membership, _entry(form), utcnow()
+    if form.validate_on_submit() and _change(
+        services.update_membership,
+        membership,
+        _entry(form),
+        utcnow(),
+        done=f"{membership.user.name} is updated.",
     ):
-        flash(f"{membership.user.name} is updated.", "success")
         return redirect(url_for(".roster", partnership_id=partnership.id))
     return render_template(
         "partnerships/member_edit.html", partnership=partnership, membership=membership, form=form
@@ -352,8 +356,12 @@ def remove_member(partnership_id: int, membership_id: int):
     """Take a person off the roster (their history stays)."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     membership = _found(services.get_membership, partnership, membership_id)
-    if _commit_or_flash(services.remove_membership, membership, utcnow()):
-        flash(f"{membership.user.name} is off the roster.", "success")
+    _change(
+        services.remove_membership,
+        membership,
+        utcnow(),
+        done=f"{membership.user.name} is off the roster.",
+    )
     return redirect(url_for(".roster", partnership_id=partnership.id))
 
 
@@ -376,10 +384,14 @@ def record_absence(partnership_id: int, sector: str):
     form = AbsenceForm(data={"reason": coverage.absence.reason if coverage.absence else ""})
     if request.method == "POST":
         form = AbsenceForm()
-    if form.validate_on_submit() and _commit_or_flash(
-        services.record_absence, partnership, core, form.reason.data or "", utcnow()
+    if form.validate_on_submit() and _change(
+        services.record_absence,
+        partnership,
+        core,
+        form.reason.data or "",
+        utcnow(),
+        done=f"Saved for {core.label}.",
     ):
-        flash(f"Saved for {core.label}.", "success")
         return redirect(url_for(".roster", partnership_id=partnership.id))
     return render_template(
         "partnerships/absence.html", partnership=partnership, sector=core, form=form
@@ -397,24 +409,21 @@ def invite(partnership_id: int):
     db = database.session
     form = InvitationForm(services.active_agencies(db, partnership))
     if form.validate_on_submit():
-        try:
-            message = services.invite(
-                db,
-                current_user,
-                partnership,
-                form.email.data,
-                form.name.data,
-                _entry(form),
-                _invitation_link,
-                utcnow(),
-            )
-        except DomainError as error:
-            db.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.commit()
+        invited = apply(
+            services.invite,
+            db,
+            current_user,
+            partnership,
+            form.email.data,
+            form.name.data,
+            _entry(form),
+            _invitation_link,
+            utcnow(),
+            done=lambda message: f"Invitation sent to {message.recipient}.",
+            at=form.email,
+        )
+        if invited:
             deliver_soon()
-            flash(f"Invitation sent to {message.recipient}.", "success")
             return redirect(url_for(".roster", partnership_id=partnership.id))
     return render_template("partnerships/invite.html", partnership=partnership, form=form)
 
@@ -428,16 +437,15 @@ def resend_invitation(partnership_id: int, invitation_id: int):
     """Send a fresh link; the old one stops working."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     invitation = _found(services.get_invitation, partnership, invitation_id)
-    db = database.session
-    try:
-        services.resend_invitation(db, current_user, invitation, _invitation_link, utcnow())
-    except DomainError as error:
-        db.rollback()
-        flash(str(error), "danger")
-    else:
-        db.commit()
+    resent = _change(
+        services.resend_invitation,
+        invitation,
+        _invitation_link,
+        utcnow(),
+        done=f"A new link was sent to {invitation.email}.",
+    )
+    if resent:
         deliver_soon()
-        flash(f"A new link was sent to {invitation.email}.", "success")
     return redirect(url_for(".roster", partnership_id=partnership.id))
 
 
@@ -450,8 +458,12 @@ def revoke_invitation(partnership_id: int, invitation_id: int):
     """Make an invitation's link stop working."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     invitation = _found(services.get_invitation, partnership, invitation_id)
-    if _commit_or_flash(services.revoke_invitation, invitation, utcnow()):
-        flash(f"The invitation to {invitation.email} is revoked.", "success")
+    _change(
+        services.revoke_invitation,
+        invitation,
+        utcnow(),
+        done=f"The invitation to {invitation.email} is revoked.",
+    )
     return redirect(url_for(".roster", partnership_id=partnership.id))
 
 
@@ -470,10 +482,18 @@ def accept_invitation(token: str):
         return _join_with_new_account(invitation)
     form = AcceptForm()
     signed_in_as_invitee = current_user.is_authenticated and current_user.id == existing.id
-    if signed_in_as_invitee and form.validate_on_submit():
-        services.accept_invitation(db, invitation, current_user, utcnow())
-        db.commit()
-        flash(f"Welcome to {invitation.partnership.name}.", "success")
+    if (
+        signed_in_as_invitee
+        and form.validate_on_submit()
+        and apply(
+            services.accept_invitation,
+            db,
+            invitation,
+            current_user,
+            utcnow(),
+            done=f"Welcome to {invitation.partnership.name}.",
+        )
+    ):
         return redirect(url_for(".overview", partnership_id=invitation.partnership_id))
     return render_template(
         "partnerships/invitation_accept.html",
@@ -485,20 +505,27 @@ def accept_invitation(token: str):
 
 def _join_with_new_account(invitation):
     form = NewAccountForm(data=None if request.method == "POST" else {"name": invitation.name})
-    if form.validate_on_submit():
-        db = database.session
-        now = utcnow()
-        user = services.accept_as_new_user(db, invitation, form.name.data, form.password.data, now)
-        token = accounts.start_session(
-            db, user, now, remember=False, user_agent=request.user_agent.string
-        )
-        db.commit()
+    joined = form.validate_on_submit() and apply(
+        _join, invitation, form.name.data, form.password.data, utcnow()
+    )
+    if joined:
+        user, token = joined.result
         session.clear()  # a fresh session on login: nothing carried over from before
         user.current_session_token = token
         login_user(user)
         flash(f"Welcome to {invitation.partnership.name}, {user.name}.", "success")
         return redirect(url_for(".overview", partnership_id=invitation.partnership_id))
     return render_template("partnerships/invitation_join.html", invitation=invitation, form=form)
+
+
+def _join(invitation, name: str, password: str, now):
+    """Create the invitee's account on the roster and its first login session."""
+    db = database.session
+    user = services.accept_as_new_user(db, invitation, name, password, now)
+    token = accounts.start_session(
+        db, user, now, remember=False, user_agent=request.user_agent.string
+    )
+    return user, token
 
 
 # --- stages -------------------------------------------------------------------------------
@@ -530,13 +557,7 @@ def tick(partnership_id: int, key: str):
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     form = TickForm()
     if form.validate_on_submit():
-        try:
-            services.tick(
-                database.session, current_user, partnership, key, form.note.data or "", utcnow()
-            )
-        except NotFound:
-            abort(404)
-        database.session.commit()
+        _change(services.tick, partnership, key, form.note.data or "", utcnow(), done=None)
     return redirect(url_for(".stages", partnership_id=partnership.id))
 
 
@@ -545,11 +566,7 @@ def tick(partnership_id: int, key: str):
 def untick(partnership_id: int, key: str):
     """Take a tick back."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
-    try:
-        services.untick(database.session, current_user, partnership, key, utcnow())
-    except NotFound:
-        abort(404)
-    database.session.commit()
+    _change(services.untick, partnership, key, utcnow(), done=None)
     return redirect(url_for(".stages", partnership_id=partnership.id))
 
 
@@ -559,10 +576,14 @@ def advance(partnership_id: int):
     """Move to the next stage (an override needs a reason)."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     form = StageForm()
-    if form.validate_on_submit() and _commit_or_flash(
-        services.advance, partnership, form.reason.data or "", utcnow()
-    ):
-        flash(f"The partnership is now in the {partnership.stage.label} stage.", "success")
+    if form.validate_on_submit():
+        _change(
+            services.advance,
+            partnership,
+            form.reason.data or "",
+            utcnow(),
+            done=lambda _: f"The partnership is now in the {partnership.stage.label} stage.",
+        )
     return redirect(url_for(".stages", partnership_id=partnership.id))
 
 
@@ -572,10 +593,14 @@ def go_back(partnership_id: int):
     """Return to the previous stage, with a reason."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     form = StageForm()
-    if form.validate_on_submit() and _commit_or_flash(
-        services.go_back, partnership, form.reason.data or "", utcnow()
-    ):
-        flash(f"The partnership is back in the {partnership.stage.label} stage.", "success")
+    if form.validate_on_submit():
+        _change(
+            services.go_back,
+            partnership,
+            form.reason.data or "",
+            utcnow(),
+            done=lambda _: f"The partnership is back in the {partnership.stage.label} stage.",
+        )
     return redirect(url_for(".stages", partnership_id=partnership.id))
 
 
@@ -605,19 +630,15 @@ def unshare_organization(organization_id: int):
 
 
 def _set_shared(organization_id: int, shared: bool, done: str):
-    db = database.session
-    try:
-        organization = services.share_organization(
-            db, current_user, organization_id, utcnow(), shared=shared
-        )
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        db.rollback()
-        flash(str(error), "danger")
-    else:
-        db.commit()
-        flash(done.format(name=organization.name), "success")
+    apply(
+        services.share_organization,
+        database.session,
+        current_user,
+        organization_id,
+        utcnow(),
+        shared=shared,
+        done=lambda organization: done.format(name=organization.name),
+    )
     return redirect(url_for(".organizations"))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from partnerhub.partnerships.models import Membership, PartnerAgency, Sector
 from partnerhub.procedures import services
 from partnerhub.procedures.models import DataCategory, LegalBasis, Procedure
+from partnerhub.procedures.permissions import may_sign_for
 from partnerhub.procedures.services import FlowData, ProcedureText
 
 ATTENDANCE_PROCEDURE = """# Attendance and discipline information for the review team
@@ -193,6 +194,6 @@ def _author(members: dict[int, Membership], agency: PartnerAgency, fallback: Mem
 def _signer(members: dict[int, Membership], agency: PartnerAgency) -> Membership:
     """Whoever may sign for the agency: its liaison, its alternate, else a representative."""
     for membership in members.values():
-        if services.may_sign_for(membership, agency):
+        if may_sign_for(membership, agency):
             return membership
     raise LookupError(f"{agency.organization.name} has nobody who can sign off for it")

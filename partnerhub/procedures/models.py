@@ -31,11 +31,6 @@ class LegalBasis(enum.Enum):
         return LEGAL_BASIS_LABELS[self]
 
     @property
-    def framework(self) -> str:
-        """The body of law it belongs to, for grouping choices."""
-        return FRAMEWORK_LABELS.get(self.value.split("_", 1)[0], "Other")
-
-    @property
     def needs_consent(self) -> bool:
         """A signed consent or authorization is what makes the disclosure lawful."""
         return self in CONSENT_BASES
@@ -67,13 +62,6 @@ LEGAL_BASIS_LABELS = {
     LegalBasis.PART2_CONSENT: "42 CFR Part 2: written consent",
     LegalBasis.STATE_STATUTE: "State statute (cite it)",
     LegalBasis.OTHER: "Other",
-}
-FRAMEWORK_LABELS = {
-    "ferpa": "FERPA (education records)",
-    "law": "FERPA (education records)",
-    "hipaa": "HIPAA (health information)",
-    "part2": "42 CFR Part 2 (substance-use treatment records)",
-    "state": "State law",
 }
 CONSENT_BASES = frozenset(
     {LegalBasis.FERPA_CONSENT, LegalBasis.HIPAA_AUTHORIZATION, LegalBasis.PART2_CONSENT}

@@ -25,6 +25,7 @@ from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
 from partnerhub.partnerships.services import local_today
+from partnerhub.permissions import Action
 from partnerhub.procedures.models import (
     ChangeRequest,
     DataCategory,
@@ -35,37 +36,9 @@ from partnerhub.procedures.models import (
     ProcedureVersion,
     SignOff,
 )
+from partnerhub.procedures.permissions import may_sign_for
 
 # --- permissions --------------------------------------------------------------------------
-
-
-def acts_for(membership: Membership, agency_id: int | None) -> bool:
-    """Facilitators act for every agency; members only for the agency they represent."""
-    if not permissions.can(membership, permissions.CONTRIBUTE):
-        return False
-    if permissions.can(membership, permissions.MANAGE):
-        return True
-    return agency_id is not None and membership.partner_agency_id == agency_id
-
-
-@permissions.rule("procedure.edit")
-def _may_edit_procedure(membership: Membership, procedure: Procedure) -> bool:
-    return acts_for(membership, procedure.owning_agency_id)
-
-
-@permissions.rule("flow.edit")
-def _may_edit_flow(membership: Membership, flow: InformationFlow) -> bool:
-    return acts_for(membership, flow.from_agency_id)
-
-
-def may_sign_for(membership: Membership | None, agency: PartnerAgency) -> bool:
-    """The agency's liaison or alternate signs for it; with neither named, its representatives."""
-    if not permissions.can(membership, permissions.CONTRIBUTE) or not agency.is_active:
-        return False
-    named = {agency.liaison_id, agency.alternate_id} - {None}
-    if named:
-        return membership.id in named
-    return membership.partner_agency_id == agency.id
 
 
 # --- time ---------------------------------------------------------------------------------
@@ -233,7 +206,7 @@ def create_procedure(
     )
     _require(
         membership,
-        "procedure.edit",
+        Action.PROCEDURE_EDIT,
         procedure,
         "Members write procedures for their own agency; ask a facilitator for others.",
     )
@@ -281,7 +254,7 @@ def revise_procedure(
     """Record an edit as a new draft version; an unfinished version it replaces is superseded."""
     _require(
         membership,
-        "procedure.edit",
+        Action.PROCEDURE_EDIT,
         procedure,
         "Only the owning agency's members and facilitators edit this procedure.",
     )
@@ -324,7 +297,7 @@ def submit_for_review(
     """Send the draft version to every agency for sign-off."""
     _require(
         membership,
-        "procedure.edit",
+        Action.PROCEDURE_EDIT,
         procedure,
         "Only the owning agency's members and facilitators submit this procedure.",
     )
@@ -461,7 +434,7 @@ def record_review(
     """Record that the procedure in force was reviewed and still holds; the next review moves on."""
     _require(
         membership,
-        "procedure.edit",
+        Action.PROCEDURE_EDIT,
         procedure,
         "Only the owning agency's members and facilitators record its review.",
     )
@@ -489,7 +462,7 @@ def retire_procedure(
     """Take a procedure out of force; its versions stay on record."""
     _require(
         membership,
-        "procedure.edit",
+        Action.PROCEDURE_EDIT,
         procedure,
         "Only the owning agency's members and facilitators retire this procedure.",
     )
@@ -591,7 +564,7 @@ def add_flow(
     flow = InformationFlow(partnership_id=membership.partnership_id)
     flow.from_agency_id = data.from_agency_id
     _require(
-        membership, "flow.edit", flow, "Members add flows only from the agency they represent."
+        membership, Action.FLOW_EDIT, flow, "Members add flows only from the agency they represent."
     )
     _apply_flow(session, flow, data)
     session.add(flow)
@@ -612,10 +585,10 @@ def update_flow(
     session: Session, membership: Membership, flow: InformationFlow, data: FlowData, now: datetime
 ) -> InformationFlow:
     """Change a matrix row; a member may neither edit nor move a flow out of their agency."""
-    _require(membership, "flow.edit", flow, "Members edit only their own agency's flows.")
+    _require(membership, Action.FLOW_EDIT, flow, "Members edit only their own agency's flows.")
     _require(
         membership,
-        "flow.edit",
+        Action.FLOW_EDIT,
         InformationFlow(from_agency_id=data.from_agency_id),
         "Members edit only their own agency's flows.",
     )
@@ -658,7 +631,7 @@ def delete_flow(
     session: Session, membership: Membership, flow: InformationFlow, now: datetime
 ) -> None:
     """Remove a row from the matrix (the audit trail keeps what it said)."""
-    _require(membership, "flow.edit", flow, "Members remove only their own agency's flows.")
+    _require(membership, Action.FLOW_EDIT, flow, "Members remove only their own agency's flows.")
     record(
         session,
         membership.user,

@@ -9,7 +9,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     g,
     has_request_context,
     redirect,
@@ -23,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from partnerhub import permissions
 from partnerhub.db import utcnow
-from partnerhub.errors import DomainError, NotFound
+from partnerhub.errors import NotFound
 from partnerhub.extensions import database
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
+from partnerhub.permissions import Action
 from partnerhub.procedures import services
 from partnerhub.procedures.diff import side_by_side_diff, unified_diff
 from partnerhub.procedures.forms import (
@@ -39,7 +39,8 @@ from partnerhub.procedures.forms import (
 )
 from partnerhub.procedures.markdown import render_markdown
 from partnerhub.procedures.models import Procedure
-from partnerhub.web import load_partnership, require
+from partnerhub.procedures.permissions import acts_for, may_sign_for
+from partnerhub.web import apply, load_partnership, require
 
 blueprint = Blueprint("procedures", __name__, url_prefix="/partnerships/<int:partnership_id>")
 # The partnership's own page, under whichever name the partnerships module gives it.
@@ -103,13 +104,14 @@ def new_flow(partnership_id: int):
     """Add a flow to the matrix."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     form = _flow_form(partnership)
-    if form.validate_on_submit():
-        try:
-            services.add_flow(database.session, g.membership, form.flow_data(), utcnow())
-        except DomainError as error:
-            return _refused_form("procedures/flow_form.html", error, form, partnership)
-        database.session.commit()
-        flash("Flow added to the matrix.", "success")
+    if form.validate_on_submit() and apply(
+        services.add_flow,
+        database.session,
+        g.membership,
+        form.flow_data(),
+        utcnow(),
+        done="Flow added to the matrix.",
+    ):
         return redirect(url_for(".matrix_list", partnership_id=partnership.id))
     return render_template("procedures/flow_form.html", form=form, partnership=partnership)
 
@@ -120,17 +122,19 @@ def edit_flow(partnership_id: int, flow_id: int):
     """Change a flow of the matrix."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     flow = _found(services.get_flow, database.session, partnership.id, flow_id)
-    require("flow.edit", flow)
+    require(Action.FLOW_EDIT, flow)
     form = _flow_form(partnership, obj=flow)
     if request.method == "GET":
         form.legal_basis.data = flow.legal_basis.value if flow.legal_basis else ""
-    if form.validate_on_submit():
-        try:
-            services.update_flow(database.session, g.membership, flow, form.flow_data(), utcnow())
-        except DomainError as error:
-            return _refused_form("procedures/flow_form.html", error, form, partnership, flow=flow)
-        database.session.commit()
-        flash("Flow updated.", "success")
+    if form.validate_on_submit() and apply(
+        services.update_flow,
+        database.session,
+        g.membership,
+        flow,
+        form.flow_data(),
+        utcnow(),
+        done="Flow updated.",
+    ):
         return redirect(url_for(".matrix_list", partnership_id=partnership.id))
     return render_template(
         "procedures/flow_form.html", form=form, partnership=partnership, flow=flow
@@ -143,10 +147,15 @@ def delete_flow(partnership_id: int, flow_id: int):
     """Remove a flow from the matrix."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     flow = _found(services.get_flow, database.session, partnership.id, flow_id)
-    require("flow.edit", flow)
-    services.delete_flow(database.session, g.membership, flow, utcnow())
-    database.session.commit()
-    flash("Flow removed from the matrix.", "success")
+    require(Action.FLOW_EDIT, flow)
+    apply(
+        services.delete_flow,
+        database.session,
+        g.membership,
+        flow,
+        utcnow(),
+        done="Flow removed from the matrix.",
+    )
     return redirect(url_for(".matrix_list", partnership_id=partnership.id))
 
 
@@ -177,20 +186,17 @@ def new(partnership_id: int):
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     form = NewProcedureForm()
     form.owning_agency_id.choices = agency_choices(_owners(partnership))
-    if form.validate_on_submit():
-        try:
-            procedure = services.create_procedure(
-                database.session,
-                g.membership,
-                form.owning_agency_id.data,
-                form.procedure_text(),
-                utcnow(),
-            )
-        except DomainError as error:
-            return _refused_form("procedures/procedure_form.html", error, form, partnership)
-        database.session.commit()
-        flash("Procedure saved as a draft. Submit it for sign-off when it is ready.", "success")
-        return redirect(_procedure_url(procedure))
+    created = form.validate_on_submit() and apply(
+        services.create_procedure,
+        database.session,
+        g.membership,
+        form.owning_agency_id.data,
+        form.procedure_text(),
+        utcnow(),
+        done="Procedure saved as a draft. Submit it for sign-off when it is ready.",
+    )
+    if created:
+        return redirect(_procedure_url(created.result))
     return render_template("procedures/procedure_form.html", form=form, partnership=partnership)
 
 
@@ -220,7 +226,7 @@ def edit(partnership_id: int, procedure_id: int):
     """Edit a procedure: saving makes a new draft version."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     procedure = _procedure(partnership, procedure_id)
-    require("procedure.edit", procedure)
+    require(Action.PROCEDURE_EDIT, procedure)
     latest = procedure.latest_version
     form = ProcedureForm(
         data=None
@@ -232,17 +238,15 @@ def edit(partnership_id: int, procedure_id: int):
             "review_cadence_months": procedure.review_cadence_months,
         }
     )
-    if form.validate_on_submit():
-        try:
-            services.revise_procedure(
-                database.session, g.membership, procedure, form.procedure_text(), utcnow()
-            )
-        except DomainError as error:
-            return _refused_form(
-                "procedures/procedure_form.html", error, form, partnership, procedure=procedure
-            )
-        database.session.commit()
-        flash("New version saved as a draft. Submit it for sign-off when it is ready.", "success")
+    if form.validate_on_submit() and apply(
+        services.revise_procedure,
+        database.session,
+        g.membership,
+        procedure,
+        form.procedure_text(),
+        utcnow(),
+        done="New version saved as a draft. Submit it for sign-off when it is ready.",
+    ):
         return redirect(_procedure_url(procedure))
     return render_template(
         "procedures/procedure_form.html", form=form, partnership=partnership, procedure=procedure
@@ -255,7 +259,7 @@ def submit(partnership_id: int, procedure_id: int):
     """Send the draft to every agency for sign-off."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     procedure = _procedure(partnership, procedure_id)
-    require("procedure.edit", procedure)
+    require(Action.PROCEDURE_EDIT, procedure)
     return _act(
         procedure,
         "Submitted for sign-off by every agency.",
@@ -322,7 +326,7 @@ def review(partnership_id: int, procedure_id: int):
     """Record that the procedure in force was reviewed and still holds."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     procedure = _procedure(partnership, procedure_id)
-    require("procedure.edit", procedure)
+    require(Action.PROCEDURE_EDIT, procedure)
     return _act(
         procedure,
         "Review recorded.",
@@ -340,7 +344,7 @@ def retire(partnership_id: int, procedure_id: int):
     """Take a procedure out of force; its history stays."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     procedure = _procedure(partnership, procedure_id)
-    require("procedure.edit", procedure)
+    require(Action.PROCEDURE_EDIT, procedure)
     return _act(
         procedure,
         "Procedure retired.",
@@ -397,33 +401,20 @@ def _procedure_url(procedure: Procedure) -> str:
 
 def _act(procedure: Procedure, success: str, service, *args):
     """Run one state change; a refused one is explained on the procedure's page."""
-    try:
-        service(*args)
-    except DomainError as error:
-        database.session.rollback()
-        flash(str(error), "error")
-    else:
-        database.session.commit()
-        flash(success, "success")
+    apply(service, *args, done=success)
     return redirect(_procedure_url(procedure))
-
-
-def _refused_form(template: str, error: DomainError, form, partnership, **context):
-    database.session.rollback()
-    flash(str(error), "error")
-    return render_template(template, form=form, partnership=partnership, **context)
 
 
 def _owners(partnership: Partnership):
     """Agencies the viewer may write for: all for facilitators, their own for members."""
     agencies = services.active_agencies(database.session, partnership.id)
-    return [a for a in agencies if services.acts_for(g.membership, a.id)]
+    return [a for a in agencies if acts_for(g.membership, a.id)]
 
 
 def _flow_form(partnership: Partnership, obj=None) -> FlowForm:
     session = database.session
     agencies = services.active_agencies(session, partnership.id)
-    senders = [a for a in agencies if services.acts_for(g.membership, a.id)]
+    senders = [a for a in agencies if acts_for(g.membership, a.id)]
     procedures = [
         p for p in services.partnership_procedures(session, partnership.id) if not p.is_retired
     ]
@@ -442,7 +433,7 @@ def _render_version(partnership, procedure, version, change_form=None):
         body=render_markdown(version.body_markdown),
         agencies=agencies,
         pending=services.pending_agencies(version, agencies),
-        signable=[a for a in agencies if services.may_sign_for(g.membership, a)],
+        signable=[a for a in agencies if may_sign_for(g.membership, a)],
         change_form=change_form or ChangeRequestForm(),
         sign_form=SignOffForm(),
     )
@@ -499,7 +490,7 @@ def attention(session: Session, partnership_ids: list[int], today: date):
     mine = _viewer_memberships(session, partnership_ids)
     for procedure, version, waiting in services.awaiting_sign_off(session, partnership_ids):
         viewer = mine.get(procedure.partnership_id)
-        yours = [a for a in waiting if services.may_sign_for(viewer, a)]
+        yours = [a for a in waiting if may_sign_for(viewer, a)]
         if yours:
             names = ", ".join(a.organization.name for a in yours)
             label = f"Your sign-off is needed for {names}: “{procedure.title}” v{version.number}"

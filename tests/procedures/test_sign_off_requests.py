@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from partnerhub.notifications import sweep
 from partnerhub.notifications.models import OutboxMessage
-from partnerhub.notifications.reminders import sweep
 from partnerhub.procedures import services
 from tests.procedures.test_status import NOW, started
 

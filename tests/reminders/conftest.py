@@ -11,10 +11,10 @@ from sqlalchemy import select
 from partnerhub.auth.models import User
 from partnerhub.meetings.models import Meeting
 from partnerhub.meetings.services import MeetingData, SeriesData, schedule_meeting, schedule_series
+from partnerhub.notifications import sweep
 from partnerhub.notifications.delivery import DeliveryPolicy, deliver_due
 from partnerhub.notifications.mailer import transport_for
 from partnerhub.notifications.models import OutboxMessage
-from partnerhub.notifications.reminders import sweep
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role
 
 # A Tuesday; US daylight saving time starts on Sunday 14 March 2027.

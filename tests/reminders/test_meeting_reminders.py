@@ -17,17 +17,17 @@ from partnerhub.meetings.models import (
     Attendance,
     AttendanceStatus,
     Meeting,
+    MeetingReminder,
     MeetingStatus,
 )
 from partnerhub.meetings.services import MeetingData, cancel_meeting, edit_meeting
+from partnerhub.notifications import sweep
 from partnerhub.notifications.models import (
-    MeetingReminder,
     NotificationPreference,
     OutboxMessage,
     OutboxStatus,
     ReminderKind,
 )
-from partnerhub.notifications.reminders import sweep
 from tests.reminders.conftest import DAY, T0, WEEK, one_off, outbox
 
 MINUTE = timedelta(minutes=1)
@@ -60,7 +60,7 @@ def test_nothing_before_the_window_then_each_member_once_per_offset(
     assert len({m["Message-ID"] for m in smtp.messages}) == 6
     per_recipient = Counter(m["To"] for m in smtp.messages)
     assert per_recipient == {m.user.email: 2 for m in roster.memberships}
-    offsets = sorted(row.reminder.offset_minutes for row in outbox(db))
+    offsets = sorted(db.get(MeetingReminder, row.reminder_id).offset_minutes for row in outbox(db))
     assert offsets == [1440] * 3 + [10080] * 3
 
 
@@ -198,9 +198,11 @@ def test_moved_meeting_gets_reminders_for_its_new_time_only(
 
     assert len(smtp.messages) == 6
     assert all("Monday 15 March 2027, 15:00 MDT" in m["Subject"] for m in smtp.messages)
-    assert {m.status for m in outbox(db) if m.reminder.starts_at == old_start} == {
-        OutboxStatus.CANCELLED
-    }
+    assert {
+        m.status
+        for m in outbox(db)
+        if db.get(MeetingReminder, m.reminder_id).starts_at == old_start
+    } == {OutboxStatus.CANCELLED}
 
 
 def test_after_downtime_a_meeting_not_yet_started_gets_one_reminder_and_a_started_one_none(
@@ -271,7 +273,7 @@ def test_the_attached_calendar_file_says_what_the_meeting_s_own_file_says(db, ro
     from icalendar import Calendar
 
     from partnerhub.meetings.calendar import meeting_ics
-    from partnerhub.notifications.reminders import reminder_ics
+    from partnerhub.meetings.reminders import reminder_ics
 
     meeting = one_off(db, roster.partnership, date(2027, 11, 9))  # after DST ends
     ours = Calendar.from_ical(reminder_ics(meeting, "America/Denver", "https://x.example/m"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from partnerhub.meetings.models import Meeting, MeetingStatus
+from partnerhub.meetings.models import Meeting, MeetingReminder, MeetingStatus
 from partnerhub.meetings.services import extend_horizons
 from partnerhub.notifications.models import OutboxMessage
 from tests.reminders.conftest import outbox, series
@@ -79,7 +79,8 @@ def test_two_years_of_weekly_and_monthly_meetings_across_dst(
         )
     ).all()
     counted = {m.id for m in meetings}
-    messages = [m for m in outbox(db) if _meeting_of(m) in counted]
+    reminders = {r.id: r for r in db.scalars(select(MeetingReminder))}
+    messages = [m for m in outbox(db) if reminders[m.reminder_id].meeting_id in counted]
     denver = [m for m in meetings if m.partnership_id == roster.partnership.id]
     munich = [m for m in meetings if m.partnership_id == berlin.id]
     expected = (len(denver) * 3 + len(munich) * 1) * 2  # members x offsets
@@ -88,7 +89,8 @@ def test_two_years_of_weekly_and_monthly_meetings_across_dst(
     keys = Counter(m.idempotency_key for m in messages)
     assert len(keys) == expected and set(keys.values()) == {1}
     for message in messages:
-        opens = message.reminder.starts_at - timedelta(minutes=message.reminder.offset_minutes)
+        reminder = reminders[message.reminder_id]
+        opens = reminder.starts_at - timedelta(minutes=reminder.offset_minutes)
         assert timedelta(0) < message.created_at - opens <= SWEEP_DELAY
     denver_times = Counter(_local_time(m) for m in messages if m.partnership_id != berlin.id)
     berlin_times = Counter(_local_time(m) for m in messages if m.partnership_id == berlin.id)
@@ -96,10 +98,6 @@ def test_two_years_of_weekly_and_monthly_meetings_across_dst(
     assert set(berlin_times) == {"09:00 CET", "09:00 CEST"}
     mail = Path(app.config["MAIL_URL"].removeprefix("file://"))
     assert len(list(mail.glob("*.eml"))) == len(outbox(db))
-
-
-def _meeting_of(message) -> int:
-    return message.reminder.meeting_id
 
 
 def _local_time(message) -> str:

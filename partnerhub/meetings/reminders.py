@@ -1,0 +1,477 @@
+"""What meetings send and flag: reminders before each meeting, overdue action items, and the
+meetings the daily digest lists.
+
+- Each (meeting, start, offset) is recorded once in `meeting_reminders` (a unique row won by one
+  sweep). The sweep that wins it queues one outbox row per member who gets it, with the key
+  `meeting-reminder:<reminder id>:<user id>`, in one INSERT … SELECT; both inserts are
+  ON CONFLICT DO NOTHING, so a second sweep adds nothing. Those rows are written (rendered
+  once per meeting, offset and time zone) by the delivery worker just before it sends them,
+  so a sweep over thousands of meetings writes little and renders nothing.
+- Catch-up: of the offsets whose window has opened, only the latest (smallest) is still sent,
+  the earlier ones are recorded as skipped; once a meeting has started, whatever was not sent is
+  recorded as skipped (pending emails too) so it is never sent later.
+- A moved meeting is a new start, so a new record; pending emails for its old start are
+  cancelled, as are those for a cancelled meeting (`withdraw`, at once, and each sweep).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache, partial
+
+from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from partnerhub.auth.models import User
+from partnerhub.db import insert_ignoring_conflicts
+from partnerhub.links import external_url
+from partnerhub.meetings.calendar import meeting_event, meeting_ics
+from partnerhub.meetings.models import (
+    ActionItem,
+    ActionItemStatus,
+    AgendaItem,
+    AgendaItemStatus,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingReminder,
+    MeetingStatus,
+)
+from partnerhub.notifications import (
+    DIGEST_AHEAD,
+    Content,
+    Draft,
+    FlagKind,
+    OutboxMessage,
+    OutboxStatus,
+    Partnerships,
+    ReminderKind,
+    SweepReport,
+    chunks,
+    draft,
+    flag,
+    known_zone,
+    local_when,
+    long_date,
+    notify,
+    opted_out,
+    pending_row,
+    resolve_flags,
+    sweep_step,
+    upcoming,
+    wants,
+    withdraw_pending,
+    writer,
+)
+from partnerhub.partnerships.models import Membership, Partnership
+
+# The longest reminder offset honoured: meetings further ahead are not looked at.
+HORIZON = timedelta(days=31)
+
+
+# Meetings that started this recently are looked at, to record their unsent reminders as skipped.
+LOOKBACK = timedelta(days=1)
+
+MEETING_KIND = ReminderKind.MEETING_REMINDER.value
+
+
+def about(meeting: Meeting) -> str:
+    """What a meeting's emails are about, in the outbox."""
+    return f"meeting:{meeting.id}"
+
+
+def withdraw(session: Session, meeting: Meeting) -> int:
+    """Cancel reminders not yet sent for a meeting that was cancelled or moved (the sweep
+    queues new ones for a moved meeting's new time)."""
+    return withdraw_pending(session, about(meeting))
+
+
+def due_offsets(meeting: Meeting, now: datetime) -> tuple[int | None, list[int]]:
+    """(the offset to send now, the offsets to record as skipped) for one meeting."""
+    opened = sorted(
+        o
+        for o in meeting.effective_reminder_offsets
+        if meeting.starts_at - timedelta(minutes=o) <= now
+    )
+    if now >= meeting.starts_at:
+        return None, opened
+    if not opened:
+        return None, []
+    return opened[0], opened[1:]
+
+
+@sweep_step(order=10)
+def retire_obsolete_meeting_reminders(
+    session: Session, now: datetime, _partnerships: Partnerships, report: SweepReport
+) -> None:
+    """Cancel the pending reminders of cancelled or moved meetings (the meetings service
+    cancels them at once; this catches any queued meanwhile); skip those of meetings that
+    have started."""
+    obsolete = or_(
+        Meeting.status != MeetingStatus.SCHEDULED,
+        Meeting.starts_at != MeetingReminder.starts_at,
+    )
+    report.cancelled += _retire(session, OutboxStatus.CANCELLED, obsolete)
+    report.skipped += _retire(session, OutboxStatus.SKIPPED, Meeting.starts_at <= now)
+
+
+def _retire(session, status: OutboxStatus, condition) -> int:
+    reminder = exists().where(
+        MeetingReminder.id == OutboxMessage.reminder_id,
+        Meeting.id == MeetingReminder.meeting_id,
+        condition,
+    )
+    return session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, reminder)
+        .values(status=status),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+
+
+@sweep_step(order=20)
+def queue_meeting_reminders(
+    session: Session, now: datetime, _partnerships: Partnerships, report: SweepReport
+) -> None:
+    """Record the reminders of scheduled meetings whose windows have opened, and queue a copy
+    of each to every member who gets it (written later, by the delivery worker)."""
+    window = (
+        Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.starts_at > now - LOOKBACK,
+        Meeting.starts_at <= now + HORIZON,
+    )
+    candidates = session.scalars(
+        select(Meeting).where(*window).order_by(Meeting.starts_at, Meeting.id)
+    ).all()
+    recorded = {
+        tuple(row)
+        for row in session.execute(
+            select(
+                MeetingReminder.meeting_id,
+                MeetingReminder.starts_at,
+                MeetingReminder.offset_minutes,
+            )
+            .join(Meeting, Meeting.id == MeetingReminder.meeting_id)
+            .where(*window)
+        )
+    }
+    records = _new_records(candidates, recorded, now)
+    _record(session, records)
+    won = _won(session, {r["meeting_id"] for r in records}, now)
+    report.skipped += sum(1 for status in won.values() if status == "skipped")
+    for ids in chunks(i for i, status in won.items() if status == "queued"):
+        queued = session.execute(
+            _copies_of(session, ids, now), execution_options={"preserve_rowcount": True}
+        ).rowcount
+        report.queued += queued
+        report.queued_by_kind[MEETING_KIND] += queued
+
+
+def _new_records(candidates, recorded, now) -> list[dict]:
+    """The (meeting, start, offset) records this sweep should add."""
+    records = []
+    for meeting in candidates:
+        send, skip = due_offsets(meeting, now)
+        for offset, status in [(send, "queued"), *((o, "skipped") for o in skip)]:
+            if offset is None or (meeting.id, meeting.starts_at, offset) in recorded:
+                continue
+            records.append(
+                {
+                    "meeting_id": meeting.id,
+                    "starts_at": meeting.starts_at,
+                    "offset_minutes": offset,
+                    "status": status,
+                    "recorded_at": now,
+                }
+            )
+    return records
+
+
+def _record(session, records: list[dict]) -> None:
+    """Insert the records not inserted yet (by an earlier or a concurrent sweep)."""
+    insert = insert_ignoring_conflicts(
+        session, MeetingReminder, ["meeting_id", "starts_at", "offset_minutes"]
+    )
+    for batch in chunks(records):
+        session.execute(insert, batch)
+
+
+def _won(session, meeting_ids, now: datetime) -> dict[int, str]:
+    """The ids and statuses of the records this sweep inserted (a concurrent sweep may have
+    inserted some of them first: those are its to send; were both sweeps at the very same
+    `now`, both send, and the outbox keys keep each email single)."""
+    won = {}
+    for ids in chunks(meeting_ids):
+        won.update(
+            session.execute(
+                select(MeetingReminder.id, MeetingReminder.status).where(
+                    MeetingReminder.meeting_id.in_(ids), MeetingReminder.recorded_at == now
+                )
+            ).all()
+        )
+    return won
+
+
+def _copies_of(session, reminder_ids: list[int], now: datetime):
+    """INSERT … SELECT of one unwritten outbox row per (reminder, member who gets it): active
+    members with active accounts who want meeting reminders and have not declined."""
+    as_text = partial(cast, type_=String)
+    columns = pending_row(
+        literal("meeting-reminder:") + as_text(MeetingReminder.id) + ":" + as_text(User.id),
+        MEETING_KIND,
+        User.email,
+        now,
+        partnership_id=Meeting.partnership_id,
+        user_id=User.id,
+        about=literal("meeting:") + as_text(Meeting.id),
+        reminder_id=MeetingReminder.id,
+    )
+    table = OutboxMessage.__table__
+    values = [
+        value if _is_sql(value) else literal(value, table.c[name].type)
+        for name, value in columns.items()
+    ]
+    declined = exists().where(
+        Attendance.meeting_id == Meeting.id,
+        Attendance.membership_id == Membership.id,
+        Attendance.status == AttendanceStatus.DECLINED,
+    )
+    recipients = (
+        select(*values)
+        .select_from(MeetingReminder)
+        .join(Meeting, Meeting.id == MeetingReminder.meeting_id)
+        .join(Membership, Membership.partnership_id == Meeting.partnership_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            MeetingReminder.id.in_(reminder_ids),
+            Membership.left_at.is_(None),
+            User.is_active.is_(True),
+            wants(ReminderKind.MEETING_REMINDER, User.id),
+            ~declined,
+        )
+        # Each reminder's copies get consecutive ids, so a delivery batch spans few reminders
+        # and renders each once.
+        .order_by(MeetingReminder.id, Membership.id)
+    )
+    return insert_ignoring_conflicts(session, OutboxMessage, ["idempotency_key"]).from_select(
+        list(columns), recipients
+    )
+
+
+def _is_sql(value) -> bool:
+    return isinstance(value, ColumnElement) or hasattr(value, "__clause_element__")
+
+
+@writer(ReminderKind.MEETING_REMINDER)
+def write_meeting_reminders(
+    session: Session, messages: list[OutboxMessage], now: datetime
+) -> dict[int, Content | OutboxStatus]:
+    """What each queued copy of a meeting reminder says, rendered once per meeting, offset and
+    time zone; or the status it takes instead: cancelled when the meeting was cancelled or
+    moved, or the member declined or opted out since it was queued; skipped once the meeting
+    has started."""
+    found = {
+        reminder.id: (reminder, meeting, partnership)
+        for reminder, meeting, partnership in session.execute(
+            select(MeetingReminder, Meeting, Partnership)
+            .join(Meeting, Meeting.id == MeetingReminder.meeting_id)
+            .join(Partnership, Partnership.id == Meeting.partnership_id)
+            .where(MeetingReminder.id.in_({m.reminder_id for m in messages}))
+        )
+    }
+    users = {
+        user.id: user
+        for user in session.scalars(select(User).where(User.id.in_({m.user_id for m in messages})))
+    }
+    meeting_ids = {meeting.id for _r, meeting, _p in found.values()}
+    declined = _declined(session, meeting_ids)
+    refusing = opted_out(session, ReminderKind.MEETING_REMINDER, users)
+    agendas = _agendas(session, meeting_ids)
+    drafts: dict[tuple[int, str], Draft] = {}
+    written: dict[int, Content | OutboxStatus] = {}
+    for message in messages:
+        reminder, meeting, partnership = found.get(message.reminder_id, (None, None, None))
+        user = users.get(message.user_id)
+        if (
+            meeting is None
+            or user is None
+            or meeting.status is not MeetingStatus.SCHEDULED
+            or meeting.starts_at != reminder.starts_at
+            or user.id in refusing
+            or user.id in declined[meeting.id]
+        ):
+            written[message.id] = OutboxStatus.CANCELLED
+        elif meeting.starts_at <= now:
+            written[message.id] = OutboxStatus.SKIPPED
+        else:
+            zone = user.timezone if user.timezone != partnership.timezone else ""
+            zone = zone if known_zone(zone) else ""
+            if (reminder.id, zone) not in drafts:
+                drafts[reminder.id, zone] = meeting_draft(
+                    meeting, partnership, reminder.offset_minutes, agendas[meeting.id], zone
+                )
+            written[message.id] = drafts[reminder.id, zone].content_for(user)
+    return written
+
+
+def meeting_draft(meeting, partnership, offset, agenda, member_zone) -> Draft:
+    """The reminder for one meeting and offset, as seen from one time zone."""
+    when = local_when(meeting.starts_at, partnership.timezone)
+    link = external_url("meetings.meeting", partnership_id=partnership.id, meeting_id=meeting.id)
+    return draft(
+        ReminderKind.MEETING_REMINDER,
+        "meeting_reminder",
+        f"Reminder: {meeting.title}, {when} ({partnership.name})",
+        partnership_id=partnership.id,
+        about=about(meeting),
+        meeting=meeting,
+        partnership=partnership,
+        when=when,
+        ends=local_when(meeting.ends_at, partnership.timezone, "%H:%M %Z"),
+        when_member=local_when(meeting.starts_at, member_zone) if member_zone else "",
+        member_zone=member_zone,
+        lead=lead_time(offset),
+        agenda=agenda,
+        link=link,
+        ics=reminder_ics(meeting, partnership.timezone, link),
+    )
+
+
+@lru_cache(maxsize=256)
+def _calendar_frame(zone: str, year: int) -> tuple[str, str]:
+    """The text of a meeting's calendar file before and after its VEVENT, for meetings of
+    one time zone and year: building the VTIMEZONE costs ~10 ms, too much to repeat for each
+    of thousands of meetings in one sweep."""
+    noon = datetime(year, 7, 1, 12, tzinfo=UTC)
+    probe = Meeting(
+        uid="probe", title="", starts_at=noon, ends_at=noon + timedelta(hours=1), sequence=0
+    )
+    text = meeting_ics(probe, zone).decode()
+    head, _, rest = text.partition("BEGIN:VEVENT\r\n")
+    _, _, tail = rest.partition("END:VEVENT\r\n")
+    lines = [line for line in head.split("\r\n") if not line.startswith("X-WR-CALNAME")]
+    return "\r\n".join(lines), tail
+
+
+def reminder_ics(meeting: Meeting, zone: str, link: str | None) -> str:
+    """The meeting as a calendar file (what meeting_ics makes), with a shared VTIMEZONE."""
+    head, tail = _calendar_frame(zone, meeting.starts_at.year)
+    return head + meeting_event(meeting, zone, link).to_ical().decode() + tail
+
+
+def lead_time(offset: int) -> str:
+    """'in 7 days', 'tomorrow', 'in 2 hours': how far ahead the reminder is meant to arrive."""
+    if offset % 1440 == 0:
+        days = offset // 1440
+        return "tomorrow" if days == 1 else f"in {days} days"
+    if offset % 60 == 0:
+        return "in 1 hour" if offset == 60 else f"in {offset // 60} hours"
+    return f"in {offset} minutes"
+
+
+def _declined(session, meetings) -> dict[int, set[int]]:
+    """The users who declined each meeting."""
+    declined: dict[int, set[int]] = defaultdict(set)
+    for ids in chunks(meetings):
+        for meeting_id, user_id in session.execute(
+            select(Attendance.meeting_id, Membership.user_id)
+            .join(Membership, Membership.id == Attendance.membership_id)
+            .where(Attendance.meeting_id.in_(ids), Attendance.status == AttendanceStatus.DECLINED)
+        ):
+            declined[meeting_id].add(user_id)
+    return declined
+
+
+def _agendas(session, meetings) -> dict[int, list[dict]]:
+    """The accepted agenda items of each meeting, in order, with presenters' names."""
+    agendas: dict[int, list[dict]] = defaultdict(list)
+    for ids in chunks(meetings):
+        for item, presenter in session.execute(
+            select(AgendaItem, User.name)
+            .outerjoin(Membership, Membership.id == AgendaItem.presenter_id)
+            .outerjoin(User, User.id == Membership.user_id)
+            .where(AgendaItem.meeting_id.in_(ids), AgendaItem.status == AgendaItemStatus.ACCEPTED)
+            .order_by(AgendaItem.meeting_id, AgendaItem.position)
+        ):
+            agendas[item.meeting_id].append(
+                {"title": item.title, "minutes": item.minutes, "presenter": presenter or ""}
+            )
+    return agendas
+
+
+@sweep_step(order=50)
+def sweep_action_item_flags(
+    session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
+) -> None:
+    """Flag overdue action items for facilitators; remind each item's owner once."""
+    still_due = set()
+    for today, partnership_ids in partnerships.by_today.items():
+        items = session.execute(
+            select(ActionItem, Membership)
+            .outerjoin(Membership, Membership.id == ActionItem.owner_membership_id)
+            .where(
+                ActionItem.partnership_id.in_(partnership_ids),
+                ActionItem.status == ActionItemStatus.OPEN,
+                ActionItem.due_on < today,
+            )
+        ).all()
+        for item, owner in items:
+            subject = f"action_item:{item.id}"
+            still_due.add(subject)
+            flagged, previous = flag(
+                session,
+                FlagKind.ACTION_ITEM_OVERDUE,
+                subject,
+                item,
+                item.due_on,
+                "overdue",
+                today,
+                report,
+            )
+            if previous is not None or owner is None or not owner.is_active:
+                continue
+            notify(
+                session,
+                ReminderKind.ACTION_ITEM_OVERDUE,
+                "action_item_overdue",
+                f"Overdue: {item.title}",
+                key=f"action-item-overdue:{item.id}:{item.due_on.isoformat()}",
+                to=[owner] if owner.user.is_active else [],
+                about=flagged.subject,
+                partnership_id=item.partnership_id,
+                names=partnerships.names,
+                now=now,
+                report=report,
+                item=item,
+                due_on=long_date(item.due_on),
+                link=external_url("meetings.action_items", partnership_id=item.partnership_id),
+            )
+    report.flags_resolved += resolve_flags(session, FlagKind.ACTION_ITEM_OVERDUE, still_due, now)
+
+
+@upcoming
+def meetings_this_week(session: Session, partnership_ids: set[int], now: datetime):
+    """Each partnership's scheduled meetings of the coming week, for the daily digest."""
+    meetings = defaultdict(list)
+    for meeting, zone in session.execute(
+        select(Meeting, Partnership.timezone)
+        .join(Partnership, Partnership.id == Meeting.partnership_id)
+        .where(
+            Meeting.partnership_id.in_(partnership_ids),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > now,
+            Meeting.starts_at <= now + DIGEST_AHEAD,
+        )
+        .order_by(Meeting.starts_at)
+    ):
+        meetings[meeting.partnership_id].append(
+            {
+                "title": meeting.title,
+                "when": local_when(meeting.starts_at, zone),
+                "link": external_url(
+                    "meetings.meeting", partnership_id=meeting.partnership_id, meeting_id=meeting.id
+                ),
+            }
+        )
+    return meetings
