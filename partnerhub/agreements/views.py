@@ -183,6 +183,9 @@ def sign(partnership_id: int, agreement_id: int, party_id: int):
             at=form,
         ):
             return redirect(_url("show", agreement))
+        # Refused and rolled back: load the agreement again for the page.
+        agreement = services.get_agreement(database.session, partnership.id, agreement_id)
+        party = _party(agreement, party_id)
     return render_template(
         "agreements/sign.html", partnership=partnership, agreement=agreement, party=party, form=form
     )
