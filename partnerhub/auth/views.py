@@ -38,10 +38,10 @@ from partnerhub.auth.forms import (
 )
 from partnerhub.auth.models import User
 from partnerhub.db import utcnow
-from partnerhub.errors import DomainError
 from partnerhub.extensions import database, limiter, login_manager
 from partnerhub.links import external_url
 from partnerhub.notifications import deliver_soon
+from partnerhub.web import apply
 
 blueprint = Blueprint("auth", __name__)
 
@@ -224,11 +224,15 @@ def login():
             return _await_code(user, form.remember.data)
         else:
             remember = form.remember.data
-            token = services.start_session(
-                db, user, utcnow(), remember=remember, user_agent=request.user_agent.string
+            started = apply(
+                services.start_session,
+                db,
+                user,
+                utcnow(),
+                remember=remember,
+                user_agent=request.user_agent.string,
             )
-            db.commit()
-            _log_in(user, token, remember)
+            _log_in(user, started.result, remember)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
@@ -236,9 +240,9 @@ def login():
 
 def _await_code(user: User, remember: bool):
     """The password was right; remember, server-side, that this browser now owes a code."""
-    db = database.session
-    raw = second_factor.start_pending_login(db, user, utcnow(), remember=remember)
-    db.commit()
+    raw = apply(
+        second_factor.start_pending_login, database.session, user, utcnow(), remember=remember
+    ).result
     session.clear()
     session[PENDING_LOGIN] = raw
     session[PENDING_USER] = user.id
@@ -260,14 +264,18 @@ def login_code():
         return redirect(url_for("auth.login", next=request.args.get("next")))
     form = LoginCodeForm()
     if form.validate_on_submit():
-        done = second_factor.complete_login(
-            db, pending, form.code.data, utcnow(), user_agent=request.user_agent.string
-        )
+        done = apply(
+            second_factor.complete_login,
+            db,
+            pending,
+            form.code.data,
+            utcnow(),
+            user_agent=request.user_agent.string,
+        ).result
         if done is None:
             g.login_failed = True
             form.code.errors.append(second_factor.WRONG_CODE)
         else:
-            db.commit()
             _log_in(done.user, done.token, done.remember)
             flash(f"Welcome, {done.user.name}.", "success")
             if done.recovery_codes_left is not None:
@@ -288,8 +296,7 @@ def _recovery_code_used(left: int) -> str:
 @login_required
 def logout():
     """Log this browser out, server-side."""
-    services.end_session(database.session, current_user.current_session_token)
-    database.session.commit()
+    apply(services.end_session, database.session, current_user.current_session_token)
     _log_out()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
@@ -305,9 +312,7 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the email has an account."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        db = database.session
-        services.request_password_reset(db, form.email.data, utcnow())
-        db.commit()
+        apply(services.request_password_reset, database.session, form.email.data, utcnow())
         deliver_soon()
         flash(
             f"If {form.email.data} belongs to an active account, a link to set a new password "
@@ -327,8 +332,7 @@ def reset_password(token: str):
         return render_template("auth/reset_expired.html"), 404
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(db, token, form.password.data, utcnow())
-        db.commit()
+        apply(services.reset_password, db, token, form.password.data, utcnow())
         _log_out()
         flash("Your password is set and every device logged out. Log in with it now.", "success")
         return redirect(url_for("auth.login"))
@@ -361,10 +365,14 @@ def _render_account(profile_form=None, password_form=None, disable_form=None, co
 def account():
     """My name, time zone, password and logged-in devices."""
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        services.update_profile(database.session, current_user, form.name.data, form.timezone.data)
-        database.session.commit()
-        flash("Your account is saved.", "success")
+    if form.validate_on_submit() and apply(
+        services.update_profile,
+        database.session,
+        current_user,
+        form.name.data,
+        form.timezone.data,
+        done="Your account is saved.",
+    ):
         return redirect(url_for("auth.account"))
     return _render_account(profile_form=form if request.method == "POST" else None)
 
@@ -378,22 +386,20 @@ def change_password():
         db = database.session
         me = current_user._get_current_object()
         remember = services.session_is_remembered(db, me.current_session_token)
-        try:
-            token = services.change_password(
-                db,
-                me,
-                form.current_password.data,
-                form.password.data,
-                utcnow(),
-                current_token=me.current_session_token,
-                user_agent=request.user_agent.string,
-            )
-        except DomainError as error:
-            form.current_password.errors.append(str(error))
-        else:
-            db.commit()
-            _log_in(me, token, remember)
-            flash("Your password is changed. Every other device was logged out.", "success")
+        changed = apply(
+            services.change_password,
+            db,
+            me,
+            form.current_password.data,
+            form.password.data,
+            utcnow(),
+            current_token=me.current_session_token,
+            user_agent=request.user_agent.string,
+            done="Your password is changed. Every other device was logged out.",
+            at=form.current_password,
+        )
+        if changed:
+            _log_in(me, changed.result, remember)
             return redirect(url_for("auth.account"))
     return _render_account(password_form=form)
 
@@ -402,8 +408,7 @@ def change_password():
 @login_required
 def logout_everywhere():
     """End every login session of mine, this one included."""
-    services.end_other_sessions(database.session, current_user)
-    database.session.commit()
+    apply(services.end_other_sessions, database.session, current_user)
     _log_out()
     flash("You are logged out on every device.", "info")
     return redirect(url_for("auth.login"))
@@ -467,22 +472,23 @@ def enrol_two_factor():
         flash("Two-factor authentication is already on.", "info")
         return redirect(url_for("auth.account"))
     if request.method == "GET" or not me.totp_secret:
-        second_factor.begin_enrolment(db, me)  # each showing of the page, a new secret
-        db.commit()
+        apply(second_factor.begin_enrolment, db, me)  # each showing of the page, a new secret
     secret, uri = me.totp_secret, second_factor.provisioning_uri(me)
     form = EnrolTwoFactorForm()
     if form.validate_on_submit():
-        try:
-            codes = second_factor.confirm_enrolment(
-                db, me, form.code.data, utcnow(), keep_token=me.current_session_token
-            )
-        except DomainError as error:
-            db.rollback()
-            form.code.errors.append(str(error))
-        else:
-            db.commit()
+        confirmed = apply(
+            second_factor.confirm_enrolment,
+            db,
+            me,
+            form.code.data,
+            utcnow(),
+            keep_token=me.current_session_token,
+            at=form.code,
+        )
+        if confirmed:
             return _show_recovery_codes(
-                codes, "Two-factor authentication is on. Every other device was logged out."
+                confirmed.result,
+                "Two-factor authentication is on. Every other device was logged out.",
             )
     page = render_template(
         "auth/two_factor_enrol.html",
@@ -494,6 +500,14 @@ def enrol_two_factor():
     return _not_stored(page)
 
 
+def _wrong_password(outcome) -> bool:
+    """True (and the failure counted for throttling) when the refusal was a wrong password."""
+    if isinstance(outcome.refusal, second_factor.WrongPassword):
+        g.login_failed = True
+        return True
+    return False
+
+
 @blueprint.route("/account/two-factor/recovery-codes", methods=["POST"])
 @login_required
 @_password_check_limit()
@@ -501,20 +515,20 @@ def regenerate_recovery_codes():
     """Replace my recovery codes, knowing my password; the new ones are shown once."""
     form = RecoveryCodesForm()
     if form.validate_on_submit():
-        db = database.session
-        try:
-            codes = second_factor.regenerate_recovery_codes(
-                db, current_user, form.password.data, utcnow()
+        made = apply(
+            second_factor.regenerate_recovery_codes,
+            database.session,
+            current_user,
+            form.password.data,
+            utcnow(),
+            at={second_factor.WrongPassword: form.password},
+        )
+        if made:
+            return _show_recovery_codes(
+                made.result, "New recovery codes; the old ones no longer work."
             )
-        except second_factor.WrongPassword as error:
-            g.login_failed = True
-            form.password.errors.append(str(error))
-        except DomainError as error:
-            flash(str(error), "danger")
+        if not _wrong_password(made):
             return redirect(url_for("auth.account"))
-        else:
-            db.commit()
-            return _show_recovery_codes(codes, "New recovery codes; the old ones no longer work.")
     return _render_account(codes_form=form)
 
 
@@ -525,25 +539,17 @@ def disable_two_factor():
     """Turn off two-factor authentication, knowing my password (not for admins who need it)."""
     form = DisableTwoFactorForm()
     if form.validate_on_submit():
-        db = database.session
-        me = current_user._get_current_object()
-        try:
-            second_factor.disable(
-                db,
-                me,
-                form.password.data,
-                utcnow(),
-                required_for_admins=current_app.config["REQUIRE_2FA_FOR_ADMINS"],
-            )
-        except second_factor.WrongPassword as error:
-            g.login_failed = True
-            form.password.errors.append(str(error))
-        except DomainError as error:
-            flash(str(error), "danger")
-            return redirect(url_for("auth.account"))
-        else:
-            db.commit()
-            flash("Two-factor authentication is off.", "info")
+        disabled = apply(
+            second_factor.disable,
+            database.session,
+            current_user._get_current_object(),
+            form.password.data,
+            utcnow(),
+            required_for_admins=current_app.config["REQUIRE_2FA_FOR_ADMINS"],
+            done="Two-factor authentication is off.",
+            at={second_factor.WrongPassword: form.password},
+        )
+        if not _wrong_password(disabled):
             return redirect(url_for("auth.account"))
     return _render_account(disable_form=form)
 
@@ -564,25 +570,21 @@ def new_user():
     """Create an account; the person gets an email to choose a password."""
     form = UserForm()
     if form.validate_on_submit():
-        db = database.session
-        try:
-            user, _message = services.create_user_with_welcome(
-                db,
-                current_user,
-                form.email.data,
-                form.name.data,
-                utcnow(),
-                _reset_link,
-                admin=form.admin.data,
-                timezone=form.timezone.data,
-            )
-        except DomainError as error:
-            db.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.commit()
+        created = apply(
+            services.create_user_with_welcome,
+            database.session,
+            current_user,
+            form.email.data,
+            form.name.data,
+            utcnow(),
+            _reset_link,
+            admin=form.admin.data,
+            timezone=form.timezone.data,
+            done=lambda made: f"Created {made[0].email} and emailed a link to choose a password.",
+            at=form.email,
+        )
+        if created:
             deliver_soon()
-            flash(f"Created {user.email} and emailed a link to choose a password.", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form)
 
@@ -590,14 +592,9 @@ def new_user():
 def _change_user(user_id: int, change, done: str):
     """Apply an admin change to one account, then go back to the list."""
     user = _user_or_404(user_id)
-    try:
-        change(database.session, current_user, user, utcnow())
-    except DomainError as error:
-        database.session.rollback()
-        flash(str(error), "danger")
-    else:
-        database.session.commit()
-        flash(done.format(email=user.email), "success")
+    apply(
+        change, database.session, current_user, user, utcnow(), done=done.format(email=user.email)
+    )
     return redirect(url_for("auth.users"))
 
 
