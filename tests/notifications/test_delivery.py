@@ -15,7 +15,7 @@ from partnerhub.db import utcnow
 from partnerhub.notifications.delivery import DeliveryPolicy, claim, deliver_batch
 from partnerhub.notifications.mailer import SMTPTransport
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
-from partnerhub.notifications.outbox import queue_email
+from partnerhub.notifications.outbox import as_email, queue_email
 from partnerhub.notifications.reminders import sweep
 from tests.conftest import SMTPServer, free_port
 
@@ -235,7 +235,7 @@ NOW = datetime(2027, 3, 2, 12, 0, tzinfo=UTC)
 WIDE = DeliveryPolicy(batch_size=50, max_attempts=2)
 
 
-def stored_message(db, partnership, now=NOW, **columns) -> OutboxMessage:
+def stored_message(db, partnership, now=NOW, headers=None, **columns) -> OutboxMessage:
     """An outbox row as the database holds it, whatever it says."""
     values = {"subject": "Agenda for Tuesday", "recipient": "ana@example.org", **columns}
     return queue_email(
@@ -247,6 +247,7 @@ def stored_message(db, partnership, now=NOW, **columns) -> OutboxMessage:
         text="Body",
         now=now,
         partnership_id=partnership.id,
+        headers=headers,
     )
 
 
@@ -264,19 +265,21 @@ def claimed(db) -> int:
     return db.scalar(select(func.count()).where(OutboxMessage.status == OutboxStatus.SENDING))
 
 
-UNBUILDABLE = {
-    "subject": {"subject": "Agenda\r\nBcc: v@evil.example"},
-    "recipient": {"recipient": "ana@example.org\r\nBcc: v@evil.example"},
-}
+def unbuildable(db, partnership) -> OutboxMessage:
+    """A stored message the email package cannot build: its headers are not a mapping (as
+    someone mending a row by hand, or another release, might store them)."""
+    message = stored_message(db, partnership, headers=["List-Unsubscribe"])
+    with pytest.raises(AttributeError):
+        as_email(message, SENDER)
+    return message
 
 
-@pytest.mark.parametrize("bad", UNBUILDABLE.values(), ids=UNBUILDABLE.keys())
 def test_a_message_that_cannot_be_built_is_put_back_with_the_reason_and_the_rest_go_out(
-    db, make, smtp, login_as, bad
+    db, make, smtp, login_as
 ):
     facilitator = make.user("Fiona Facilitator")
     partnership = make.partnership(facilitator)
-    broken = stored_message(db, partnership, **bad)
+    broken = unbuildable(db, partnership)
     good = good_messages(make)
     db.commit()
 
@@ -287,14 +290,15 @@ def test_a_message_that_cannot_be_built_is_put_back_with_the_reason_and_the_rest
     assert claimed(db) == 0
     stored = status_of(db, broken)
     assert stored.status == OutboxStatus.PENDING and stored.attempts == 1
-    assert "linefeed or carriage return" in stored.last_error
+    reason = "Could not build this message: AttributeError: 'list' object has no attribute"
+    assert stored.last_error.startswith(reason)
 
     assert deliver(db, smtp, NOW + timedelta(days=1), WIDE).failed == 1
     stored = status_of(db, broken)
     assert stored.status == OutboxStatus.FAILED and stored.attempts == 2
-    assert stored.last_error.startswith("Gave up after 2 attempts")
+    assert stored.last_error.startswith(f"Gave up after 2 attempts. Last error: {reason}")
     page = login_as(facilitator).get(f"/partnerships/{partnership.id}/failed-mail")
-    assert "linefeed or carriage return" in page.get_data(as_text=True)
+    assert reason.replace("'", "&#39;") in page.get_data(as_text=True)
     assert len(smtp.messages) == 20
 
 
@@ -362,7 +366,7 @@ def test_reminders_of_a_meeting_that_cannot_be_written_keep_back_only_that_meeti
 
 
 def test_partnerhub_reminders_run_reports_a_bad_message_and_delivers_the_rest(app, db, make, smtp):
-    broken = stored_message(make.session, make.partnership(), subject="Agenda\r\nBcc: v@x.example")
+    broken = unbuildable(db, make.partnership())
     good_messages(make)
     db.commit()
 
