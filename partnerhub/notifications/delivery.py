@@ -279,12 +279,16 @@ def write_unwritten(
     return _write_apart(session, unwritten, now)
 
 
+def _write(session: Session, messages: list[OutboxMessage], now: datetime) -> dict:
+    """Write unwritten messages together: each meeting's reminder is rendered once."""
+    return write_meeting_reminders(session, messages, now)
+
+
 def _write_apart(session: Session, messages: list[OutboxMessage], now: datetime) -> dict:
-    """Write the messages together (each meeting's reminder is rendered once); when that
-    fails, meeting by meeting and then one by one, so what cannot be written holds back
-    only itself."""
+    """Write the messages together; when that fails, meeting by meeting and then one by one,
+    so what cannot be written holds back only itself."""
     try:
-        return write_meeting_reminders(session, messages, now)
+        return _write(session, messages, now)
     except Exception as error:
         if isinstance(error, SQLAlchemyError):
             session.rollback()
