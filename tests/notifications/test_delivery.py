@@ -452,3 +452,18 @@ def test_each_accepted_message_is_recorded_before_the_next_is_sent(app, db, make
     smtp.handler.handle_DATA = handle_DATA
     assert deliver(db, smtp, NOW, WIDE).sent == 12
     assert recorded_before_each == list(range(12))
+
+
+def test_a_message_waiting_when_the_limit_was_lowered_is_given_up_with_its_last_error(
+    db, make, smtp
+):
+    message = make.outbox_email(now=NOW)
+    message.attempts, message.last_error = 5, "451 4.3.0 Mailbox busy"
+    db.commit()
+
+    assert deliver(db, smtp, NOW).failed == 1
+
+    stored = status_of(db, message)
+    assert stored.status == OutboxStatus.FAILED and stored.attempts == 5
+    assert stored.last_error == "Gave up after 5 attempts; last error: 451 4.3.0 Mailbox busy"
+    assert smtp.messages == []
