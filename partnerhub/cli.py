@@ -203,6 +203,8 @@ def reminders_run(ctx: click.Context, now_text: str | None) -> None:
             f"Delivery: sent {delivered.sent}, deferred {delivered.deferred}, "
             f"failed {delivered.failed}."
         )
+        if delivered.deferred or delivered.failed:
+            click.echo(f"Why each was not sent: {app.config['BASE_URL'].rstrip('/')}/admin/outbox")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,15 @@
 """Delivering the outbox over SMTP: claim due messages, send each, record what the server said.
 
 A claim marks messages `sending` with a lease and commits before anything is sent, so two
-workers never send the same message; a worker killed mid-batch leaves its claims to expire and
-another worker takes them again (the only duplicates are messages the server had accepted just
-before the kill). Outcomes are committed a few at a time as the server answers.
+workers never send the same message. Each outcome is committed as soon as the server has
+answered, before the next message goes out, so a killed worker repeats at most the one
+message the server had just accepted; its other claims are taken up by another worker when
+the lease runs out. Every claim counts as an attempt: a message whose worker dies each time
+is given up after the last one, like a message the server keeps deferring.
+
+Whatever goes wrong with one message (it cannot be written, built or sent) puts that message
+back with the reason, or fails it after its last attempt, and the batch goes on; only errors
+about the server or the way to it put back the rest of the batch.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import String, and_, bindparam, case, cast, func, literal, or_, select, update
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from partnerhub.notifications.mailer import FileTransport, SMTPTransport
@@ -94,15 +101,18 @@ def claim(
 ) -> list[int]:
     """Mark up to a batch of due messages `sending` under a lease, commit, and return their ids.
 
-    With `only`, just those messages are claimed (mail that is sent at once).
+    Each claim is an attempt, a claim taken again after its lease too; a message that has had
+    its last attempt is not claimed (`give_up_exhausted` fails it). With `only`, just those
+    messages are claimed (mail that is sent at once).
 
     PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED first, so concurrent claimers skip each other's
     rows (folded into the UPDATE as a subquery, the locking SELECT may run more than once and
     claim more rows than its LIMIT). SQLite: one UPDATE, run under the database's write lock.
     """
+    claimable = and_(is_due(now), OutboxMessage.attempts < policy.max_attempts)
     due = (
         select(OutboxMessage.id)
-        .where(is_due(now))
+        .where(claimable)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch_size)
     )
@@ -114,7 +124,7 @@ def claim(
         batch = OutboxMessage.id.in_(due.scalar_subquery())
     ids = session.scalars(
         update(OutboxMessage)
-        .where(batch, is_due(now))
+        .where(batch, claimable)
         .values(
             status=OutboxStatus.SENDING,
             claimed_until=now + policy.lease,
@@ -127,6 +137,41 @@ def claim(
     return sorted(ids)
 
 
+def give_up_exhausted(
+    session: Session, now: datetime, policy: DeliveryPolicy, only: list[int] | None = None
+) -> int:
+    """Fail the due messages that have had their last attempt, rather than claim them again:
+    those whose worker stopped while sending them (the lease ran out), and those left pending
+    when the limit was lowered. Returns how many; the caller commits."""
+    exhausted = and_(is_due(now), OutboxMessage.attempts >= policy.max_attempts)
+    if only is not None:
+        exhausted = and_(exhausted, OutboxMessage.id.in_(only))
+    last = case(
+        (
+            OutboxMessage.status == OutboxStatus.SENDING,
+            literal("the last one never finished (the worker sending it stopped)."),
+        ),
+        else_=literal("Last error: ") + func.coalesce(OutboxMessage.last_error, "none"),
+    )
+    ids = session.scalars(
+        update(OutboxMessage)
+        .where(exhausted)
+        .values(
+            status=OutboxStatus.FAILED,
+            claimed_until=None,
+            last_error=literal("Gave up after ")
+            + cast(OutboxMessage.attempts, String)
+            + literal(" attempts; ")
+            + last,
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for message_id in ids:
+        log.warning("outbox message %s given up: it had its last attempt", message_id)
+    return len(ids)
+
+
 def deliver_batch(
     session: Session,
     transport: SMTPTransport | FileTransport,
@@ -136,9 +181,10 @@ def deliver_batch(
     only: list[int] | None = None,
 ) -> DeliveryReport:
     """Claim one batch and send it over one connection; the transport is closed afterwards."""
+    report = DeliveryReport(failed=give_up_exhausted(session, now, policy, only))
     ids = claim(session, now, policy, only)
     if not ids:
-        return DeliveryReport()
+        return report
     messages = session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.id.in_(ids))
@@ -147,50 +193,123 @@ def deliver_batch(
     ).all()
     written = write_unwritten(session, messages, now)
     session.commit()  # end the read, so the next claim does not write from a stale snapshot
-    outcomes = Outcomes(session.get_bind(), written)
+    outcomes = Outcomes(session.get_bind(), written, report)
     try:
         for index, message in enumerate(messages):
             content = written.get(message.id)
-            if isinstance(content, OutboxStatus):
-                outcomes.record(message, status=content)
-                continue
-            try:
-                refused = transport.send(as_email(message, sender, content))
-            except UNREACHABLE_SMTP as error:
-                _defer_all(outcomes, messages[index:], error, now, policy)
+            server_fault = _deliver_one(transport, sender, message, content, outcomes, now, policy)
+            if server_fault:
+                _defer_all(outcomes, messages[index:], server_fault, now, policy)
                 break
-            except smtplib.SMTPRecipientsRefused as error:
-                _answer(outcomes, message, error.recipients, now, policy)
-            except smtplib.SMTPResponseException as error:
-                _answer(outcomes, message, {message.recipient: _reply(error)}, now, policy)
-            except OSError as error:  # refused connection, timeout, TLS failure
-                _defer_all(outcomes, messages[index:], error, now, policy)
-                break
-            else:
-                if refused:
-                    _answer(outcomes, message, refused, now, policy, partial=True)
-                else:
-                    log.info("outbox message %s sent (%s)", message.id, message.message_id)
-                    outcomes.record(message, status=OutboxStatus.SENT, sent_at=now)
     finally:
         transport.close()
         outcomes.close()
-    return outcomes.report
+    return report
+
+
+class Unsendable(Exception):
+    """This message, not the server, is why it could not be sent."""
+
+
+@dataclass(frozen=True)
+class Unwritten:
+    """Why a message queued unwritten could not be written."""
+
+    reason: str
+
+
+def _deliver_one(transport, sender, message, content, outcomes, now, policy) -> str | None:
+    """Send one message and record the outcome; or, when the server cannot be reached, say
+    why and record nothing (this message and the rest of the batch wait for another try)."""
+    if isinstance(content, OutboxStatus):
+        outcomes.record(message, status=content)
+        return None
+    if isinstance(content, Unwritten):
+        _defer(outcomes, message, content.reason, now, policy)
+        return None
+    try:
+        refused = _send(transport, sender, message, content)
+    except Unsendable as error:
+        log.warning("outbox message %s: %s", message.id, error)
+        _defer(outcomes, message, str(error), now, policy)
+    except UNREACHABLE_SMTP as error:
+        return _describe(error)
+    except smtplib.SMTPRecipientsRefused as error:
+        _answer(outcomes, message, error.recipients, now, policy)
+    except smtplib.SMTPResponseException as error:
+        _answer(outcomes, message, {message.recipient: _reply(error)}, now, policy)
+    except OSError as error:  # refused connection, timeout, TLS failure
+        return _describe(error)
+    else:
+        if refused:
+            _answer(outcomes, message, refused, now, policy, partial=True)
+        else:
+            log.info("outbox message %s sent (%s)", message.id, message.message_id)
+            outcomes.record(message, status=OutboxStatus.SENT, sent_at=now)
+    return None
+
+
+def _send(transport, sender: str, message: OutboxMessage, content: Content | None) -> dict:
+    """Build and send one message; what goes wrong because of the message is Unsendable."""
+    try:
+        email = as_email(message, sender, content)
+    except Exception as error:
+        raise Unsendable(f"Could not build this message: {_describe(error)}") from error
+    try:
+        return transport.send(email)
+    except smtplib.SMTPNotSupportedError as error:
+        if "SMTPUTF8" not in str(error):  # the server lacks AUTH or STARTTLS: not the message
+            raise
+        raise Unsendable(f"The mail server cannot take this address: {error}") from error
+    except OSError:
+        raise
+    except Exception as error:
+        transport.close()  # the server may be part-way through this message: start afresh
+        raise Unsendable(f"Could not send this message: {_describe(error)}") from error
 
 
 def write_unwritten(
     session: Session, messages: list[OutboxMessage], now: datetime
-) -> dict[int, Content | OutboxStatus]:
+) -> dict[int, Content | OutboxStatus | Unwritten]:
     """Write the messages queued without their content (meeting reminders), as they are about
     to be sent, each kind by the writer its domain registered; those that should no longer be
-    sent get a status instead."""
+    sent get a status instead, and those that cannot be written the reason."""
     unwritten = defaultdict(list)
     for message in messages:
         if not message.is_written:
             unwritten[message.kind].append(message)
     written = {}
-    for kind, of_kind in unwritten.items():
-        written.update(writer_for(kind)(session, of_kind, now))
+    for of_kind in unwritten.values():
+        written.update(_write_apart(session, of_kind, now))
+    return written
+
+
+def _write(session: Session, messages: list[OutboxMessage], now: datetime) -> dict:
+    """Write unwritten messages of one kind together (each meeting's reminder is rendered
+    once); a kind with no writer is this message's fault, not the batch's."""
+    return writer_for(messages[0].kind)(session, messages, now)
+
+
+def _write_apart(session: Session, messages: list[OutboxMessage], now: datetime) -> dict:
+    """Write the messages together; when that fails, meeting by meeting and then one by one,
+    so what cannot be written holds back only itself."""
+    try:
+        return _write(session, messages, now)
+    except Exception as error:
+        if isinstance(error, SQLAlchemyError):
+            session.rollback()
+        if len(messages) == 1:
+            reason = f"Could not write this message: {_describe(error)}"
+            log.warning("outbox message %s: %s", messages[0].id, reason)
+            log.debug("outbox message %s could not be written", messages[0].id, exc_info=True)
+            return {messages[0].id: Unwritten(reason)}
+    groups: dict[int | None, list[OutboxMessage]] = {}
+    for message in messages:
+        groups.setdefault(message.reminder_id, []).append(message)
+    parts = list(groups.values()) if len(groups) > 1 else [[message] for message in messages]
+    written = {}
+    for part in parts:
+        written.update(_write_apart(session, part, now))
     return written
 
 
@@ -241,16 +360,16 @@ def _answer(outcomes, message, refusals: dict, now, policy, *, partial=False) ->
         _defer(outcomes, message, error, now, policy)
 
 
-def _defer_all(outcomes, messages, error: Exception, now, policy) -> None:
+def _defer_all(outcomes, messages, error: str, now, policy) -> None:
     for message in messages:
-        _defer(outcomes, message, _describe(error), now, policy)
+        _defer(outcomes, message, error, now, policy)
 
 
 def _defer(outcomes, message, error: str, now, policy) -> None:
     """Put the message back to wait for its next attempt, or give it up after the last one."""
     if message.attempts >= policy.max_attempts:
         log.warning("outbox message %s given up after %s attempts", message.id, message.attempts)
-        error = f"Gave up after {message.attempts} attempts. Last reply: {error}"
+        error = f"Gave up after {message.attempts} attempts. Last error: {error}"
         outcomes.record(message, status=OutboxStatus.FAILED, last_error=error)
         return
     retry_at = now + policy.retry_delay(message.attempts)
@@ -270,62 +389,94 @@ OUTCOME_FIELDS = {
 
 
 class Outcomes:
-    """Records outcomes a few at a time, each group in one commit on a session of its own.
+    """Records each outcome as soon as it is known, in a commit of its own, on a connection
+    of its own whose commits do not wait for the disk.
 
-    A commit per message would cost a round trip and a disk flush each; a thread committing
-    them alongside would contend with sending for the interpreter. A worker killed with
-    outcomes not yet committed sends those messages again once their lease ends: only
-    messages the server had accepted are repeated, at most `GROUP` of them.
+    A commit per outcome is what bounds the repeats: a worker killed between the server's
+    reply and that commit sends the one message again once its lease ends; everything before
+    it is recorded. A commit that waits for the disk costs a flush per message (5-8 ms on an
+    ordinary disk, as much as sending a message; well under a millisecond without). The
+    fault to survive is a worker process dying, not the machine, and a commit that has not
+    reached the disk yet survives the process that made it:
+    - PostgreSQL, `synchronous_commit = off`: the commit is in the server's WAL buffers and
+      reaches the disk within `wal_writer_delay` (200 ms). Only a crash of the database
+      server can lose that last moment of outcomes (those messages are sent again); it
+      never leaves the database inconsistent.
+    - SQLite in WAL mode, `synchronous = NORMAL`: the commit is in the WAL file at once (in
+      the operating system's cache), flushed to the disk at checkpoints; only a power cut or
+      a crash of the operating system can lose it, and the database stays consistent.
     """
 
-    GROUP = 20
-
-    def __init__(self, bind, written: dict[int, Content | OutboxStatus]) -> None:
-        self.report = DeliveryReport()
+    def __init__(self, bind, written: dict, report: DeliveryReport) -> None:
+        self.report = report
         # Content written for this batch is stored with the outcome: the row keeps what was sent.
         self._columns = {
-            message_id: content.columns()
+            message_id: _storable(content.columns())
             for message_id, content in written.items()
             if isinstance(content, Content)
         }
-        self._session = Session(bind)
-        self._pending: list[tuple[int, dict]] = []
+        self._statements: dict[tuple[str, ...], object] = {}
+        self._connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._restore = _commit_without_waiting_for_disk(self._connection)
 
     def record(self, message: OutboxMessage, **values) -> None:
-        values = {**self._columns.get(message.id, {}), **values}
-        self._pending.append((message.id, values))
-        if len(self._pending) >= self.GROUP:
-            self.flush()
-
-    def flush(self) -> None:
-        items, self._pending = self._pending, []
-        if items:
-            self._commit(self._session, items)
+        """Commit one message's outcome, unless its lease ran out and another worker took it."""
+        outcome = {**self._columns.get(message.id, {}), **values}
+        try:
+            changed = self._commit(message.id, outcome)
+        except DataError:
+            if outcome == values:
+                raise
+            log.warning("outbox message %s: its content could not be stored", message.id)
+            changed = self._commit(message.id, values)
+        field = OUTCOME_FIELDS[values["status"]]
+        setattr(self.report, field, getattr(self.report, field) + changed)
 
     def close(self) -> None:
-        """Commit the outcomes still pending."""
+        """Put the connection back as it was found."""
         try:
-            self.flush()
+            self._connection.exec_driver_sql(self._restore)
+        except SQLAlchemyError:
+            self._connection.invalidate()
         finally:
-            self._session.close()
+            self._connection.close()
 
-    def _commit(self, session: Session, items: list[tuple[int, dict]]) -> None:
-        """Some outcomes in one commit, one statement per kind of outcome, leaving alone the
-        messages taken from this worker meanwhile (their lease ran out)."""
-        groups = defaultdict(list)
-        for message_id, values in items:
-            names = tuple(sorted(values))
-            groups[values["status"], names].append(
-                {"message": message_id, **{f"new_{n}": v for n, v in values.items()}}
-            )
-        table = OutboxMessage.__table__
-        for (status, names), rows in groups.items():
-            statement = (
+    def _commit(self, message_id: int, values: dict) -> int:
+        names = tuple(sorted(values))
+        if names not in self._statements:
+            table = OutboxMessage.__table__
+            self._statements[names] = (
                 update(table)
                 .where(table.c.id == bindparam("message"), table.c.status == OutboxStatus.SENDING)
                 .values(claimed_until=None, **{n: bindparam(f"new_{n}") for n in names})
             )
-            changed = session.connection().execute(statement, rows).rowcount
-            field = OUTCOME_FIELDS[status]
-            setattr(self.report, field, getattr(self.report, field) + changed)
-        session.commit()
+        parameters = {"message": message_id, **{f"new_{n}": v for n, v in values.items()}}
+        return self._connection.execute(self._statements[names], parameters).rowcount
+
+
+def _commit_without_waiting_for_disk(connection) -> str:
+    """Make the connection's commits not wait for the disk; returns the SQL that undoes it."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET synchronous_commit = off")
+        return "RESET synchronous_commit"
+    if connection.dialect.name == "sqlite":
+        level = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+        mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+        # Without a write-ahead log, NORMAL could leave the file corrupt after a power cut.
+        if mode == "wal":
+            connection.exec_driver_sql("PRAGMA synchronous = NORMAL")
+        return f"PRAGMA synchronous = {int(level)}"
+    return "SELECT 1"
+
+
+SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
+
+
+def _storable(columns: dict) -> dict:
+    """A written message's columns as the outbox can hold them: a reminder's subject joins
+    a meeting's title and a partnership's name, and may be longer than its column (the email
+    itself keeps the whole subject)."""
+    subject = columns.get("subject")
+    if subject is not None and len(subject) > SUBJECT_LENGTH:
+        columns = {**columns, "subject": subject[: SUBJECT_LENGTH - 1] + "…"}
+    return columns

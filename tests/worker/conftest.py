@@ -101,17 +101,18 @@ class Workers:
         self.client.close()
 
 
-def worker_env(app, mail_url: str, broker_url: str, instance: Path) -> dict[str, str]:
-    return clean_env(
-        PARTNERHUB_DATABASE_URL=app.config["DATABASE_URL"],
-        PARTNERHUB_BROKER_URL=broker_url,
-        PARTNERHUB_MAIL_URL=mail_url,
-        PARTNERHUB_INSTANCE_PATH=str(instance),
-        PARTNERHUB_SECRET_KEY="worker test secret",
-        PARTNERHUB_OUTBOX_RETRY_SECONDS="1",
-        PARTNERHUB_OUTBOX_LEASE_SECONDS="3",
-        PARTNERHUB_OUTBOX_BATCH_SIZE="5",
-    )
+def worker_env(app, mail_url: str, broker_url: str, instance: Path, **settings) -> dict[str, str]:
+    defaults = {
+        "PARTNERHUB_DATABASE_URL": app.config["DATABASE_URL"],
+        "PARTNERHUB_BROKER_URL": broker_url,
+        "PARTNERHUB_MAIL_URL": mail_url,
+        "PARTNERHUB_INSTANCE_PATH": str(instance),
+        "PARTNERHUB_SECRET_KEY": "worker test secret",
+        "PARTNERHUB_OUTBOX_RETRY_SECONDS": "1",
+        "PARTNERHUB_OUTBOX_LEASE_SECONDS": "3",
+        "PARTNERHUB_OUTBOX_BATCH_SIZE": "5",
+    }
+    return clean_env(**{**defaults, **settings})
 
 
 def _empty_redis_db(url: str) -> None:
@@ -124,12 +125,13 @@ def _empty_redis_db(url: str) -> None:
 
 @pytest.fixture
 def workers_for(app, tmp_path):
-    """`workers_for(smtp, broker_url)`: Workers delivering to that SMTP server via that broker."""
+    """`workers_for(smtp, broker_url, **settings)`: Workers delivering to that SMTP server via
+    that broker, with PARTNERHUB_* `settings` of the test's own."""
     started: list[Workers] = []
 
-    def build(smtp, broker_url: str) -> Workers:
+    def build(smtp, broker_url: str, **settings: str) -> Workers:
         workers = Workers(
-            worker_env(app, smtp.url, broker_url, tmp_path / "worker-instance"),
+            worker_env(app, smtp.url, broker_url, tmp_path / "worker-instance", **settings),
             broker_url,
             tmp_path,
         )
