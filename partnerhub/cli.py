@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 
@@ -130,14 +131,18 @@ def demo(ctx: click.Context) -> None:
         click.echo(f"  {email:40} {description}")
 
 
+# A reserved domain (RFC 2606) that every email form accepts, so it also works for a reset.
+FIRST_ADMIN_EMAIL = "admin@partnerhub.example"
+
+
 def _ensure_first_admin(app) -> None:
     """On an empty installation, create an admin and print how to log in."""
     with _database(app).transaction() as session:
         if session.scalar(select(func.count()).select_from(User)):
             return
         password = secrets.token_urlsafe(12)
-        accounts.create_user(session, "admin@localhost", "Site administrator", password, admin=True)
-    click.echo(f"First run: log in as admin@localhost with password {password}")
+        accounts.create_user(session, FIRST_ADMIN_EMAIL, "Site administrator", password, admin=True)
+    click.echo(f"First run: log in as {FIRST_ADMIN_EMAIL} with password {password}")
     click.echo("(change it under your name, top right; `partnerhub demo` loads a demo partnership)")
 
 
@@ -148,13 +153,18 @@ def _ensure_first_admin(app) -> None:
 @click.pass_context
 def up(ctx: click.Context, host: str, port: int, no_worker: bool) -> None:
     """Migrate the database and run PartnerHub (web, worker and beat) on this machine."""
-    from partnerhub.processes import Supervisor, product_processes
+    from partnerhub.processes import Supervisor, child_settings, product_processes, served_address
 
     app = _app(ctx)
     migrate.upgrade(app.config["DATABASE_URL"])
     _ensure_first_admin(app)
-    click.echo(f"PartnerHub is running at http://{host}:{port}/  (Ctrl-C stops it)")
-    sys.exit(Supervisor(product_processes(host, port, worker=not no_worker)).run())
+    address = served_address(host, port)
+    click.echo(f"PartnerHub is running at {address}/  (Ctrl-C stops it)")
+    supervisor = Supervisor(
+        product_processes(host, port, worker=not no_worker),
+        settings=child_settings(address, os.environ),
+    )
+    sys.exit(supervisor.run())
 
 
 @main.group()

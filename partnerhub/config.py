@@ -58,7 +58,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env(
             "PARTNERHUB_RATELIMIT_STORAGE_URI", env("PARTNERHUB_RATELIMIT_STORAGE_URL", "memory://")
         ),
-        # If Redis is unreachable, count in this process rather than failing every login.
+        # If Redis is unreachable, count in the database (shared by every web process) rather
+        # than failing every login; see partnerhub.auth.limit_storage.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Failed logins only count; reset requests all count (each one sends an email).
         "TRUSTED_PROXIES": int(env("PARTNERHUB_TRUSTED_PROXIES", "0")),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 from flask_bootstrap import Bootstrap5
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
+from partnerhub.auth.limit_storage import Limiter
 from partnerhub.db import Database
 
 
@@ -41,4 +41,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 # A moving window: a burst of failures blocks for the window's length, not until a clock boundary.
-limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")
+# While the configured storage (Redis) is unreachable, the limits count in the database.
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    strategy="moving-window",
+    engine=lambda: database.engine_owner.engine,
+)

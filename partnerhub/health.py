@@ -1,4 +1,10 @@
-"""`/healthz`: can this web process reach its database and the task broker?"""
+"""Health: `/healthz` (liveness: this web process and its database answer) and `/readyz`
+(readiness: the task broker answers too).
+
+A broker outage leaves the site working (mail waits in the outbox), so it must not fail the
+liveness check a load balancer or `docker compose` watches; it fails readiness, and both
+report it.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +23,24 @@ TIMEOUT_SECONDS = 2
 
 @blueprint.route("/healthz")
 def healthz():
-    """{"database": "ok"|"error", "broker": "ok"|"error"}: 200 when both are ok, else 503."""
-    report = {
+    """{"database": …, "broker": "ok"|"error"}: 200 when the database answers, else 503."""
+    report = _report()
+    return jsonify(report), 200 if report["database"] == "ok" else 503
+
+
+@blueprint.route("/readyz")
+def readyz():
+    """The same report: 200 only when the database and the broker both answer, else 503."""
+    report = _report()
+    ready = all(value == "ok" for value in report.values())
+    return jsonify(report), 200 if ready else 503
+
+
+def _report() -> dict[str, str]:
+    return {
         "database": _check("database", _database_answers),
         "broker": _check("broker", lambda: broker_answers(current_app.config["BROKER_URL"])),
     }
-    healthy = all(value == "ok" for value in report.values())
-    return jsonify(report), 200 if healthy else 503
 
 
 def _check(name: str, probe) -> str:

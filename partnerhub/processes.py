@@ -6,9 +6,11 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,23 @@ def product_processes(host: str, port: int, *, worker: bool = True) -> dict[str,
     return commands
 
 
+def served_address(host: str, port: int) -> str:
+    """The address `up` serves on, as a browser would reach it (no trailing slash)."""
+    if host in ("", "0.0.0.0", "::"):  # every interface: name the machine, not the wildcard
+        host = socket.gethostname()
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def child_settings(address: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """Settings `up` adds for its children: emailed links lead to the address it serves on,
+    unless PARTNERHUB_BASE_URL names another one (a proxy in front, say)."""
+    if environ.get("PARTNERHUB_BASE_URL"):
+        return {}
+    return {"PARTNERHUB_BASE_URL": address}
+
+
 class Stop(Exception):
     """SIGTERM or SIGINT reached the supervisor."""
 
@@ -47,6 +66,7 @@ class Supervisor:
 
     commands: dict[str, list[str]]
     grace: float = 5.0
+    settings: dict[str, str] = field(default_factory=dict)  # added to this environment
     children: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def run(self) -> int:
@@ -63,7 +83,7 @@ class Supervisor:
                 signal.signal(sig, handler)
 
     def start(self) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **self.settings, "PYTHONUNBUFFERED": "1"}
         for name, command in self.commands.items():
             self.children[name] = subprocess.Popen(command, env=env, start_new_session=True)
             log.info("started %s (pid %s)", name, self.children[name].pid)

@@ -73,7 +73,13 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
 
 
 class LoginForm(FlaskForm):
-    email = email_field()
+    # A lookup, not an address being recorded: whatever is typed is looked up, and an unknown
+    # or malformed one fails exactly like a wrong password.
+    email = StringField(
+        "Email",
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "username", "inputmode": "email", "autocapitalize": "none"},
+    )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device (30 days)")
     submit = SubmitField("Log in")

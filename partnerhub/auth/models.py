@@ -107,3 +107,15 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class LimitAttempt(Base):
+    """One request counted against a rate limit (a failed login, a reset request), kept in the
+    database while the limits' own store (Redis) is unreachable; deleted once it expires."""
+
+    __tablename__ = "limit_attempts"
+    __table_args__ = (sa.Index("ix_limit_attempts_key_expires_at", "key", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(255))  # the limit and whom it counts
+    expires_at: Mapped[datetime]

@@ -77,7 +77,12 @@ def is_timezone(name: str) -> bool:
 
 
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == normalize_email(email)))
+    """The account with this email; None for any text no account could have (too long, or
+    holding control characters, which PostgreSQL would refuse to compare)."""
+    email = normalize_email(email)
+    if len(email) > EMAIL_MAX_LENGTH or not email.isprintable():
+        return None
+    return session.scalar(select(User).where(User.email == email))
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

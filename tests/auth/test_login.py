@@ -163,3 +163,22 @@ def test_idle_session_ends_after_12_hours(make, db):
 def test_logged_in_visitor_to_login_page_goes_to_dashboard(client, make, db, login_as):
     login_as(make.user())
     assert client.get("/login").headers["Location"] == "/"
+
+
+def test_an_address_without_a_dot_logs_in_as_typed(client, make, db):
+    """The form looks the account up; it does not judge the address's syntax."""
+    make.user(email="admin@localhost")
+    db.commit()
+    assert log_in(client, "admin@localhost").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_anything_typed_as_the_email_fails_like_a_wrong_password(client, make, db):
+    make.user(email="dana@example.org")
+    db.commit()
+    for typed in ("dana", "not an email", "dana@example.org\x00", "x" * 300 + "@example.org"):
+        response = log_in(client, typed)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, typed
+        assert "That email and password do not match an active account." in page
+        assert "valid email" not in page

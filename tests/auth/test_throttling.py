@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from partnerhub import create_app
+from partnerhub.auth.models import LimitAttempt
 from partnerhub.extensions import limiter
 from tests.factories import PASSWORD
 
@@ -112,10 +114,11 @@ def test_limits_are_shared_by_every_web_process_through_redis(
         app.extensions["partnerhub.database"].dispose()
 
 
-def test_unreachable_limit_storage_falls_back_to_counting_in_the_process(
+def test_unreachable_limit_storage_falls_back_to_counting_in_the_database(
     database_url, tmp_path, make, db
 ):
-    """Logins keep working (and keep being throttled) while Redis is down."""
+    """Logins keep working, and keep being throttled, while Redis is down: the failures are
+    counted in the database, where every web process sees them."""
     make.user(email="dana@example.org")
     db.commit()
     app = create_app(
@@ -136,6 +139,8 @@ def test_unreachable_limit_storage_falls_back_to_counting_in_the_process(
         200,
         429,
     ]
+    counted = db.scalars(select(LimitAttempt.key)).all()
+    assert len([key for key in counted if "account:" in key]) == 2
     app.extensions["partnerhub.database"].dispose()
 
 

@@ -2,6 +2,7 @@
 
 ROUTES = {
     "health.healthz": "public",
+    "health.readyz": "public",
     "notifications.outbox_page": "admin",
     "notifications.retry": "admin",
     "notifications.cancel": "admin",

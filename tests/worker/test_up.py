@@ -85,5 +85,5 @@ def test_up_serves_delivers_and_stops_every_child_on_ctrl_c(tmp_path):
             up.wait(timeout=15)
     output = up.stdout.read().decode()
     assert f"PartnerHub is running at {url}/" in output
-    assert "log in as admin@localhost with password" in output
+    assert "log in as admin@partnerhub.example with password" in output
     assert up.returncode == 0
