@@ -151,7 +151,7 @@ def give_up_exhausted(
             OutboxMessage.status == OutboxStatus.SENDING,
             literal("the last one never finished (the worker sending it stopped)."),
         ),
-        else_=literal("Last error: ") + func.coalesce(OutboxMessage.last_error, "none"),
+        else_=literal("last error: ") + func.coalesce(OutboxMessage.last_error, "none"),
     )
     ids = session.scalars(
         update(OutboxMessage)
