@@ -543,6 +543,8 @@ def tick(partnership_id: int, key: str):
         except NotFound:
             abort(404)
         database.session.commit()
+    for error in form.note.errors:
+        flash(f"The note was not saved: {error}", "error")
     return redirect(url_for(".stages", partnership_id=partnership.id))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -14,8 +13,9 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from partnerhub.forms import Form
 from partnerhub.procedures.models import DataCategory, LegalBasis
 from partnerhub.procedures.services import FlowData, ProcedureText
 
@@ -55,13 +55,14 @@ def _categories_field(label: str):
     )
 
 
-class FlowForm(FlaskForm):
+class FlowForm(Form):
     """One row of the information-sharing matrix."""
 
     from_agency_id = SelectField(
         "From agency", coerce=_optional_int, validators=[InputRequired("Choose the sender.")]
     )
-    to_agency_id = SelectField("To agency", coerce=_optional_int, validators=[Optional()])
+    # No Optional() on choices: it would let whitespace through unchecked ("" is a choice).
+    to_agency_id = SelectField("To agency", coerce=_optional_int)
     to_role = StringField(
         "To role",
         validators=[Length(max=200)],
@@ -77,7 +78,6 @@ class FlowForm(FlaskForm):
         choices=_choices(
             [("", "— not decided yet (a gap) —")] + [(b.value, b.label) for b in LegalBasis]
         ),
-        validators=[Optional()],
     )
     statute_citation = StringField(
         "Statute citation",
@@ -86,7 +86,7 @@ class FlowForm(FlaskForm):
     )
     consent_required = BooleanField("Written consent or authorization needed")
     certification_required = BooleanField("Written certification needed")
-    procedure_id = SelectField("Governing procedure", coerce=_optional_int, validators=[Optional()])
+    procedure_id = SelectField("Governing procedure", coerce=_optional_int)
     notes = TextAreaField("Notes", validators=[Length(max=4000)], description=NO_NAMES)
 
     def set_choices(self, senders, agencies, procedures) -> None:
@@ -112,7 +112,7 @@ class FlowForm(FlaskForm):
         )
 
 
-class ProcedureForm(FlaskForm):
+class ProcedureForm(Form):
     """A procedure's text and settings; saving makes a new version."""
 
     title = StringField(
@@ -127,7 +127,6 @@ class ProcedureForm(FlaskForm):
     legal_bases = CheckboxesField(
         "Legal bases",
         choices=_choices((b.value, b.label) for b in LegalBasis),
-        validators=[Optional()],
     )
     review_cadence_months = IntegerField(
         "Review every (months)",
@@ -168,7 +167,7 @@ class NewProcedureForm(ProcedureForm):
         return text
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(Form):
     """Sign a version off for one agency."""
 
     agency_id = HiddenField()
@@ -180,7 +179,7 @@ class SignOffForm(FlaskForm):
         return int(value) if value.isdigit() else None
 
 
-class ChangeRequestForm(FlaskForm):
+class ChangeRequestForm(Form):
     """Ask for changes to a version in review."""
 
     comment = TextAreaField(
