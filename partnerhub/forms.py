@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import Form as PlainForm
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from partnerhub.text import has_control_characters
@@ -31,8 +31,28 @@ def no_nul(form, field) -> None:
         )
 
 
+# The largest id or count a database INTEGER column holds.
+LARGEST_INTEGER = 2**31 - 1
+
+
+def storable_number(form, field) -> None:
+    """Refuse whole numbers too large to compare or store (thousands of digits parse)."""
+    if isinstance(field.data, int) and abs(field.data) > LARGEST_INTEGER:
+        raise StopValidation("Enter a smaller number.")
+
+
+def id_or_none(text: str | None) -> int | None:
+    """An id typed or sent as text ("12"), or None when it is not one a row could have."""
+    text = (text or "").strip()
+    if text.isascii() and text.isdigit() and int(text) <= LARGEST_INTEGER:
+        return int(text)
+    return None
+
+
 def text_validator(field):
-    """The check a bound field's text needs, or None for fields that parse their input."""
+    """The check a bound field's input needs, or None for fields that parse it safely."""
+    if isinstance(field, IntegerField):
+        return storable_number
     if isinstance(field, TextAreaField | PasswordField):
         return no_nul
     if isinstance(field, StringField):

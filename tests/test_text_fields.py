@@ -157,3 +157,32 @@ def test_an_agenda_template_line_with_a_control_character_is_refused():
     ]
     with pytest.raises(ValueError, match="Line 2 has control characters"):
         parse_template("Welcome | 5\nData\x1b | 10")
+
+
+NUMBERS = [
+    ("procedures.edit", "review_cadence_months"),
+    ("meetings.new_meeting", "duration_minutes"),
+    ("agreements.new", "renewal_notice_days"),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "field"), NUMBERS, ids=[e for e, _f in NUMBERS])
+def test_a_number_of_hundreds_of_digits_is_refused_with_a_message(
+    app, client, db, make, login_as, endpoint, field
+):
+    url, world = visit(app, make, db, login_as, endpoint)
+    response = client.post(url, data={**filled(declared(endpoint), world), field: "9" * 400})
+    assert response.status_code == 200
+    assert "Enter a smaller number." in response.get_data(as_text=True)
+
+
+def test_ids_sent_as_text_are_read_only_when_a_row_could_have_them():
+    from partnerhub.forms import id_or_none
+
+    assert [id_or_none(t) for t in ("12", " 7 ", "", None, "²", "-1", "9" * 40)] == [
+        12, 7, None, None, None, None, None,
+    ]  # fmt: skip
+    from partnerhub.meetings.forms import parse_template
+
+    with pytest.raises(ValueError, match="at most 480 minutes"):
+        parse_template("Welcome | 99999999999999999999")

@@ -31,6 +31,7 @@ from partnerhub.meetings.recurrence import PRESETS, RuleError, normalize_rule, p
 from partnerhub.text import has_control_characters
 
 NO_ONE = 0
+MAX_ITEM_MINUTES = 480
 UNITS = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
 YOUTH_REMINDER = (
     "Do not identify individual youth: no names, initials, dates of birth or case details. "
@@ -77,8 +78,10 @@ def parse_template(text: str) -> list[dict]:
         minutes_text, _, kind_text = (p.strip() for p in rest.partition("|"))
         if not title:
             raise ValueError(f"Line {number} has no title.")
-        if minutes_text and not minutes_text.isdigit():
+        if minutes_text and not (minutes_text.isascii() and minutes_text.isdigit()):
             raise ValueError(f"Line {number}: minutes must be a number.")
+        if int(minutes_text or 10) > MAX_ITEM_MINUTES:
+            raise ValueError(f"Line {number}: an item takes at most {MAX_ITEM_MINUTES} minutes.")
         kind = kinds.get(kind_text.lower() or "other")
         if kind is None:
             raise ValueError(f"Line {number}: unknown kind “{kind_text}”.")
@@ -228,7 +231,9 @@ class AgendaItemForm(Form):
     title = StringField("Item", validators=[DataRequired(), Length(max=200)])
     presenter_id = SelectField("Presenter", coerce=int, default=NO_ONE)
     minutes = IntegerField(
-        "Minutes", default=10, validators=[InputRequired(), NumberRange(min=1, max=480)]
+        "Minutes",
+        default=10,
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_ITEM_MINUTES)],
     )
     kind = SelectField(
         "Kind",

@@ -23,6 +23,7 @@ from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.errors import DomainError
 from partnerhub.extensions import database
+from partnerhub.forms import id_or_none
 from partnerhub.meetings import calendar, queries, services
 from partnerhub.meetings.forms import (
     YOUTH_REMINDER,
@@ -381,11 +382,11 @@ def edit_minutes(partnership_id: int, meeting_id: int):
             )
     elif form.validate_on_submit():
         entries = {
-            int(entry.item_id.data): services.ItemMinutes(
+            id_or_none(entry.item_id.data): services.ItemMinutes(
                 entry.notes.data or "", entry.decision.data or "", entry.is_finished.data
             )
             for entry in form.items
-            if (entry.item_id.data or "").isdigit()
+            if id_or_none(entry.item_id.data) is not None
         }
         return _act(
             partnership,

@@ -13,9 +13,9 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from partnerhub.forms import Form
+from partnerhub.forms import Form, id_or_none
 from partnerhub.procedures.models import DataCategory, LegalBasis
 from partnerhub.procedures.services import FlowData, ProcedureText
 
@@ -47,6 +47,12 @@ def _optional_int(value):
     return int(value)
 
 
+def unchosen_allowed() -> Optional:
+    """A choice that may be left out; unlike a bare Optional(), whitespace such as "\r" is
+    not taken for "none" and still meets the "not a valid choice" check."""
+    return Optional(strip_whitespace=False)
+
+
 def _categories_field(label: str):
     return CheckboxesField(
         label,
@@ -61,8 +67,7 @@ class FlowForm(Form):
     from_agency_id = SelectField(
         "From agency", coerce=_optional_int, validators=[InputRequired("Choose the sender.")]
     )
-    # No Optional() on choices: it would let whitespace through unchecked ("" is a choice).
-    to_agency_id = SelectField("To agency", coerce=_optional_int)
+    to_agency_id = SelectField("To agency", coerce=_optional_int, validators=[unchosen_allowed()])
     to_role = StringField(
         "To role",
         validators=[Length(max=200)],
@@ -78,6 +83,7 @@ class FlowForm(Form):
         choices=_choices(
             [("", "— not decided yet (a gap) —")] + [(b.value, b.label) for b in LegalBasis]
         ),
+        validators=[unchosen_allowed()],
     )
     statute_citation = StringField(
         "Statute citation",
@@ -86,7 +92,9 @@ class FlowForm(Form):
     )
     consent_required = BooleanField("Written consent or authorization needed")
     certification_required = BooleanField("Written certification needed")
-    procedure_id = SelectField("Governing procedure", coerce=_optional_int)
+    procedure_id = SelectField(
+        "Governing procedure", coerce=_optional_int, validators=[unchosen_allowed()]
+    )
     notes = TextAreaField("Notes", validators=[Length(max=4000)], description=NO_NAMES)
 
     def set_choices(self, senders, agencies, procedures) -> None:
@@ -127,6 +135,7 @@ class ProcedureForm(Form):
     legal_bases = CheckboxesField(
         "Legal bases",
         choices=_choices((b.value, b.label) for b in LegalBasis),
+        validators=[unchosen_allowed()],
     )
     review_cadence_months = IntegerField(
         "Review every (months)",
@@ -175,8 +184,7 @@ class SignOffForm(Form):
     @property
     def agency(self) -> int | None:
         """The agency chosen, or None to sign for the one agency the signer represents."""
-        value = (self.agency_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return id_or_none(self.agency_id.data)
 
 
 class ChangeRequestForm(Form):
