@@ -9,6 +9,7 @@ A module declares its forms in tests/<module>/access.py, next to its ROUTES:
         ("meetings.edit_series", {"title": "Monthly review", "starts_at": "10:00"}, ["title"]),
     ]
 
+A value may be a function of the test world (for ids: `lambda world: world.member.id`).
 The URL values come from the module's url_values(make, world), so the form is posted inside
 the test world's partnership by the visitor best placed to succeed (anonymous for public
 routes, the site admin for admin routes, the facilitator otherwise). Hypothesis draws a few
@@ -29,7 +30,7 @@ from markupsafe import escape
 
 from tests.test_authorization import route_url
 from tests.test_csrf import visitor_for
-from tests.world import access_modules, build_world, declared_routes, route_values
+from tests.world import World, access_modules, build_world, declared_routes, route_values
 
 FUZZ = settings(
     max_examples=6,
@@ -62,13 +63,24 @@ def declared_forms() -> list[tuple[str, dict[str, str], list[str]]]:
 
 def enter_world(app, make, db, login_as, endpoint: str) -> str:
     """Build the test world, log in the visitor best placed for `endpoint`; returns its URL."""
+    return visit(app, make, db, login_as, endpoint)[0]
+
+
+def visit(app, make, db, login_as, endpoint: str) -> tuple[str, World]:
+    """Build the test world, log in the visitor best placed for `endpoint`; returns its URL
+    and the world."""
     world = build_world(make)
     values = route_values(make, world).get(endpoint, {})
     db.commit()
     user = visitor_for(declared_routes()[endpoint], world)
     if user is not None:
         login_as(user)
-    return route_url(app, endpoint, values, world)
+    return route_url(app, endpoint, values, world), world
+
+
+def filled(valid: dict, world: World) -> dict[str, str]:
+    """A declared submission with the values that depend on the world read from it."""
+    return {name: value(world) if callable(value) else value for name, value in valid.items()}
 
 
 @pytest.fixture
@@ -87,7 +99,8 @@ def unthrottled(app):
 def test_any_input_is_answered_without_error_and_kept(
     unthrottled, client, db, make, login_as, endpoint, valid, kept
 ):
-    url = enter_world(unthrottled, make, db, login_as, endpoint)
+    url, world = visit(unthrottled, make, db, login_as, endpoint)
+    valid = filled(valid, world)
 
     @FUZZ
     @given(tail=NASTY, rubbish=ANY_TEXT)

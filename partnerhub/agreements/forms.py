@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -27,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from partnerhub.agreements import vocabulary
 from partnerhub.agreements.models import AgreementKind, RenewalRule
 from partnerhub.agreements.services import Terms
+from partnerhub.forms import Form
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -40,7 +40,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
         "Kind", choices=choices((k.value, k.label) for k in AgreementKind), coerce=AgreementKind
@@ -108,7 +108,7 @@ class AgreementForm(FlaskForm):
         )
 
 
-class SignatureForm(FlaskForm):
+class SignatureForm(Form):
     signer_name = StringField("Signer's name", validators=[DataRequired(), Length(max=120)])
     signer_title = StringField(
         "Signer's title", validators=[DataRequired(), Length(max=120)], description="e.g. Chief"
@@ -122,18 +122,18 @@ class SignatureForm(FlaskForm):
     submit = SubmitField("Record signature")
 
 
-class WithdrawSignatureForm(FlaskForm):
+class WithdrawSignatureForm(Form):
     reason = StringField("Why withdraw it", validators=[DataRequired(), Length(max=1000)])
     submit = SubmitField("Withdraw signature")
 
 
-class TerminateForm(FlaskForm):
+class TerminateForm(Form):
     terminated_on = DateField("Terminated as of", validators=[DataRequired()])
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField("Terminate agreement")
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     file = FileField(
         "Signed document",
         validators=[FileRequired("Choose a file.")],

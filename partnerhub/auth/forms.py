@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 import zoneinfo
 from functools import cache
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from partnerhub.auth.services import EMAIL_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from partnerhub.forms import Form
 
 # The zones most partnerships and their people live in, offered first.
 COMMON_TIMEZONES = (
@@ -36,16 +35,10 @@ def timezone_choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def single_line(form, field) -> None:
-    """Refuse control characters (NUL, line breaks…) in one-line text the database stores."""
-    if field.data and any(unicodedata.category(c) in ("Cc", "Cs") for c in field.data):
-        raise ValidationError("Remove the line breaks and other control characters.")
-
-
 def email_field() -> EmailField:
     return EmailField(
         "Email",
-        validators=[DataRequired(), single_line, Email(), Length(max=EMAIL_MAX_LENGTH)],
+        validators=[DataRequired(), Email(), Length(max=EMAIL_MAX_LENGTH)],
     )
 
 
@@ -72,7 +65,7 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     # A lookup, not an address being recorded: whatever is typed is looked up, and an unknown
     # or malformed one fails exactly like a wrong password.
     email = StringField(
@@ -85,18 +78,18 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field()
     submit = SubmitField("Email me a link")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = new_password_fields()
     submit = SubmitField("Set password")
 
 
-class ProfileForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), single_line, Length(max=120)])
+class ProfileForm(Form):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     timezone = SelectField(
         "Time zone",
         choices=timezone_choices,
@@ -105,7 +98,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=200)]
     )
@@ -113,34 +106,34 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = email_field()
-    name = StringField("Name", validators=[DataRequired(), single_line, Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     timezone = SelectField("Time zone", choices=timezone_choices, default="America/Denver")
     admin = BooleanField("Site administrator (manages accounts)")
     submit = SubmitField("Create and email a link")
 
 
-class LoginCodeForm(FlaskForm):
+class LoginCodeForm(Form):
     code = StringField(
         "Code",
-        validators=[DataRequired(), single_line, Length(max=40)],
+        validators=[DataRequired(), Length(max=40)],
         description="The 6-digit code your authenticator app shows, or one of your recovery codes.",
         render_kw={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"},
     )
     submit = SubmitField("Verify")
 
 
-class EnrolTwoFactorForm(FlaskForm):
+class EnrolTwoFactorForm(Form):
     code = StringField(
         "Code from your app",
-        validators=[DataRequired(), single_line, Length(max=20)],
+        validators=[DataRequired(), Length(max=20)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
     submit = SubmitField("Turn on")
 
 
-class DisableTwoFactorForm(FlaskForm):
+class DisableTwoFactorForm(Form):
     # Distinct ids: the account page also shows the change-password form's fields.
     password = PasswordField(
         "Your password", id="disable-password", validators=[DataRequired(), Length(max=200)]
@@ -148,7 +141,7 @@ class DisableTwoFactorForm(FlaskForm):
     submit = SubmitField("Turn off two-factor authentication")
 
 
-class RecoveryCodesForm(FlaskForm):
+class RecoveryCodesForm(Form):
     password = PasswordField(
         "Your password", id="recovery-password", validators=[DataRequired(), Length(max=200)]
     )

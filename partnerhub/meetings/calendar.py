@@ -5,6 +5,10 @@ program shows is exactly the list of meetings the web page shows, with moved mee
 new time and cancelled ones as STATUS:CANCELLED (so clients that had them drop them). SEQUENCE
 is the meeting's, bumped on every change. Times carry a TZID with its VTIMEZONE, so programs
 show 15:00 in the partnership's zone whatever their own.
+
+Titles, places and reasons are stored text: one-line values (summary, location, calendar name)
+are put on one line and the description keeps only its line breaks, so no stored text can
+break the file.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone
 
 from partnerhub.meetings.models import Meeting, MeetingStatus
+from partnerhub.text import lines, one_line
 
 PRODID = "-//PartnerHub//Meetings//EN"
 
@@ -62,21 +67,22 @@ def meeting_event(meeting: Meeting, timezone: str, url: str | None = None) -> Ev
     event.add("uid", meeting.uid)
     event.add("dtstamp", (meeting.updated_at or datetime.now(UTC)).astimezone(UTC))
     event.add("sequence", meeting.sequence)
-    event.add("summary", meeting.title)
+    event.add("summary", one_line(meeting.title))
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
     event.add("status", "CANCELLED" if meeting.status is MeetingStatus.CANCELLED else "CONFIRMED")
-    if meeting.place:
-        event.add("location", meeting.place)
-    if meeting.video_url:
-        event.add("url", meeting.video_url)
+    place, video_url = one_line(meeting.place), one_line(meeting.video_url)
+    if place:
+        event.add("location", place)
+    if video_url:
+        event.add("url", video_url)
     description = [f"Cancelled: {meeting.cancel_reason}"] if meeting.is_cancelled else []
     if meeting.video_url:
         description.append(f"Video: {meeting.video_url}")
     if url:
         description.append(f"Agenda and minutes: {url}")
     if description:
-        event.add("description", "\n".join(description))
+        event.add("description", lines("\n".join(description)))
     return event
 
 
@@ -86,7 +92,7 @@ def _calendar(name: str) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     return calendar
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,14 +22,16 @@ from wtforms import (
     URLField,
     ValidationError,
 )
-from wtforms.form import Form
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from partnerhub.forms import Form, Subform
 from partnerhub.meetings.models import ActionItemStatus, AgendaItemKind
 from partnerhub.meetings.recurrence import PRESETS, RuleError, normalize_rule, preset_rule, with_end
+from partnerhub.text import has_control_characters
 
 NO_ONE = 0
+MAX_ITEM_MINUTES = 480
 UNITS = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
 YOUTH_REMINDER = (
     "Do not identify individual youth: no names, initials, dates of birth or case details. "
@@ -68,14 +69,19 @@ def parse_template(text: str) -> list[dict]:
     items = []
     kinds = {k.value: k for k in AgendaItemKind} | {k.label.lower(): k for k in AgendaItemKind}
     for number, line in enumerate(text.splitlines(), start=1):
+        line = line.replace("\t", " ")
         if not line.strip():
             continue
+        if has_control_characters(line):
+            raise ValueError(f"Line {number} has control characters; remove them.")
         title, _, rest = (p.strip() for p in line.partition("|"))
         minutes_text, _, kind_text = (p.strip() for p in rest.partition("|"))
         if not title:
             raise ValueError(f"Line {number} has no title.")
-        if minutes_text and not minutes_text.isdigit():
+        if minutes_text and not (minutes_text.isascii() and minutes_text.isdigit()):
             raise ValueError(f"Line {number}: minutes must be a number.")
+        if int(minutes_text or 10) > MAX_ITEM_MINUTES:
+            raise ValueError(f"Line {number}: an item takes at most {MAX_ITEM_MINUTES} minutes.")
         kind = kinds.get(kind_text.lower() or "other")
         if kind is None:
             raise ValueError(f"Line {number}: unknown kind “{kind_text}”.")
@@ -105,7 +111,7 @@ class MeetingFieldsMixin:
     )
 
 
-class SeriesForm(MeetingFieldsMixin, FlaskForm):
+class SeriesForm(MeetingFieldsMixin, Form):
     """Schedule (or change) a recurring series."""
 
     repeat = SelectField("Repeats", choices=options(PRESETS.items()), default="monthly_weekday")
@@ -207,13 +213,13 @@ class SeriesForm(MeetingFieldsMixin, FlaskForm):
         self.agenda_template.data = format_template(series.agenda_template or [])
 
 
-class MeetingForm(MeetingFieldsMixin, FlaskForm):
+class MeetingForm(MeetingFieldsMixin, Form):
     """A one-off meeting, or one occurrence changed on its own."""
 
     submit = SubmitField("Save meeting")
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(
         "Reason (shown to everyone)",
         validators=[DataRequired(message="Say why the meeting is cancelled."), Length(max=1000)],
@@ -221,11 +227,13 @@ class CancelForm(FlaskForm):
     submit = SubmitField("Cancel this meeting")
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(Form):
     title = StringField("Item", validators=[DataRequired(), Length(max=200)])
     presenter_id = SelectField("Presenter", coerce=int, default=NO_ONE)
     minutes = IntegerField(
-        "Minutes", default=10, validators=[InputRequired(), NumberRange(min=1, max=480)]
+        "Minutes",
+        default=10,
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_ITEM_MINUTES)],
     )
     kind = SelectField(
         "Kind",
@@ -244,36 +252,36 @@ class AgendaItemForm(FlaskForm):
         self.subject.choices = options([("", "—"), *subjects])
 
 
-class ItemMinutesForm(Form):
+class ItemMinutesForm(Subform):
     item_id = HiddenField()
     notes = TextAreaField("Notes", validators=[Length(max=10000)])
     decision = TextAreaField("Decision", validators=[Length(max=5000)])
     is_finished = BooleanField("Finished (not carried to the next meeting)")
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     summary = TextAreaField("Summary", validators=[Length(max=20000)])
     items = FieldList(FormField(ItemMinutesForm))
     submit = SubmitField("Save draft")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField("What needs correcting", validators=[DataRequired(), Length(max=1000)])
     submit = SubmitField("Reopen minutes")
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     attended = SelectMultipleField(
         "Attended", coerce=int, option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False)
     )
     submit = SubmitField("Save attendance")
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(Form):
     answer = SelectField("Answer", choices=options([("accept", "Accept"), ("decline", "Decline")]))
 
 
-class ActionItemForm(FlaskForm):
+class ActionItemForm(Form):
     title = StringField("Action", validators=[DataRequired(), Length(max=300)])
     owner_membership_id = SelectField("Owner", coerce=int, default=NO_ONE)
     owner_agency_id = SelectField("Agency", coerce=int, default=NO_ONE)
@@ -293,7 +301,7 @@ class ActionItemForm(FlaskForm):
             raise ValidationError("Name an owner: a member, an agency, or both.")
 
 
-class ActionStatusForm(FlaskForm):
+class ActionStatusForm(Form):
     status = SelectField("Status", choices=options((s.value, s.label) for s in ActionItemStatus))
 
 

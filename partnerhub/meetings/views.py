@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
+from partnerhub.forms import id_or_none
 from partnerhub.links import external_url
 from partnerhub.meetings import calendar, queries, services
 from partnerhub.meetings.forms import (
@@ -395,11 +396,11 @@ def edit_minutes(partnership_id: int, meeting_id: int):
             )
     elif form.validate_on_submit():
         entries = {
-            int(entry.item_id.data): services.ItemMinutes(
+            id_or_none(entry.item_id.data): services.ItemMinutes(
                 entry.notes.data or "", entry.decision.data or "", entry.is_finished.data
             )
             for entry in form.items
-            if (entry.item_id.data or "").isdigit()
+            if id_or_none(entry.item_id.data) is not None
         }
         return _act(
             partnership,

@@ -1,13 +1,13 @@
 """Forms of the notifications module: email preferences and flag acknowledgements."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from partnerhub.forms import Form
 from partnerhub.notifications.models import ReminderKind
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     """One checkbox per reminder kind."""
 
     meeting_reminder = BooleanField(ReminderKind.MEETING_REMINDER.label)
@@ -22,7 +22,7 @@ class PreferencesForm(FlaskForm):
         return {kind: bool(self[kind.value].data) for kind in ReminderKind}
 
 
-class AcknowledgeFlagForm(FlaskForm):
+class AcknowledgeFlagForm(Form):
     """A facilitator's note on what is being done about a flag."""
 
     note = TextAreaField(

@@ -19,6 +19,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from partnerhub.text import one_line
+
 
 @dataclass
 class Attachment:
@@ -40,15 +42,19 @@ def build_message(
     headers: dict[str, str] | None = None,
     attachments: tuple[Attachment, ...] = (),
 ) -> EmailMessage:
-    """A multipart email with text and HTML twins, a fixed Message-ID and attachments."""
+    """A multipart email with text and HTML twins, a fixed Message-ID and attachments.
+
+    Every header value is put on one line: a line break in a stored name or title would
+    otherwise make the message fail to build, or add a header of its own.
+    """
     msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["From"] = one_line(sender)
+    msg["To"] = one_line(to)
+    msg["Subject"] = one_line(subject)
     msg["Date"] = format_datetime(datetime.now(UTC))
-    msg["Message-ID"] = message_id or make_msgid(domain="partnerhub")
+    msg["Message-ID"] = one_line(message_id) or make_msgid(domain="partnerhub")
     for name, value in (headers or {}).items():
-        msg[name] = value
+        msg[one_line(name)] = one_line(value)
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")

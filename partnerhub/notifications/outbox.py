@@ -15,6 +15,9 @@ from partnerhub.db import insert_ignoring_conflicts
 from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.notifications.mailer import Attachment, build_message
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
+from partnerhub.text import one_line
+
+SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
 
 
 def render_email(name: str, **context) -> tuple[str, str]:
@@ -34,6 +37,10 @@ class Content:
     html: str | None = None
     ics: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Subjects are made of stored names and titles: one line, and short enough to store.
+        object.__setattr__(self, "subject", one_line(self.subject, SUBJECT_LENGTH))
 
     @classmethod
     def of(cls, message: OutboxMessage) -> Content:

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -108,8 +109,11 @@ def acknowledge_flag(partnership_id: int, flag_id: int):
 
 def _flags_page(partnership, failed_flag_id, failed_form):
     flags = flag_service.partnership_flags(database.session, partnership.id)
-    if failed_flag_id is not None and all(f.id != failed_flag_id for f in flags):
-        abort(404)
+    if failed_flag_id is not None:
+        failed = next((f for f in flags if f.id == failed_flag_id), None) or abort(404)
+        if not failed.is_open:  # acknowledged meanwhile: there is no form to show again
+            flash("That flag is already acknowledged or resolved.", "info")
+            return redirect(url_for("notifications.flags", partnership_id=partnership.id))
     forms = {
         flag.id: failed_form if flag.id == failed_flag_id else AcknowledgeFlagForm(formdata=None)
         for flag in flags

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from partnerhub.forms import Form
 from partnerhub.partnerships.models import Role, Sector
 
 
@@ -30,20 +30,6 @@ def _int_or_zero(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-def _without_nul(value):
-    """PostgreSQL text cannot hold NUL characters; nobody types them on purpose."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-class Form(FlaskForm):
-    """A form whose text inputs are cleaned of characters the database refuses."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            filters = unbound_field.kwargs.get("filters", ())
-            return unbound_field.bind(form=form, filters=(*filters, _without_nul), **options)
 
 
 class PartnershipForm(Form):

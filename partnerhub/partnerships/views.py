@@ -558,6 +558,8 @@ def tick(partnership_id: int, key: str):
     form = TickForm()
     if form.validate_on_submit():
         _change(services.tick, partnership, key, form.note.data or "", utcnow(), done=None)
+    for error in form.note.errors:
+        flash(f"The note was not saved: {error}", "error")
     return redirect(url_for(".stages", partnership_id=partnership.id))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from partnerhub.forms import Form, id_or_none
 from partnerhub.procedures.models import DataCategory, LegalBasis
 from partnerhub.procedures.services import FlowData, ProcedureText
 
@@ -47,6 +47,12 @@ def _optional_int(value):
     return int(value)
 
 
+def unchosen_allowed() -> Optional:
+    """A choice that may be left out; unlike a bare Optional(), whitespace such as "\r" is
+    not taken for "none" and still meets the "not a valid choice" check."""
+    return Optional(strip_whitespace=False)
+
+
 def _categories_field(label: str):
     return CheckboxesField(
         label,
@@ -55,13 +61,13 @@ def _categories_field(label: str):
     )
 
 
-class FlowForm(FlaskForm):
+class FlowForm(Form):
     """One row of the information-sharing matrix."""
 
     from_agency_id = SelectField(
         "From agency", coerce=_optional_int, validators=[InputRequired("Choose the sender.")]
     )
-    to_agency_id = SelectField("To agency", coerce=_optional_int, validators=[Optional()])
+    to_agency_id = SelectField("To agency", coerce=_optional_int, validators=[unchosen_allowed()])
     to_role = StringField(
         "To role",
         validators=[Length(max=200)],
@@ -77,7 +83,7 @@ class FlowForm(FlaskForm):
         choices=_choices(
             [("", "— not decided yet (a gap) —")] + [(b.value, b.label) for b in LegalBasis]
         ),
-        validators=[Optional()],
+        validators=[unchosen_allowed()],
     )
     statute_citation = StringField(
         "Statute citation",
@@ -86,7 +92,9 @@ class FlowForm(FlaskForm):
     )
     consent_required = BooleanField("Written consent or authorization needed")
     certification_required = BooleanField("Written certification needed")
-    procedure_id = SelectField("Governing procedure", coerce=_optional_int, validators=[Optional()])
+    procedure_id = SelectField(
+        "Governing procedure", coerce=_optional_int, validators=[unchosen_allowed()]
+    )
     notes = TextAreaField("Notes", validators=[Length(max=4000)], description=NO_NAMES)
 
     def set_choices(self, senders, agencies, procedures) -> None:
@@ -112,7 +120,7 @@ class FlowForm(FlaskForm):
         )
 
 
-class ProcedureForm(FlaskForm):
+class ProcedureForm(Form):
     """A procedure's text and settings; saving makes a new version."""
 
     title = StringField(
@@ -127,7 +135,7 @@ class ProcedureForm(FlaskForm):
     legal_bases = CheckboxesField(
         "Legal bases",
         choices=_choices((b.value, b.label) for b in LegalBasis),
-        validators=[Optional()],
+        validators=[unchosen_allowed()],
     )
     review_cadence_months = IntegerField(
         "Review every (months)",
@@ -168,7 +176,7 @@ class NewProcedureForm(ProcedureForm):
         return text
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(Form):
     """Sign a version off for one agency."""
 
     agency_id = HiddenField()
@@ -176,11 +184,10 @@ class SignOffForm(FlaskForm):
     @property
     def agency(self) -> int | None:
         """The agency chosen, or None to sign for the one agency the signer represents."""
-        value = (self.agency_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return id_or_none(self.agency_id.data)
 
 
-class ChangeRequestForm(FlaskForm):
+class ChangeRequestForm(Form):
     """Ask for changes to a version in review."""
 
     comment = TextAreaField(

@@ -24,6 +24,37 @@ ROUTES = {
     "agreements.delete_document": "manage",
 }
 
+# (endpoint, a valid submission, fields whose input must come back when refused);
+# a callable value is read from the test world.
+AGREEMENT = {
+    "title": "Helena information-sharing IGA",
+    "kind": "iga",
+    "purpose": "Schools and police share attendance counts.",
+    "parties": lambda world: str(world.member.partner_agency_id),
+    "legal_bases": "ferpa_consent",
+    "data_categories": "attendance",
+    "effective_on": "2030-01-01",
+    "expires_on": "2031-01-01",
+    "renewal_notice_days": "90",
+    "renewal_rule": "by_amendment",
+}
+FORMS = [
+    ("agreements.new", AGREEMENT, ["title", "purpose"]),
+    ("agreements.edit", AGREEMENT, ["title", "purpose"]),
+    (
+        "agreements.sign",
+        {"signer_name": "Mo Member", "signer_title": "Resource coordinator",
+         "signed_on": "2030-01-02", "correction": ""},
+        ["signer_name", "signer_title"],
+    ),
+    ("agreements.withdraw_signature", {"reason": "Recorded for the wrong agency."}, ["reason"]),
+    (
+        "agreements.terminate",
+        {"terminated_on": "2030-01-02", "reason": "Replaced by a county-wide IGA."},
+        ["reason"],
+    ),
+]  # fmt: skip
+
 
 def url_values(make, world) -> dict[str, dict]:
     """A draft and an active agreement of the world's partnership, the school agency a party

@@ -49,6 +49,44 @@ ROUTES = {
     "meetings.feed": "token",
 }
 
+# (endpoint, a valid submission, fields whose input must come back when refused)
+MEETING = {
+    "title": "Monthly partner review",
+    "starts_on": "2030-01-08",
+    "start_time": "15:00",
+    "duration_minutes": "90",
+    "place": "Helena High School, room 114",
+    "video_url": "https://meet.example/helena",
+}
+SERIES = {
+    **MEETING,
+    "repeat": "monthly_weekday",
+    "ends": "count",
+    "count": "3",
+    "reminders": "7d, 1d",
+    "agenda_template": "Welcome | 5 | other\nAttendance data | 20 | report",
+}
+AGENDA_ITEM = {"title": "Attendance data", "presenter_id": "0", "minutes": "10", "kind": "other"}
+FORMS = [
+    ("meetings.new_series", SERIES, ["title", "place", "reminders", "agenda_template"]),
+    ("meetings.edit_series", SERIES, ["title", "place", "reminders", "agenda_template"]),
+    ("meetings.new_meeting", MEETING, ["title", "place", "video_url"]),
+    ("meetings.edit_meeting", MEETING, ["title", "place", "video_url"]),
+    ("meetings.cancel_meeting", {"reason": "The school is closed for snow."}, ["reason"]),
+    ("meetings.respond", {"answer": "accept"}, []),
+    ("meetings.add_agenda_item", AGENDA_ITEM, ["title"]),
+    ("meetings.edit_agenda_item", AGENDA_ITEM, ["title"]),
+    ("meetings.edit_minutes", {"summary": "Attendance is up."}, ["summary"]),
+    ("meetings.reopen_minutes", {"reason": "The date of the next meeting is wrong."}, ["reason"]),
+    (
+        "meetings.add_action_item",
+        {"title": "Draft the consent form", "owner_agency_id": "0", "due_on": "2030-02-01",
+         "owner_membership_id": lambda world: str(world.member.id)},
+        ["title"],
+    ),
+    ("meetings.update_action_item", {"status": "done"}, []),
+]  # fmt: skip
+
 
 def url_values(make, world) -> dict[str, dict]:
     """A series with its meetings, an agenda item and an action item in world.partnership."""

@@ -34,6 +34,54 @@ ROUTES = {
     "partnerships.unshare_organization": "admin",
 }
 
+# (endpoint, a valid submission, fields whose input must come back when refused)
+PARTNERSHIP = {
+    "name": "Helena Youth Partnership",
+    "community": "Helena, MT",
+    "purpose": "Keep young people in school and out of court.",
+    "timezone": "America/Denver",
+    "meeting_cadence": "Monthly, second Tuesday",
+}
+FORMS = [
+    (
+        "partnerships.new_partnership",
+        {**PARTNERSHIP, "name": "Butte Youth Partnership"},
+        ["name", "community", "purpose", "meeting_cadence"],
+    ),
+    ("partnerships.edit_partnership", PARTNERSHIP, ["name", "community", "purpose"]),
+    (
+        "partnerships.add_agency",
+        {"organization": "0", "name": "Lewis and Clark County", "sector": "other",
+         "sector_label": "County government"},
+        ["name", "sector_label"],
+    ),
+    ("partnerships.edit_agency", {"liaison": "0", "alternate": "0"}, []),
+    (
+        "partnerships.edit_member",
+        {"role": "member", "agency": "0", "position": "Detective", "is_signatory": "y"},
+        ["position"],
+    ),
+    (
+        "partnerships.record_absence",
+        {"reason": "The county's child-welfare office has no one to send yet."},
+        ["reason"],
+    ),
+    (
+        "partnerships.invite",
+        {"email": "ivy@example.org", "name": "Ivy Ives", "role": "member", "agency": "0",
+         "position": "School counselor"},
+        ["email", "name", "position"],
+    ),
+    (
+        "partnerships.accept_invitation",
+        {"name": "Ivy Invitee", "password": "a long passphrase", "confirm": "a long passphrase"},
+        ["name"],
+    ),
+    ("partnerships.tick", {"note": "Agreed at the March meeting."}, []),
+    ("partnerships.advance", {"reason": "Everyone agreed to move on."}, []),
+    ("partnerships.go_back", {"reason": "The agreement needs redoing."}, []),
+]  # fmt: skip
+
 
 def invitation(make, partnership, email="invitee@example.org") -> tuple[Invitation, str]:
     """An open invitation and the raw token of its link."""

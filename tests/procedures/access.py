@@ -28,6 +28,43 @@ ROUTES = {
 }
 
 
+# (endpoint, a valid submission, fields whose input must come back when refused);
+# a callable value is read from the test world.
+def school(world) -> str:
+    return str(world.member.partner_agency_id)
+
+
+FLOW = {
+    "from_agency_id": school,
+    "to_agency_id": "",
+    "to_role": "School Resource Officer",
+    "data_categories": "attendance",
+    "trigger": "Ten absences in a term.",
+    "legal_basis": "",
+    "statute_citation": "MCA 52-2-211",
+    "procedure_id": "",
+    "notes": "Only the count of absences.",
+}
+PROCEDURE = {
+    "title": "Attendance concerns shared with the SRO",
+    "body_markdown": "1. The school counts absences.\n2. It calls the SRO.",
+    "review_cadence_months": "12",
+    "change_summary": "Said who calls.",
+}
+FORMS = [
+    ("procedures.new_flow", FLOW, ["to_role", "trigger", "statute_citation", "notes"]),
+    ("procedures.edit_flow", FLOW, ["to_role", "trigger", "statute_citation", "notes"]),
+    (
+        "procedures.new",
+        {**PROCEDURE, "owning_agency_id": school},
+        ["title", "body_markdown", "change_summary"],
+    ),
+    ("procedures.edit", PROCEDURE, ["title", "body_markdown", "change_summary"]),
+    ("procedures.sign_off", {"agency_id": school}, []),
+    ("procedures.request_changes", {"comment": "Say who calls the SRO."}, []),
+]
+
+
 def url_values(make, world) -> dict[str, dict]:
     school = make.session.get(PartnerAgency, world.member.partner_agency_id)
     flow = make.flow(school)

@@ -11,6 +11,12 @@ ROUTES = {
     "notifications.recipients": "manage",
 }
 
+# (endpoint, a valid submission, fields whose input must come back when refused)
+FORMS = [
+    ("notifications.email_preferences", {"meeting_reminder": "y", "daily_digest": "y"}, []),
+    ("notifications.acknowledge_flag", {"note": "The renewal is drafted."}, ["note"]),
+]
+
 
 def url_values(make, world) -> dict[str, dict]:
     flag = make.flag(world.partnership)

@@ -49,6 +49,9 @@ def test_acknowledging_needs_a_note_and_keeps_the_flag_open_without_one(client, 
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "flag.acknowledge")).one()
     assert event.partnership_id == partnership.id
 
+    again = client.post(url, data={"note": "\x00"}, follow_redirects=True)
+    assert "That flag is already acknowledged or resolved." in again.text
+
 
 def test_flag_of_another_partnership_is_not_found(client, db, make, login_as):
     facilitator = make.user()
