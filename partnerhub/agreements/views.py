@@ -183,9 +183,7 @@ def sign(partnership_id: int, agreement_id: int, party_id: int):
             at=form,
         ):
             return redirect(_url("show", agreement))
-        # Refused and rolled back: load the agreement again for the page.
-        agreement = services.get_agreement(database.session, partnership.id, agreement_id)
-        party = _party(agreement, party_id)
+        agreement, party = _reload(partnership, agreement_id, party_id)
     return render_template(
         "agreements/sign.html", partnership=partnership, agreement=agreement, party=party, form=form
     )
@@ -200,18 +198,20 @@ def withdraw_signature(partnership_id: int, agreement_id: int, party_id: int):
     partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
     party = _party(agreement, party_id)
     form = WithdrawSignatureForm()
-    if form.validate_on_submit() and apply(
-        services.withdraw_signature,
-        database.session,
-        current_user,
-        party,
-        form.reason.data,
-        _today(partnership),
-        utcnow(),
-        done="Signature withdrawn.",
-        at=form,
-    ):
-        return redirect(_url("show", agreement))
+    if form.validate_on_submit():
+        if apply(
+            services.withdraw_signature,
+            database.session,
+            current_user,
+            party,
+            form.reason.data,
+            _today(partnership),
+            utcnow(),
+            done="Signature withdrawn.",
+            at=form,
+        ):
+            return redirect(_url("show", agreement))
+        agreement, party = _reload(partnership, agreement_id, party_id)
     return render_template(
         "agreements/withdraw.html",
         partnership=partnership,
@@ -343,6 +343,13 @@ def _load(
     if agreement is None:
         abort(404)
     return partnership, agreement
+
+
+def _reload(partnership, agreement_id: int, party_id: int) -> tuple[Agreement, AgreementParty]:
+    """The agreement and party again, for a form shown after a refused change (the refusal
+    rolled the session back, which unloads what the page needs)."""
+    agreement = services.get_agreement(database.session, partnership.id, agreement_id)
+    return agreement, _party(agreement, party_id)
 
 
 def _party(agreement: Agreement, party_id: int) -> AgreementParty:

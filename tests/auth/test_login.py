@@ -176,9 +176,13 @@ def test_an_address_without_a_dot_logs_in_as_typed(client, make, db):
 def test_anything_typed_as_the_email_fails_like_a_wrong_password(client, make, db):
     make.user(email="dana@example.org")
     db.commit()
-    for typed in ("dana", "not an email", "dana@example.org\x00", "x" * 300 + "@example.org"):
+    for typed in ("dana", "not an email", "x" * 300 + "@example.org"):
         response = log_in(client, typed)
         page = response.get_data(as_text=True)
         assert response.status_code == 200, typed
         assert "That email and password do not match an active account." in page
         assert "valid email" not in page
+    # Control characters are refused like in every one-line field, before any lookup.
+    response = log_in(client, "dana@example.org\x00")
+    assert response.status_code == 200
+    assert "Remove the line breaks and other control characters." in response.get_data(as_text=True)

@@ -46,7 +46,7 @@ def assert_safe(smtp, recipients: set[str]) -> None:
 
 
 def test_an_invitation_from_a_partnership_with_a_line_break_in_its_name_goes_to_the_invitee_only(
-    db, roster, login_as, client, smtp
+    db, roster, login_as, client, smtp, deliver_outbox
 ):
     spoil(db, roster.partnership, field="name")
 
@@ -58,6 +58,7 @@ def test_an_invitation_from_a_partnership_with_a_line_break_in_its_name_goes_to_
         )
 
     assert response.status_code == 302
+    deliver_outbox(T0)
     assert_safe(smtp, {"ivy@example.org"})
     [message] = smtp.messages
     assert message["Subject"] == (
