@@ -3,6 +3,10 @@
 The suite runs on SQLite by default. With PARTNERHUB_TEST_DATABASE_URL (PostgreSQL) and
 PARTNERHUB_TEST_REDIS_URL set, the same tests run against those services; with
 PARTNERHUB_TEST_NO_SKIPS=1 (set by CI) any skipped test fails the run.
+
+Every test runs at tests.clock.NOW: the `clock` fixture freezes this process there (the app
+included), whatever the machine's clock says. Tests take "now" from NOW and the partnership's
+date from tests.clock.today_in / TODAY, never from the wall clock (test_clock_reads.py checks).
 """
 
 from __future__ import annotations
@@ -18,17 +22,34 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from aiosmtpd.controller import Controller
 
 from partnerhub import create_app, migrate
 from partnerhub.auth.services import start_session
-from partnerhub.db import Database, utcnow
+from partnerhub.db import Database
 from partnerhub.models import metadata
+from tests.clock import NOW
 from tests.factories import Factory
 
 POSTGRES_URL = os.environ.get("PARTNERHUB_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("PARTNERHUB_TEST_REDIS_URL")
 NO_SKIPS = os.environ.get("PARTNERHUB_TEST_NO_SKIPS") == "1"
+
+
+# --- time -------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """This process stands still at NOW for the whole test; `clock.shift(timedelta)` moves it.
+
+    Code that waits on the wall clock would wait for ever on a clock that stands still: a
+    fixture that starts such code lets the clock run on from NOW (`clock.move_to(NOW,
+    tick=True)`), as `live_server` does.
+    """
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 # --- database ---------------------------------------------------------------------------
@@ -114,7 +135,7 @@ def login_as(client, db):
     """Log the test client in as `user` (a real server-side login session)."""
 
     def login(user):
-        token = start_session(db, user, utcnow(), remember=False)
+        token = start_session(db, user, NOW, remember=False)
         db.commit()
         with client.session_transaction() as session:
             session["_user_id"] = token
@@ -223,10 +244,14 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture
-def live_server(app):
-    """The app served over HTTP on a free port, with CSRF on, in a background thread."""
+def live_server(app, clock):
+    """The app served over HTTP on a free port, with CSRF on, in a background thread.
+
+    The clock runs on from NOW: the server and the browser wait on it.
+    """
     from werkzeug.serving import make_server
 
+    clock.move_to(NOW, tick=True)
     app.config["WTF_CSRF_ENABLED"] = True
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
