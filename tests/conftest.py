@@ -14,9 +14,11 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import shutil
 import socket
 import threading
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -263,6 +265,20 @@ def live_server(app, clock):
     thread.join(timeout=5)
 
 
+def without_faketime(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without libfaketime, under which Chromium never finishes loading a page.
+
+    CI runs the suite under Debian's faketime. The browser only shows what the live server
+    sends, and the server keeps the test clock, so the browser may keep the machine's.
+    """
+    env = {k: v for k, v in environ.items() if not k.startswith("FAKETIME")}
+    preload = [lib for lib in re.split(r"[\s:]+", env.pop("LD_PRELOAD", "")) if lib]
+    kept = [lib for lib in preload if "libfaketime" not in lib]
+    if kept:
+        env["LD_PRELOAD"] = " ".join(kept)
+    return env
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()
@@ -273,6 +289,7 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=path,
+            env=without_faketime(os.environ),
             headless=True,
             args=[
                 "--no-sandbox",

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from partnerhub.db import utcnow
 from partnerhub.notifications.delivery import DeliveryPolicy, claim, deliver_batch
 from partnerhub.notifications.mailer import SMTPTransport
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.notifications.outbox import queue_email
+from tests.clock import NOW
 from tests.conftest import free_port
 
 SENDER = "PartnerHub <partnerhub@example.org>"
@@ -20,7 +20,7 @@ POLICY = DeliveryPolicy(batch_size=10, max_attempts=3)
 
 
 def deliver(db, smtp, now=None, policy=POLICY):
-    return deliver_batch(db, SMTPTransport(smtp.url, timeout=5), SENDER, now or utcnow(), policy)
+    return deliver_batch(db, SMTPTransport(smtp.url, timeout=5), SENDER, now or NOW, policy)
 
 
 def status_of(db, message) -> OutboxMessage:
@@ -40,7 +40,7 @@ def test_message_id_depends_only_on_the_key(db, make):
     message = make.outbox_email(key="agreement-flag:3:30")
     db.delete(message)
     db.flush()
-    again = make.outbox_email(key="agreement-flag:3:30", now=utcnow() + timedelta(days=2))
+    again = make.outbox_email(key="agreement-flag:3:30", now=NOW + timedelta(days=2))
     assert again.message_id == message.message_id
     assert make.outbox_email(key="agreement-flag:3:7").message_id != message.message_id
 
@@ -48,7 +48,7 @@ def test_message_id_depends_only_on_the_key(db, make):
 def test_two_sweeps_queueing_the_same_key_at_once_leave_one_row(app, db, make):
     """The second transaction's insert waits for the first and then does nothing."""
     database = app.extensions["partnerhub.database"]
-    now = utcnow()
+    now = NOW
 
     def queue(session):
         queue_email(
@@ -91,17 +91,17 @@ def test_due_messages_are_sent_once_with_their_message_id(db, make, smtp):
 
 
 def test_a_message_not_yet_due_waits(db, make, smtp):
-    make.outbox_email(now=utcnow() + timedelta(minutes=10))
+    make.outbox_email(now=NOW + timedelta(minutes=10))
     db.commit()
     assert deliver(db, smtp).handled == 0
-    assert deliver(db, smtp, now=utcnow() + timedelta(minutes=11)).sent == 1
+    assert deliver(db, smtp, now=NOW + timedelta(minutes=11)).sent == 1
 
 
 def test_a_temporary_refusal_is_retried_later_with_backoff(db, make, smtp):
     message = make.outbox_email()
     db.commit()
     smtp.handler.reply = "451 4.3.0 Mailbox busy, try again"
-    now = utcnow()
+    now = NOW
 
     assert deliver(db, smtp, now).deferred == 1
     stored = status_of(db, message)
@@ -130,7 +130,7 @@ def test_a_permanent_refusal_fails_after_one_attempt_with_the_reply(db, make, sm
     smtp.handler.reply = "550 5.1.1 No such user here"
 
     assert deliver(db, smtp).failed == 1
-    assert deliver(db, smtp, utcnow() + timedelta(days=1)).handled == 0
+    assert deliver(db, smtp, NOW + timedelta(days=1)).handled == 0
     stored = status_of(db, message)
     assert stored.status == OutboxStatus.FAILED and stored.attempts == 1
     assert stored.last_error.endswith("550 5.1.1 No such user here")
@@ -140,7 +140,7 @@ def test_a_message_is_given_up_after_the_last_attempt(db, make, smtp):
     message = make.outbox_email()
     db.commit()
     smtp.handler.reply = "451 try later"
-    later = utcnow()
+    later = NOW
     for _ in range(POLICY.max_attempts):
         deliver(db, smtp, later)
         later += timedelta(days=1)
@@ -154,7 +154,7 @@ def test_an_unreachable_server_defers_the_whole_batch(db, make):
     db.commit()
     closed = SMTPTransport(f"smtp://127.0.0.1:{free_port()}", timeout=2)
 
-    report = deliver_batch(db, closed, SENDER, utcnow(), POLICY)
+    report = deliver_batch(db, closed, SENDER, NOW, POLICY)
 
     assert report.deferred == 3
     for message in messages:
@@ -185,7 +185,7 @@ def test_refused_recipients_are_detected(db, make, smtp):
 def test_a_claim_held_by_a_killed_worker_is_taken_again_when_its_lease_ends(db, make, smtp):
     message = make.outbox_email()
     db.commit()
-    now = utcnow()
+    now = NOW
     assert claim(db, now, POLICY) == [message.id]  # the worker dies before sending
 
     assert deliver(db, smtp, now + timedelta(minutes=1)).handled == 0
@@ -209,7 +209,7 @@ def test_concurrent_claims_never_share_a_message(app, db, make, claimers):
         session = database.sessionmaker()
         start.wait()
         mine = []
-        while batch := claim(session, utcnow(), policy):
+        while batch := claim(session, NOW, policy):
             sizes.append(len(batch))
             mine.extend(batch)
         claimed.append(mine)
