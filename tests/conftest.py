@@ -3,6 +3,10 @@
 The suite runs on SQLite by default. With PARTNERHUB_TEST_DATABASE_URL (PostgreSQL) and
 PARTNERHUB_TEST_REDIS_URL set, the same tests run against those services; with
 PARTNERHUB_TEST_NO_SKIPS=1 (set by CI) any skipped test fails the run.
+
+Every test runs at tests.clock.NOW: the `clock` fixture freezes this process there (the app
+included), whatever the machine's clock says. Tests take "now" from NOW and the partnership's
+date from tests.clock.today_in / TODAY, never from the wall clock (test_clock_reads.py checks).
 """
 
 from __future__ import annotations
@@ -10,28 +14,48 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import shutil
 import socket
 import threading
+from collections.abc import Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
 from partnerhub import create_app, migrate
 from partnerhub.auth.services import start_session
-from partnerhub.db import Database, utcnow
+from partnerhub.db import Database
 from partnerhub.models import metadata
 from partnerhub.notifications.delivery import DeliveryPolicy, DeliveryReport, deliver_due
 from partnerhub.notifications.mailer import transport_for
+from tests.clock import NOW
 from tests.factories import Factory
 
 POSTGRES_URL = os.environ.get("PARTNERHUB_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("PARTNERHUB_TEST_REDIS_URL")
 NO_SKIPS = os.environ.get("PARTNERHUB_TEST_NO_SKIPS") == "1"
+
+
+# --- time -------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """This process stands still at NOW for the whole test; `clock.shift(timedelta)` moves it.
+
+    Code that waits on the wall clock would wait for ever on a clock that stands still: a
+    fixture that starts such code lets the clock run on from NOW (`clock.move_to(NOW,
+    tick=True)`), as `live_server` does.
+    """
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 # --- database ---------------------------------------------------------------------------
@@ -137,7 +161,7 @@ def login_as(client, db):
     """Log the test client in as `user` (a real server-side login session)."""
 
     def login(user):
-        token = start_session(db, user, utcnow(), remember=False)
+        token = start_session(db, user, NOW, remember=False)
         db.commit()
         with client.session_transaction() as session:
             session["_user_id"] = token
@@ -235,12 +259,15 @@ def mailbox(app):
 
 
 @pytest.fixture
-def deliver_outbox(app):
+def deliver_outbox(app, clock):
     """Deliver what the outbox holds, as a worker does after a request; returns its report.
 
     Account mail carries links whose expiry the app checks against its own clock, so delivery
-    runs at the app's time unless a test gives one.
+    runs where the test's clock stands unless a test gives a time.
     """
+
+    def clock_time() -> datetime:
+        return datetime.fromtimestamp(clock.time_ns() / 1e9, UTC)
 
     def run(now=None) -> DeliveryReport:
         database = app.extensions["partnerhub.database"]
@@ -249,7 +276,7 @@ def deliver_outbox(app):
                 session,
                 transport_for(app.config["MAIL_URL"]),
                 app.config["MAIL_FROM"],
-                (lambda: now) if now else utcnow,
+                (lambda: now) if now else clock_time,
                 DeliveryPolicy.from_config(app.config),
             )
 
@@ -268,10 +295,14 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture
-def live_server(app):
-    """The app served over HTTP on a free port, with CSRF on, in a background thread."""
+def live_server(app, clock):
+    """The app served over HTTP on a free port, with CSRF on, in a background thread.
+
+    The clock runs on from NOW: the server and the browser wait on it.
+    """
     from werkzeug.serving import make_server
 
+    clock.move_to(NOW, tick=True)
     app.config["WTF_CSRF_ENABLED"] = True
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
@@ -281,6 +312,20 @@ def live_server(app):
     yield server
     server.shutdown()
     thread.join(timeout=5)
+
+
+def without_faketime(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without libfaketime, under which Chromium never finishes loading a page.
+
+    CI runs the suite under Debian's faketime. The browser only shows what the live server
+    sends, and the server keeps the test clock, so the browser may keep the machine's.
+    """
+    env = {k: v for k, v in environ.items() if not k.startswith("FAKETIME")}
+    preload = [lib for lib in re.split(r"[\s:]+", env.pop("LD_PRELOAD", "")) if lib]
+    kept = [lib for lib in preload if "libfaketime" not in lib]
+    if kept:
+        env["LD_PRELOAD"] = " ".join(kept)
+    return env
 
 
 @pytest.fixture(scope="session")
@@ -293,6 +338,7 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=path,
+            env=without_faketime(os.environ),
             headless=True,
             args=[
                 "--no-sandbox",

@@ -18,7 +18,6 @@ from partnerhub.agreements.models import (
 )
 from partnerhub.auth.models import User
 from partnerhub.auth.services import hash_password
-from partnerhub.db import utcnow
 from partnerhub.partnerships.models import (
     Membership,
     Organization,
@@ -27,6 +26,7 @@ from partnerhub.partnerships.models import (
     Role,
     Sector,
 )
+from tests.clock import NOW, TODAY, ZONE, today_in
 
 PASSWORD = "correct horse battery staple"
 # Hashing with argon2 is slow on purpose; tests share one hash of PASSWORD.
@@ -90,7 +90,7 @@ class Factory:
         facilitator: User | None = None,
         *,
         name: str | None = None,
-        timezone: str = "America/Denver",
+        timezone: str = ZONE,
         community: str = "Helena, MT",
         purpose: str = "Agree why, when and how we share information about youth.",
     ) -> Partnership:
@@ -118,7 +118,9 @@ class Factory:
     ) -> PartnerAgency:
         organization = organization or self.organization(name, sector, owner=partnership)
         agency = PartnerAgency(
-            partnership_id=partnership.id, organization_id=organization.id, joined_on=date.today()
+            partnership_id=partnership.id,
+            organization_id=organization.id,
+            joined_on=today_in(partnership),
         )
         self.session.add(agency)
         self.session.flush()
@@ -144,7 +146,7 @@ class Factory:
             position=position,
             is_legal_advisor=legal_advisor,
             is_signatory=signatory,
-            joined_at=utcnow(),
+            joined_at=NOW,
         )
         self.session.add(membership)
         self.session.flush()
@@ -176,7 +178,7 @@ class Factory:
             duration_minutes=duration_minutes,
             **fields,
         )
-        return schedule_series(self.session, actor, partnership, data, now or utcnow())
+        return schedule_series(self.session, actor, partnership, data, now or NOW)
 
     def meeting(
         self,
@@ -187,10 +189,10 @@ class Factory:
         minutes: int = 90,
         **fields,
     ):
-        """A one-off meeting (UTC start; tomorrow by default)."""
+        """A one-off meeting (UTC start; a day after NOW by default)."""
         from partnerhub.meetings.models import Meeting
 
-        starts_at = starts_at or utcnow().replace(microsecond=0) + timedelta(days=1)
+        starts_at = starts_at or NOW + timedelta(days=1)
         meeting = Meeting(
             partnership_id=partnership.id,
             title=title,
@@ -219,7 +221,8 @@ class Factory:
         """A procedure owned by `agency` with one version in `status` (no sign-offs recorded)."""
         from partnerhub.procedures.models import Procedure, ProcedureStatus, ProcedureVersion
 
-        now = utcnow()
+        now = NOW
+        today = today_in(self.session.get(Partnership, agency.partnership_id))
         status = ProcedureStatus(status)
         procedure = Procedure(
             partnership_id=agency.partnership_id,
@@ -237,7 +240,7 @@ class Factory:
             created_at=now,
             submitted_at=None if status is ProcedureStatus.DRAFT else now,
             approved_at=now if status is ProcedureStatus.APPROVED else None,
-            effective_on=now.date() if status is ProcedureStatus.APPROVED else None,
+            effective_on=today if status is ProcedureStatus.APPROVED else None,
         )
         procedure.versions = [version]
         self.session.add(procedure)
@@ -289,7 +292,7 @@ class Factory:
             expires_on=expires_on,
             renewal_notice_days=notice_days,
             renewal_rule=renewal_rule,
-            sent_for_signature_at=utcnow() if sent or signed else None,
+            sent_for_signature_at=NOW if sent or signed else None,
             **fields,
         )
         self.session.add(agreement)
@@ -305,7 +308,7 @@ class Factory:
             self.session.add(party)
             self.session.flush()
             if signed:
-                self.signature(party, signed_on=effective_on or date.today())
+                self.signature(party, signed_on=effective_on or today_in(partnership))
         return agreement
 
     def signature(
@@ -321,9 +324,9 @@ class Factory:
             party_id=party.id,
             signer_name=name,
             signer_title=title,
-            signed_on=signed_on or date.today(),
+            signed_on=signed_on or TODAY,
             recorded_by_id=recorded_by.id if recorded_by else None,
-            recorded_at=utcnow(),
+            recorded_at=NOW,
         )
         self.session.add(signature)
         self.session.flush()
@@ -340,7 +343,7 @@ class Factory:
             content_type="application/pdf",
             size=len(data),
             sha256="0" * 64,
-            uploaded_at=utcnow(),
+            uploaded_at=NOW,
         )
         self.session.add(document)
         self.session.flush()
@@ -368,7 +371,7 @@ class Factory:
             subject=f"Message {n}",
             text=f"Body of message {n}.",
             html=f"<p>Body of message {n}.</p>",
-            now=now or utcnow(),
+            now=now or NOW,
             partnership_id=partnership.id if partnership else None,
         )
 
@@ -377,7 +380,7 @@ class Factory:
     def flag(self, partnership: Partnership, *, title: str = "Helena IGA", due_on=None, **fields):
         from partnerhub.notifications.models import Flag, FlagKind
 
-        due_on = due_on or date.today()
+        due_on = due_on or today_in(partnership)
         flag = Flag(
             partnership_id=partnership.id,
             kind=fields.pop("kind", FlagKind.AGREEMENT_RENEWAL),

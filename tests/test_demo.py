@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 
 from partnerhub import cli
 from partnerhub.auth.services import authenticate
-from partnerhub.db import utcnow
 from partnerhub.demo import DEMO_PASSWORD, load_demo
 from partnerhub.partnerships import services
 from partnerhub.partnerships.models import (
@@ -16,10 +15,11 @@ from partnerhub.partnerships.models import (
     Stage,
     StageTransition,
 )
+from tests.clock import NOW
 
 
 def test_demo_partnership_is_in_plan_with_every_core_sector_and_a_dozen_people(db):
-    logins = load_demo(db, utcnow())
+    logins = load_demo(db, NOW)
     db.commit()
 
     partnership = db.scalar(select(Partnership))
@@ -43,7 +43,7 @@ def test_demo_partnership_is_in_plan_with_every_core_sector_and_a_dozen_people(d
 
 
 def test_every_printed_login_works_with_the_demo_password(db):
-    logins = load_demo(db, utcnow())
+    logins = load_demo(db, NOW)
     db.commit()
     email, _ = logins.people[0]
     assert authenticate(db, email, DEMO_PASSWORD) is not None
@@ -51,9 +51,9 @@ def test_every_printed_login_works_with_the_demo_password(db):
 
 
 def test_running_the_demo_twice_adds_nothing(db):
-    load_demo(db, utcnow())
+    load_demo(db, NOW)
     db.commit()
-    again = load_demo(db, utcnow())
+    again = load_demo(db, NOW)
     db.commit()
     assert db.scalar(select(func.count()).select_from(Partnership)) == 1
     assert db.scalar(select(func.count()).select_from(Membership)) == 12

@@ -1,11 +1,12 @@
 """Routes of the agreements module and who may reach them."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from partnerhub.agreements.models import AgreementParty
 from partnerhub.partnerships.models import PartnerAgency
+from tests.clock import today_in
 
 ROUTES = {
     "agreements.index": "view",
@@ -60,7 +61,7 @@ def url_values(make, world) -> dict[str, dict]:
     """A draft and an active agreement of the world's partnership, the school agency a party
     (the world's member is its signatory), and a document on the active one."""
     school = make.session.get(PartnerAgency, world.member.partner_agency_id)
-    today = date.today()
+    today = today_in(world.partnership)
     draft = make.agreement(
         world.partnership, [school], purpose="Attendance sharing.", effective_on=today
     )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from partnerhub.agreements.services import agreement_gate
 from partnerhub.partnerships.models import ChecklistTick, Partnership, Stage
 from partnerhub.partnerships.registry import registry
-
-TODAY = date.today()
+from tests.clock import TODAY
 
 
 def plan_done_but_the_agreement(make, db, table) -> None:

@@ -13,15 +13,15 @@ from partnerhub.agreements.services import (
     agreement_status,
     renewal_thresholds,
 )
-from partnerhub.db import utcnow
 from partnerhub.demo import DemoWorld
 from partnerhub.partnerships.models import Sector
 from partnerhub.procedures.services import local_today
+from tests.clock import NOW
 
 
 def test_demo_adds_an_active_agreement_and_one_out_for_signature(make, db, table):
     world = DemoWorld(
-        now=utcnow(),
+        now=NOW,
         partnership=table.partnership,
         facilitator=table.facilitator,
         agencies={Sector.SCHOOL: table.school, Sector.LAW_ENFORCEMENT: table.police},

@@ -15,8 +15,7 @@ from partnerhub.agreements.models import (
 )
 from partnerhub.agreements.services import agreement_status
 from partnerhub.audit.models import AuditEvent
-
-TODAY = date.today()
+from tests.clock import TODAY
 
 
 def agreements_url(table, *parts) -> str:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from partnerhub.audit.services import record
 from partnerhub.partnerships import services
 from partnerhub.partnerships.models import Sector
+from tests.clock import NOW
 
 
 def test_facilitator_sees_who_did_what_when_in_the_partnerships_time_zone(
@@ -34,9 +35,7 @@ def test_events_of_other_partnerships_are_not_shown(client, make, db, login_as):
     fiona = make.user("Fiona Facilitator")
     mine = make.partnership(fiona)
     other = make.partnership(make.user())
-    record(
-        db, None, "note", other, "Something elsewhere", datetime.now(UTC), partnership_id=other.id
-    )
+    record(db, None, "note", other, "Something elsewhere", NOW, partnership_id=other.id)
     db.commit()
     page = login_as(fiona).get(f"/partnerships/{mine.id}/activity").get_data(as_text=True)
     assert "Something elsewhere" not in page

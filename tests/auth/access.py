@@ -1,7 +1,7 @@
 """Routes of the auth module, who may reach them, and the forms the fuzz test posts to."""
 
 from partnerhub.auth import services
-from partnerhub.db import utcnow
+from tests.clock import NOW
 from tests.factories import PASSWORD
 
 ROUTES = {
@@ -50,7 +50,7 @@ FORMS = [
 
 
 def url_values(make, world) -> dict[str, dict]:
-    _reset, token = services.start_password_reset(make.session, world.member.user, utcnow())
+    _reset, token = services.start_password_reset(make.session, world.member.user, NOW)
     someone = {"user_id": world.outsider.id}
     return {
         "auth.reset_password": {"token": token},

@@ -1,9 +1,10 @@
 """Logging in and out, with sessions kept on the server."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from partnerhub.auth import services
 from partnerhub.auth.models import UserSession
+from tests.clock import NOW
 from tests.factories import PASSWORD
 
 
@@ -118,7 +119,7 @@ def test_without_remember_me_cookies_end_with_the_browser(client, make, db):
 def test_remember_me_lasts_at_most_30_days_in_cookie_and_on_server(app, client, make, db):
     make.user(email="dana@example.org")
     db.commit()
-    before = datetime.now(UTC)
+    before = NOW
     log_in(client, remember="y")
 
     cookie = client.get_cookie("remember_token")
@@ -153,7 +154,7 @@ def test_copied_remember_cookie_stops_working_after_logout(app, client, make, db
 
 def test_idle_session_ends_after_12_hours(make, db):
     user = make.user()
-    now = datetime.now(UTC)
+    now = NOW
     token = services.start_session(db, user, now, remember=False)
     db.commit()
     assert services.session_user(db, token, now + timedelta(hours=11)) is not None

@@ -11,9 +11,9 @@ import redis
 
 from partnerhub.auth import services
 from partnerhub.auth.models import PasswordReset, UserSession
-from partnerhub.db import utcnow
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from tests.auth.conftest import link_in
+from tests.clock import NOW
 from tests.conftest import free_port
 from tests.factories import PASSWORD
 
@@ -151,7 +151,7 @@ def test_link_sets_a_new_password_once_and_logs_out_everywhere(
 
 def test_setting_a_password_spends_every_other_link_of_the_user(client, make, db):
     user = make.user()
-    now = utcnow()
+    now = NOW
     _first, first = services.start_password_reset(db, user, now)
     _second, second = services.start_password_reset(db, user, now)
     db.commit()
@@ -163,7 +163,7 @@ def test_setting_a_password_spends_every_other_link_of_the_user(client, make, db
 
 def test_expired_link_is_refused(client, make, db):
     user = make.user()
-    _reset, token = services.start_password_reset(db, user, utcnow() - timedelta(hours=2))
+    _reset, token = services.start_password_reset(db, user, NOW - timedelta(hours=2))
     db.commit()
     response = client.post(
         f"/reset-password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
@@ -174,7 +174,7 @@ def test_expired_link_is_refused(client, make, db):
 
 def test_short_or_mismatched_password_is_explained_next_to_the_field(client, make, db):
     user = make.user()
-    _reset, token = services.start_password_reset(db, user, utcnow())
+    _reset, token = services.start_password_reset(db, user, NOW)
     db.commit()
     short = client.post(f"/reset-password/{token}", data={"password": "short", "confirm": "short"})
     assert b"at least 10 characters" in short.data

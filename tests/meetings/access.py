@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from partnerhub.db import utcnow
 from partnerhub.meetings.models import ActionItem, AgendaItem, AgendaItemStatus, Meeting
 from partnerhub.meetings.services import subscribe
+from tests.clock import NOW
 
 ROUTES = {
     "meetings.static": "public",
@@ -91,7 +91,7 @@ FORMS = [
 def url_values(make, world) -> dict[str, dict]:
     """A series with its meetings, an agenda item and an action item in world.partnership."""
     partnership = world.partnership
-    now = utcnow()
+    now = NOW
     series = make.series(partnership, starts_on=(now - timedelta(days=40)).date(), now=now)
     meeting = make.session.scalars(
         select(Meeting)

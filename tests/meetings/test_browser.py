@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.clock import TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +20,7 @@ def test_a_facilitator_runs_a_monthly_meeting(page, browser_login, world):
     expect(page.get_by_role("heading", name="Meetings", exact=True)).to_be_visible()
     page.get_by_role("link", name="Schedule a series").first.click()
     page.get_by_label("Title", exact=True).fill("Monthly partner review")
-    first = date.today() - timedelta(days=20)
+    first = TODAY - timedelta(days=20)
     page.get_by_label("Date", exact=True).fill(first.isoformat())
     page.get_by_label("Start time").fill("15:00")
     page.get_by_label("Repeats").select_option("monthly_weekday")

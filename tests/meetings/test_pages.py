@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from partnerhub.db import utcnow
 from partnerhub.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -19,6 +18,7 @@ from partnerhub.meetings.models import (
     MinutesRevision,
 )
 from partnerhub.partnerships.models import PartnerAgency, Sector
+from tests.clock import NOW, TODAY
 
 
 def series_form(**changes) -> dict:
@@ -51,9 +51,7 @@ def meetings_of(db, partnership_id: int) -> list[Meeting]:
 
 
 def upcoming(make, world, **fields) -> Meeting:
-    meeting = make.meeting(
-        world.partnership, utcnow().replace(microsecond=0) + timedelta(days=3), **fields
-    )
+    meeting = make.meeting(world.partnership, NOW + timedelta(days=3), **fields)
     make.session.commit()
     return meeting
 
@@ -104,7 +102,7 @@ def test_a_series_can_end_after_a_number_of_meetings(client, login_as, world, db
 
 
 def test_moving_and_cancelling_one_occurrence(client, login_as, world, db, base, make):
-    make.series(world.partnership, starts_on=date.today() + timedelta(days=1))
+    make.series(world.partnership, starts_on=TODAY + timedelta(days=1))
     db.commit()
     first, second = meetings_of(db, world.partnership.id)[:2]
     login_as(world.facilitator.user)
@@ -114,7 +112,7 @@ def test_moving_and_cancelling_one_occurrence(client, login_as, world, db, base,
         f"{base}/meetings/{first.id}/edit",
         data={
             "title": first.title,
-            "starts_on": (date.today() + timedelta(days=2)).isoformat(),
+            "starts_on": (TODAY + timedelta(days=2)).isoformat(),
             "start_time": "10:00",
             "duration_minutes": "60",
             "place": "Library",
@@ -227,7 +225,7 @@ def test_members_answer_invitations_and_facilitators_record_attendance(
     client.post(f"{base}/meetings/{meeting.id}/attendance", data={"attended": [world.member.id]})
     db.expire_all()
     assert db.get(Meeting, meeting.id).status is MeetingStatus.SCHEDULED  # not yet its day
-    past = make.meeting(world.partnership, utcnow() - timedelta(hours=2))
+    past = make.meeting(world.partnership, NOW - timedelta(hours=2))
     db.commit()
     client.post(f"{base}/meetings/{past.id}/attendance", data={"attended": [world.member.id]})
     db.expire_all()
@@ -251,7 +249,7 @@ def test_an_agency_that_missed_the_last_three_meetings_is_highlighted(
     db.get(PartnerAgency, world.member.partner_agency_id).joined_on = date(2020, 1, 1)
     officer = make.member(world.partnership, agency=police)
     for weeks in (4, 3, 2, 1):
-        meeting = make.meeting(world.partnership, utcnow() - timedelta(weeks=weeks))
+        meeting = make.meeting(world.partnership, NOW - timedelta(weeks=weeks))
         meeting.status = MeetingStatus.HELD
         db.add(
             Attendance(
@@ -274,7 +272,7 @@ def test_an_agency_that_missed_the_last_three_meetings_is_highlighted(
             a
             for source in registry.attention_sources
             if source.__module__ == "partnerhub.meetings.views"  # other modules add their own
-            for a in source(db, [world.partnership.id, world.other_partnership.id], date.today())
+            for a in source(db, [world.partnership.id, world.other_partnership.id], TODAY)
         ]
     assert [a.label for a in found if "/meetings/" in a.url] == [
         "Helena Police Department missed the last 3 meetings"
@@ -284,7 +282,7 @@ def test_an_agency_that_missed_the_last_three_meetings_is_highlighted(
 def test_action_items_and_overdue_ones_on_the_dashboard(client, login_as, world, db, base, make):
     meeting = upcoming(make, world)
     login_as(world.facilitator.user)
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
     response = client.post(
         f"{base}/meetings/{meeting.id}/action-items", data={"title": "Draft MOU"}
     )
@@ -303,7 +301,7 @@ def test_action_items_and_overdue_ones_on_the_dashboard(client, login_as, world,
             a.label
             for s in registry.attention_sources
             if s.__module__ == "partnerhub.meetings.views"  # other modules add their own
-            for a in s(db, [world.partnership.id], date.today())
+            for a in s(db, [world.partnership.id], TODAY)
             if a.url.endswith("/action-items")
         ]
     assert labels == ["1 overdue action item"]
@@ -324,7 +322,7 @@ def test_action_items_and_overdue_ones_on_the_dashboard(client, login_as, world,
 def test_carry_forward_brings_unfinished_items_and_open_actions_once(
     client, login_as, world, db, base, make
 ):
-    earlier = make.meeting(world.partnership, utcnow() - timedelta(days=30))
+    earlier = make.meeting(world.partnership, NOW - timedelta(days=30))
     db.add_all(
         [
             AgendaItem(meeting_id=earlier.id, position=1, title="Finished", is_finished=True),
@@ -389,25 +387,25 @@ def test_another_partnerships_meeting_is_not_found(client, login_as, world, db, 
 def test_a_partnership_feed_stops_working_when_its_owner_leaves(world, db):
     from partnerhub.meetings.services import feed_for_token, subscribe
 
-    token = subscribe(db, world.member.user, world.partnership.id, utcnow())
+    token = subscribe(db, world.member.user, world.partnership.id, NOW)
     assert feed_for_token(db, token).user_id == world.member.user.id
-    world.member.left_at = utcnow()
+    world.member.left_at = NOW
     db.flush()
     assert feed_for_token(db, token) is None
     assert feed_for_token(db, token[:-1]) is None
 
 
 def test_changing_a_series_from_a_date_through_the_form(client, login_as, world, db, base, make):
-    series = make.series(world.partnership, starts_on=date.today() - timedelta(days=60))
+    series = make.series(world.partnership, starts_on=TODAY - timedelta(days=60))
     db.commit()
     login_as(world.facilitator.user)
     form_page = client.get(f"{base}/meetings/series/{series.id}/edit").get_data(as_text=True)
     assert 'value="FREQ=MONTHLY;BYDAY=' in form_page
-    assert f'value="{date.today().isoformat()}"' in form_page
+    assert f'value="{TODAY.isoformat()}"' in form_page
     response = client.post(
         f"{base}/meetings/series/{series.id}/edit",
         data=series_form(
-            starts_on=(date.today() + timedelta(days=1)).isoformat(),
+            starts_on=(TODAY + timedelta(days=1)).isoformat(),
             repeat="weekly",
             start_time="09:00",
         ),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from partnerhub.db import utcnow
 from partnerhub.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -14,6 +13,7 @@ from partnerhub.meetings.models import (
     MeetingStatus,
 )
 from partnerhub.partnerships.models import Sector
+from tests.clock import NOW, TODAY
 
 
 def grow(make, world, meeting, size: int) -> None:
@@ -48,7 +48,7 @@ def grow(make, world, meeting, size: int) -> None:
 
 
 def held_meeting(make, world, days_ago: int):
-    meeting = make.meeting(world.partnership, utcnow() - timedelta(days=days_ago))
+    meeting = make.meeting(world.partnership, NOW - timedelta(days=days_ago))
     meeting.status = MeetingStatus.HELD
     return meeting
 
@@ -80,7 +80,7 @@ def test_pages_do_not_grow_with_meetings_items_and_members(
 
     for days in range(1, 8):
         grow(make, world, held_meeting(make, world, days), 3)
-    make.series(world.partnership, starts_on=utcnow().date(), rule="FREQ=WEEKLY")
+    make.series(world.partnership, starts_on=TODAY, rule="FREQ=WEEKLY")
     grow(make, world, small, 6)
     make.session.commit()
     after = {url: queries_for(client, count_queries, url) for url in pages}

@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from partnerhub.cli import main
-from partnerhub.db import utcnow
 from partnerhub.notifications import sweep
 from partnerhub.notifications.delivery import DeliveryPolicy, claim, deliver_batch
 from partnerhub.notifications.mailer import SMTPTransport
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.notifications.outbox import as_email, queue_email
+from tests.clock import NOW
 from tests.conftest import SMTPServer, free_port
 
 SENDER = "PartnerHub <partnerhub@example.org>"
@@ -24,7 +24,7 @@ POLICY = DeliveryPolicy(batch_size=10, max_attempts=3)
 
 
 def deliver(db, smtp, now=None, policy=POLICY):
-    return deliver_batch(db, SMTPTransport(smtp.url, timeout=5), SENDER, now or utcnow(), policy)
+    return deliver_batch(db, SMTPTransport(smtp.url, timeout=5), SENDER, now or NOW, policy)
 
 
 def status_of(db, message) -> OutboxMessage:
@@ -44,7 +44,7 @@ def test_message_id_depends_only_on_the_key(db, make):
     message = make.outbox_email(key="agreement-flag:3:30")
     db.delete(message)
     db.flush()
-    again = make.outbox_email(key="agreement-flag:3:30", now=utcnow() + timedelta(days=2))
+    again = make.outbox_email(key="agreement-flag:3:30", now=NOW + timedelta(days=2))
     assert again.message_id == message.message_id
     assert make.outbox_email(key="agreement-flag:3:7").message_id != message.message_id
 
@@ -52,7 +52,7 @@ def test_message_id_depends_only_on_the_key(db, make):
 def test_two_sweeps_queueing_the_same_key_at_once_leave_one_row(app, db, make):
     """The second transaction's insert waits for the first and then does nothing."""
     database = app.extensions["partnerhub.database"]
-    now = utcnow()
+    now = NOW
 
     def queue(session):
         queue_email(
@@ -95,17 +95,17 @@ def test_due_messages_are_sent_once_with_their_message_id(db, make, smtp):
 
 
 def test_a_message_not_yet_due_waits(db, make, smtp):
-    make.outbox_email(now=utcnow() + timedelta(minutes=10))
+    make.outbox_email(now=NOW + timedelta(minutes=10))
     db.commit()
     assert deliver(db, smtp).handled == 0
-    assert deliver(db, smtp, now=utcnow() + timedelta(minutes=11)).sent == 1
+    assert deliver(db, smtp, now=NOW + timedelta(minutes=11)).sent == 1
 
 
 def test_a_temporary_refusal_is_retried_later_with_backoff(db, make, smtp):
     message = make.outbox_email()
     db.commit()
     smtp.handler.reply = "451 4.3.0 Mailbox busy, try again"
-    now = utcnow()
+    now = NOW
 
     assert deliver(db, smtp, now).deferred == 1
     stored = status_of(db, message)
@@ -134,7 +134,7 @@ def test_a_permanent_refusal_fails_after_one_attempt_with_the_reply(db, make, sm
     smtp.handler.reply = "550 5.1.1 No such user here"
 
     assert deliver(db, smtp).failed == 1
-    assert deliver(db, smtp, utcnow() + timedelta(days=1)).handled == 0
+    assert deliver(db, smtp, NOW + timedelta(days=1)).handled == 0
     stored = status_of(db, message)
     assert stored.status == OutboxStatus.FAILED and stored.attempts == 1
     assert stored.last_error.endswith("550 5.1.1 No such user here")
@@ -144,7 +144,7 @@ def test_a_message_is_given_up_after_the_last_attempt(db, make, smtp):
     message = make.outbox_email()
     db.commit()
     smtp.handler.reply = "451 try later"
-    later = utcnow()
+    later = NOW
     for _ in range(POLICY.max_attempts):
         deliver(db, smtp, later)
         later += timedelta(days=1)
@@ -158,7 +158,7 @@ def test_an_unreachable_server_defers_the_whole_batch(db, make):
     db.commit()
     closed = SMTPTransport(f"smtp://127.0.0.1:{free_port()}", timeout=2)
 
-    report = deliver_batch(db, closed, SENDER, utcnow(), POLICY)
+    report = deliver_batch(db, closed, SENDER, NOW, POLICY)
 
     assert report.deferred == 3
     for message in messages:
@@ -189,7 +189,7 @@ def test_refused_recipients_are_detected(db, make, smtp):
 def test_a_claim_held_by_a_killed_worker_is_taken_again_when_its_lease_ends(db, make, smtp):
     message = make.outbox_email()
     db.commit()
-    now = utcnow()
+    now = NOW
     assert claim(db, now, POLICY) == [message.id]  # the worker dies before sending
 
     assert deliver(db, smtp, now + timedelta(minutes=1)).handled == 0
@@ -213,7 +213,7 @@ def test_concurrent_claims_never_share_a_message(app, db, make, claimers):
         session = database.sessionmaker()
         start.wait()
         mine = []
-        while batch := claim(session, utcnow(), policy):
+        while batch := claim(session, NOW, policy):
             sizes.append(len(batch))
             mine.extend(batch)
         claimed.append(mine)
@@ -231,11 +231,11 @@ def test_concurrent_claims_never_share_a_message(app, db, make, claimers):
 
 # --- one bad message never holds up the others ----------------------------------------------
 
-NOW = datetime(2027, 3, 2, 12, 0, tzinfo=UTC)
+LATER = datetime(2027, 3, 2, 12, 0, tzinfo=UTC)
 WIDE = DeliveryPolicy(batch_size=50, max_attempts=2)
 
 
-def stored_message(db, partnership, now=NOW, headers=None, **columns) -> OutboxMessage:
+def stored_message(db, partnership, now=LATER, headers=None, **columns) -> OutboxMessage:
     """An outbox row as the database holds it, whatever it says."""
     values = {"subject": "Agenda for Tuesday", "recipient": "ana@example.org", **columns}
     return queue_email(
@@ -253,7 +253,7 @@ def stored_message(db, partnership, now=NOW, headers=None, **columns) -> OutboxM
 
 def good_messages(make, count=20) -> list[OutboxMessage]:
     """One message from each of `count` other partnerships, queued after the bad one."""
-    return [make.outbox_email(partnership=make.partnership(), now=NOW) for _ in range(count)]
+    return [make.outbox_email(partnership=make.partnership(), now=LATER) for _ in range(count)]
 
 
 def accepted(smtp) -> list[str]:
@@ -283,7 +283,7 @@ def test_a_message_that_cannot_be_built_is_put_back_with_the_reason_and_the_rest
     good = good_messages(make)
     db.commit()
 
-    report = deliver(db, smtp, NOW, WIDE)
+    report = deliver(db, smtp, LATER, WIDE)
 
     assert (report.sent, report.deferred) == (20, 1)
     assert accepted(smtp) == sorted(m.message_id for m in good)
@@ -293,7 +293,7 @@ def test_a_message_that_cannot_be_built_is_put_back_with_the_reason_and_the_rest
     reason = "Could not build this message: AttributeError: 'list' object has no attribute"
     assert stored.last_error.startswith(reason)
 
-    assert deliver(db, smtp, NOW + timedelta(days=1), WIDE).failed == 1
+    assert deliver(db, smtp, LATER + timedelta(days=1), WIDE).failed == 1
     stored = status_of(db, broken)
     assert stored.status == OutboxStatus.FAILED and stored.attempts == 2
     assert stored.last_error.startswith(f"Gave up after 2 attempts. Last error: {reason}")
@@ -322,7 +322,7 @@ def test_an_address_the_server_cannot_take_keeps_back_only_its_own_message(
     good = good_messages(make)
     db.commit()
 
-    report = deliver(db, ascii_only_smtp, NOW, WIDE)
+    report = deliver(db, ascii_only_smtp, LATER, WIDE)
 
     assert (report.sent, report.deferred) == (20, 1)
     assert accepted(ascii_only_smtp) == sorted(m.message_id for m in good)
@@ -342,7 +342,7 @@ def test_reminders_of_a_meeting_that_cannot_be_written_keep_back_only_that_meeti
 ):
     """A partnership's stored time zone is one this machine no longer knows (tzdata drops
     zones: US/Pacific-New went in 2020), so its meeting's reminders cannot be written."""
-    tomorrow = NOW + timedelta(days=1)
+    tomorrow = LATER + timedelta(days=1)
     lost = make.partnership(make.user())
     meeting_for_reminders(make, lost, tomorrow - timedelta(minutes=5))
     for n in range(10):
@@ -371,7 +371,7 @@ def test_partnerhub_reminders_run_reports_a_bad_message_and_delivers_the_rest(ap
     db.commit()
 
     result = CliRunner().invoke(
-        main, ["reminders", "run", "--now", NOW.isoformat()], obj=app, catch_exceptions=False
+        main, ["reminders", "run", "--now", LATER.isoformat()], obj=app, catch_exceptions=False
     )
 
     assert result.exit_code == 0, result.output
@@ -384,14 +384,14 @@ def test_partnerhub_reminders_run_reports_a_bad_message_and_delivers_the_rest(ap
 def test_long_titles_are_delivered_and_recorded(app, db, make, smtp):
     """A reminder's subject joins the meeting's title and the partnership's name: longer than
     the outbox's subject column can hold when both are at their longest."""
-    tomorrow = NOW + timedelta(days=1)
+    tomorrow = LATER + timedelta(days=1)
     partnership = make.partnership(make.user(), name="P" * 200)
     meeting_for_reminders(make, partnership, tomorrow, title="T" * 200)
     db.commit()
     with app.app_context():
-        assert sweep(db, NOW).queued == 2
+        assert sweep(db, LATER).queued == 2
         db.commit()
-        report = deliver(db, smtp, NOW, WIDE)
+        report = deliver(db, smtp, LATER, WIDE)
 
     assert report.sent == 2
     assert claimed(db) == 0
@@ -405,9 +405,9 @@ def test_long_titles_are_delivered_and_recorded(app, db, make, smtp):
 
 
 def test_a_message_whose_worker_dies_each_time_is_given_up_after_the_last_attempt(db, make, smtp):
-    message = make.outbox_email(now=NOW)
+    message = make.outbox_email(now=LATER)
     db.commit()
-    later = NOW
+    later = LATER
     for attempt in range(1, POLICY.max_attempts + 1):
         assert claim(db, later, POLICY) == [message.id]  # the worker dies while sending it
         assert status_of(db, message).attempts == attempt
@@ -432,7 +432,7 @@ def test_each_accepted_message_is_recorded_before_the_next_is_sent(app, db, make
     """What a worker killed at any moment would leave: every message the server accepted,
     but the one it accepted last, is already recorded as sent."""
     for _ in range(12):
-        make.outbox_email(now=NOW)
+        make.outbox_email(now=LATER)
     db.commit()
     database = app.extensions["partnerhub.database"]
     recorded_before_each: list[int] = []
@@ -450,18 +450,18 @@ def test_each_accepted_message_is_recorded_before_the_next_is_sent(app, db, make
         return await accept(server, session, envelope)
 
     smtp.handler.handle_DATA = handle_DATA
-    assert deliver(db, smtp, NOW, WIDE).sent == 12
+    assert deliver(db, smtp, LATER, WIDE).sent == 12
     assert recorded_before_each == list(range(12))
 
 
 def test_a_message_waiting_when_the_limit_was_lowered_is_given_up_with_its_last_error(
     db, make, smtp
 ):
-    message = make.outbox_email(now=NOW)
+    message = make.outbox_email(now=LATER)
     message.attempts, message.last_error = 5, "451 4.3.0 Mailbox busy"
     db.commit()
 
-    assert deliver(db, smtp, NOW).failed == 1
+    assert deliver(db, smtp, LATER).failed == 1
 
     stored = status_of(db, message)
     assert stored.status == OutboxStatus.FAILED and stored.attempts == 5

@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from partnerhub.auth.services import new_token
-from partnerhub.db import utcnow
 from partnerhub.partnerships.models import Invitation, Role, Sector
+from tests.clock import NOW
 
 ROUTES = {
     "partnerships.dashboard": "login",
@@ -86,7 +86,7 @@ FORMS = [
 def invitation(make, partnership, email="invitee@example.org") -> tuple[Invitation, str]:
     """An open invitation and the raw token of its link."""
     raw, digest = new_token()
-    now = utcnow()
+    now = NOW
     row = Invitation(
         partnership_id=partnership.id,
         email=email,

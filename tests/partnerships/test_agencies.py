@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from partnerhub.db import utcnow
 from partnerhub.errors import DomainError
 from partnerhub.partnerships import services
 from partnerhub.partnerships.models import Organization, PartnerAgency, Sector
+from tests.clock import NOW
 
 
 def add(facilitated, **data):
@@ -76,7 +76,7 @@ def test_liaison_and_alternate_come_from_the_agencys_people(facilitated, make, d
     refused = facilitated.client.post(url, data={"liaison": stranger.id, "alternate": 0})
     assert "Not a valid choice" in refused.get_data(as_text=True)
     with pytest.raises(DomainError, match="among the agency's own people"):
-        services.name_contacts(db, facilitated.user, agency, stranger.id, None, utcnow())
+        services.name_contacts(db, facilitated.user, agency, stranger.id, None, NOW)
     same = facilitated.client.post(url, data={"liaison": officer.id, "alternate": officer.id})
     assert "someone other than the liaison" in same.get_data(as_text=True)
     facilitated.client.post(url, data={"liaison": officer.id, "alternate": chief.id})

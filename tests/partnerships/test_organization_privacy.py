@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import select
 
 from partnerhub.audit.models import AuditEvent
-from partnerhub.db import utcnow
 from partnerhub.errors import NotFound
 from partnerhub.partnerships import services
 from partnerhub.partnerships.models import Organization, PartnerAgency, Sector
+from tests.clock import NOW
 
 SECRET = "CANARYA Secret Clinic"
 
@@ -55,7 +55,7 @@ def test_a_typed_name_is_private_to_its_partnership(facilitated, other, db, app)
 def login_for(app, db, user):
     from partnerhub.auth.services import start_session
 
-    token = start_session(db, user, utcnow(), remember=False)
+    token = start_session(db, user, NOW, remember=False)
     db.commit()
     client = app.test_client()
     with client.session_transaction() as session:
@@ -73,7 +73,7 @@ def test_another_partnerships_private_organization_cannot_be_posted(facilitated,
     assert SECRET not in response.get_data(as_text=True)
     assert db.query(PartnerAgency).filter_by(partnership_id=grossmont.id).count() == 0
     with pytest.raises(NotFound):
-        services.add_agency(db, otto, grossmont, utcnow(), organization_id=organization.id)
+        services.add_agency(db, otto, grossmont, NOW, organization_id=organization.id)
 
 
 def test_typing_the_same_name_elsewhere_makes_a_separate_organization(facilitated, other, db, app):
@@ -142,7 +142,7 @@ def test_a_name_already_in_the_directory_cannot_be_shared_twice(facilitated, oth
     admin = make.user("Ada Admin", admin=True)
     db.commit()
     with pytest.raises(Exception, match="already in the shared directory"):
-        services.share_organization(db, admin, organization.id, utcnow())
+        services.share_organization(db, admin, organization.id, NOW)
 
 
 def test_only_site_admins_share(facilitated, db):

@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from partnerhub.db import utcnow
 from partnerhub.partnerships import services
 from partnerhub.partnerships.models import (
     CORE_SECTORS,
@@ -11,17 +10,18 @@ from partnerhub.partnerships.models import (
     StageTransition,
 )
 from partnerhub.partnerships.registry import CheckResult, computed_check, registry
+from tests.clock import NOW, TODAY
 
 
 def items(db, partnership):
-    return {i.check.key: i for i in services.checklist(db, partnership, utcnow().date())}
+    return {i.check.key: i for i in services.checklist(db, partnership, TODAY)}
 
 
 def settle_partner_stage(make, db, partnership, user):
     for sector in CORE_SECTORS:
         make.agency(partnership, sector=sector)
     partnership.meeting_cadence = "Monthly"
-    services.tick(db, user, partnership, "partner.shared_leadership", "", utcnow())
+    services.tick(db, user, partnership, "partner.shared_leadership", "", NOW)
     db.commit()
 
 
@@ -35,7 +35,7 @@ def test_computed_items_follow_the_data(facilitated, make, db):
     for sector in CORE_SECTORS[:4]:
         make.agency(partnership, sector=sector)
     services.record_absence(
-        db, facilitated.user, partnership, CORE_SECTORS[4], "Joins in May", utcnow()
+        db, facilitated.user, partnership, CORE_SECTORS[4], "Joins in May", NOW
     )
     assert items(db, partnership)["partner.core_sectors"].done
 
@@ -85,7 +85,7 @@ def test_advancing_when_everything_holds_needs_no_reason(facilitated, make, db, 
 
 def test_going_back_is_recorded_with_its_reason(facilitated, make, db):
     settle_partner_stage(make, db, facilitated.partnership, facilitated.user)
-    services.advance(db, facilitated.user, facilitated.partnership, "Ready", utcnow())
+    services.advance(db, facilitated.user, facilitated.partnership, "Ready", NOW)
     db.commit()
     without = facilitated.client.post(facilitated.url("/stage/back"), data={"reason": ""})
     assert "Say why" in facilitated.client.get(without.headers["Location"]).get_data(as_text=True)

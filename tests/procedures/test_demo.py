@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from partnerhub.db import utcnow
 from partnerhub.demo import DemoWorld
 from partnerhub.partnerships.models import CORE_SECTORS, Membership, Role, Sector
 from partnerhub.procedures import demo, services
 from partnerhub.procedures.models import InformationFlow, ProcedureStatus
+from tests.clock import NOW
 
 
 def demo_world(make, db) -> DemoWorld:
     facilitator_user = make.user("Casey Coordinator")
     partnership = make.partnership(facilitator_user, name="Lewis and Clark County Partnership")
     facilitator = db.scalars(select(Membership).filter_by(user_id=facilitator_user.id)).one()
-    world = DemoWorld(now=utcnow(), partnership=partnership, facilitator=facilitator)
+    world = DemoWorld(now=NOW, partnership=partnership, facilitator=facilitator)
     world.members.append(facilitator)
     for sector in (*CORE_SECTORS, Sector.OTHER):
         label = "Substance-use treatment" if sector is Sector.OTHER else None

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from partnerhub.db import utcnow
 from partnerhub.procedures import services
 from partnerhub.procedures.models import (
     InformationFlow,
@@ -17,6 +16,7 @@ from partnerhub.procedures.models import (
     ProcedureStatus,
     ProcedureVersion,
 )
+from tests.clock import NOW, TODAY
 
 XSS_BODY = """# Steps
 
@@ -279,7 +279,7 @@ def test_compare_shows_an_escaped_diff_both_ways(client, login_as, make, db, tab
             "Bold",
             [LegalBasis.FERPA_CONSENT],
         ),
-        utcnow(),
+        NOW,
     )
     db.commit()
     login_as(table.observer.user)
@@ -303,7 +303,7 @@ def test_procedure_list_queries_do_not_grow_with_procedures(
     with count_queries() as few:
         assert client.get(url(table, "/procedures")).status_code == 200
     for agency in table.agencies:
-        make.procedure(agency, status="approved", next_review_on=date.today())
+        make.procedure(agency, status="approved", next_review_on=TODAY)
         make.procedure(agency, status="in_review")
     db.commit()
     with count_queries() as many:
@@ -329,10 +329,10 @@ def test_matrix_queries_do_not_grow_with_flows(client, login_as, make, db, table
 
 def test_review_moves_the_next_review_date(client, login_as, make, db, table):
     procedure = make.procedure(
-        table.school, status="approved", next_review_on=date.today() - timedelta(days=1)
+        table.school, status="approved", next_review_on=TODAY - timedelta(days=1)
     )
     db.commit()
     login_as(table.staff[table.school.id].user)
     client.post(url(table, f"/procedures/{procedure.id}/review"))
     db.expire_all()
-    assert db.get(Procedure, procedure.id).next_review_on > date.today()
+    assert db.get(Procedure, procedure.id).next_review_on > TODAY

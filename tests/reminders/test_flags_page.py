@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import select
 
 from partnerhub.audit.models import AuditEvent
-from partnerhub.db import utcnow
 from partnerhub.notifications.flags import open_flag_attention
 from partnerhub.notifications.models import FlagKind
 from partnerhub.partnerships.models import Role
+from tests.clock import NOW
 
 
 def test_flags_page_shows_empty_state_then_open_flags(client, db, make, login_as):
@@ -87,7 +87,7 @@ def test_open_flags_need_attention_on_the_dashboard(app, db, make):
     make.flag(two, kind=FlagKind.PROCEDURE_REVIEW, due_on=date(2026, 11, 5))
     seen = make.flag(two, title="Acknowledged", due_on=date(2026, 1, 2))
     seen.acknowledgement_note = "on it"
-    seen.acknowledged_at = utcnow()
+    seen.acknowledged_at = NOW
     db.commit()
     with app.test_request_context():
         items = open_flag_attention(db, [one.id, two.id], date(2026, 11, 23))

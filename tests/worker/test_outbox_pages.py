@@ -5,17 +5,17 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from partnerhub.audit.models import AuditEvent
-from partnerhub.db import utcnow
 from partnerhub.notifications.delivery import DeliveryPolicy, deliver_batch
 from partnerhub.notifications.mailer import SMTPTransport
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
 from partnerhub.notifications.views import failed_mail_panel
 from partnerhub.partnerships.models import Role
+from tests.clock import NOW
 
 
 def deliver(db, smtp):
     transport = SMTPTransport(smtp.url, timeout=5)
-    return deliver_batch(db, transport, "hub@example.org", utcnow(), DeliveryPolicy())
+    return deliver_batch(db, transport, "hub@example.org", NOW, DeliveryPolicy())
 
 
 def stored(db, message) -> OutboxMessage:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from partnerhub import migrate
-from partnerhub.db import Database, utcnow
+from partnerhub.db import Database
 from partnerhub.notifications.outbox import queue_email
+from tests.clock import NOW
 from tests.conftest import free_port
 from tests.worker.conftest import PROJECT, clean_env, wait_for
 
@@ -60,7 +61,7 @@ def test_up_serves_delivers_and_stops_every_child_on_ctrl_c(tmp_path):
     with database.transaction() as session:
         queue_email(
             session, key="up:1", kind="test", to="reader@example.org", subject="Waiting",
-            text="Sent when the worker starts.", now=utcnow(),
+            text="Sent when the worker starts.", now=NOW,
         )  # fmt: skip
     database.dispose()
     port = free_port()
