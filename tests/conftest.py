@@ -46,6 +46,11 @@ NO_SKIPS = os.environ.get("PARTNERHUB_TEST_NO_SKIPS") == "1"
 # --- time -------------------------------------------------------------------------------
 
 
+def clock_time(clock) -> datetime:
+    """Where the test's clock stands (NOW, unless the test moved it)."""
+    return datetime.fromtimestamp(clock.time_ns() / 1e9, UTC)
+
+
 @pytest.fixture(autouse=True)
 def clock():
     """This process stands still at NOW for the whole test; `clock.shift(timedelta)` moves it.
@@ -157,11 +162,12 @@ def client(app):
 
 
 @pytest.fixture
-def login_as(client, db):
-    """Log the test client in as `user` (a real server-side login session)."""
+def login_as(client, db, clock):
+    """Log the test client in as `user` (a real server-side login session), where the test's
+    clock stands."""
 
     def login(user):
-        token = start_session(db, user, NOW, remember=False)
+        token = start_session(db, user, clock_time(clock), remember=False)
         db.commit()
         with client.session_transaction() as session:
             session["_user_id"] = token
@@ -266,9 +272,6 @@ def deliver_outbox(app, clock):
     runs where the test's clock stands unless a test gives a time.
     """
 
-    def clock_time() -> datetime:
-        return datetime.fromtimestamp(clock.time_ns() / 1e9, UTC)
-
     def run(now=None) -> DeliveryReport:
         database = app.extensions["partnerhub.database"]
         with app.app_context(), database.sessionmaker() as session:
@@ -276,7 +279,7 @@ def deliver_outbox(app, clock):
                 session,
                 transport_for(app.config["MAIL_URL"]),
                 app.config["MAIL_FROM"],
-                (lambda: now) if now else clock_time,
+                (lambda: now) if now else (lambda: clock_time(clock)),
                 DeliveryPolicy.from_config(app.config),
             )
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import time_machine
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -46,16 +45,16 @@ def assert_safe(smtp, recipients: set[str]) -> None:
 
 
 def test_an_invitation_from_a_partnership_with_a_line_break_in_its_name_goes_to_the_invitee_only(
-    db, roster, login_as, client, smtp, deliver_outbox
+    db, roster, login_as, client, smtp, deliver_outbox, clock
 ):
     spoil(db, roster.partnership, field="name")
 
-    with time_machine.travel(T0, tick=False):
-        login_as(roster.facilitator.user)
-        response = client.post(
-            f"/partnerships/{roster.partnership.id}/invitations/new",
-            data={"email": "ivy@example.org", "name": "Ivy Ives", "role": "member", "agency": "0"},
-        )
+    clock.move_to(T0)
+    login_as(roster.facilitator.user)
+    response = client.post(
+        f"/partnerships/{roster.partnership.id}/invitations/new",
+        data={"email": "ivy@example.org", "name": "Ivy Ives", "role": "member", "agency": "0"},
+    )
 
     assert response.status_code == 302
     deliver_outbox(T0)
@@ -139,7 +138,7 @@ def test_a_queued_message_whose_stored_subject_holds_a_line_break_is_sent_on_one
 
 
 def test_calendar_files_and_feeds_of_awkward_titles_answer_and_parse(
-    db, make, roster, login_as, client
+    db, make, roster, login_as, client, clock
 ):
     meeting = one_off(db, roster.partnership, date(2027, 3, 16))
     organization = db.get(Organization, roster.school.organization_id)
@@ -159,9 +158,9 @@ def test_calendar_files_and_feeds_of_awkward_titles_answer_and_parse(
         f"/calendar/{partnership_feed}.ics",
         f"/calendar/{own_feed}.ics",
     ]
-    with time_machine.travel(T0, tick=False):
-        login_as(user)
-        responses = [client.get(url) for url in urls]
+    clock.move_to(T0)
+    login_as(user)
+    responses = [client.get(url) for url in urls]
 
     for url, response in zip(urls, responses, strict=True):
         assert response.status_code == 200, url
