@@ -1,0 +1,100 @@
+"""The meetings service layer, one module per aggregate: scheduling (series and meetings),
+agenda, minutes, attendance, action items and calendar feeds."""
+
+# Every mapped class first: agenda items refer to procedures and agreements by name.
+import partnerhub.models  # noqa: F401
+from partnerhub.meetings.services.action_items import (
+    ACTION_ITEM_OWNERS,
+    ActionItemData,
+    add_action_item,
+    open_action_items,
+    set_action_item_status,
+)
+from partnerhub.meetings.services.agenda import (
+    AgendaItemData,
+    accept_agenda_item,
+    add_agenda_item,
+    carry_forward,
+    edit_agenda_item,
+    move_agenda_item,
+    previous_meeting,
+    remove_agenda_item,
+)
+from partnerhub.meetings.services.attendance import (
+    record_attendance,
+    respond,
+)
+from partnerhub.meetings.services.feeds import (
+    FEED_PAST,
+    active_feed,
+    feed_for_token,
+    feed_meetings,
+    subscribe,
+    unsubscribe,
+    user_meetings,
+)
+from partnerhub.meetings.services.minutes import (
+    ItemMinutes,
+    finalize_minutes,
+    minutes_of,
+    reopen_minutes,
+    save_minutes,
+)
+from partnerhub.meetings.services.scheduling import (
+    REMOVED_FROM_SERIES,
+    MeetingData,
+    SeriesData,
+    agenda_from_template,
+    cancel_meeting,
+    edit_meeting,
+    edit_series,
+    extend_horizons,
+    local_start,
+    materialize,
+    schedule_meeting,
+    schedule_of,
+    schedule_series,
+)
+
+__all__ = [
+    "ACTION_ITEM_OWNERS",
+    "FEED_PAST",
+    "REMOVED_FROM_SERIES",
+    "ActionItemData",
+    "AgendaItemData",
+    "ItemMinutes",
+    "MeetingData",
+    "SeriesData",
+    "accept_agenda_item",
+    "active_feed",
+    "add_action_item",
+    "add_agenda_item",
+    "agenda_from_template",
+    "cancel_meeting",
+    "carry_forward",
+    "edit_agenda_item",
+    "edit_meeting",
+    "edit_series",
+    "extend_horizons",
+    "feed_for_token",
+    "feed_meetings",
+    "finalize_minutes",
+    "local_start",
+    "materialize",
+    "minutes_of",
+    "move_agenda_item",
+    "open_action_items",
+    "previous_meeting",
+    "record_attendance",
+    "remove_agenda_item",
+    "reopen_minutes",
+    "respond",
+    "save_minutes",
+    "schedule_meeting",
+    "schedule_of",
+    "schedule_series",
+    "set_action_item_status",
+    "subscribe",
+    "unsubscribe",
+    "user_meetings",
+]

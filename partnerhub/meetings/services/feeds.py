@@ -1,0 +1,104 @@
+"""Private calendar feeds: a secret URL per person (and partnership) that calendar programs
+subscribe to."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partnerhub.auth.models import User
+from partnerhub.auth.services import new_token, token_digest
+from partnerhub.meetings.models import (
+    CalendarFeed,
+    Meeting,
+)
+from partnerhub.partnerships.models import Membership, Partnership
+
+
+def subscribe(session: Session, user: User, partnership_id: int | None, now: datetime) -> str:
+    """A new private feed URL token for `user` (of one partnership, or of all their meetings).
+
+    An earlier feed of the same kind is revoked: the old URL stops working.
+    """
+    unsubscribe(session, user, partnership_id, now)
+    raw, digest = new_token()
+    session.add(
+        CalendarFeed(
+            token_hash=digest, user_id=user.id, partnership_id=partnership_id, created_at=now
+        )
+    )
+    session.flush()
+    return raw
+
+
+def unsubscribe(session: Session, user: User, partnership_id: int | None, now: datetime) -> int:
+    """Revoke the user's active feed of that kind; how many were revoked."""
+    feeds = session.scalars(_active_feeds(user, partnership_id)).all()
+    for feed in feeds:
+        feed.revoked_at = now
+    return len(feeds)
+
+
+def active_feed(session: Session, user: User, partnership_id: int | None) -> CalendarFeed | None:
+    """The user's working feed of that kind, if any."""
+    return session.scalars(_active_feeds(user, partnership_id)).first()
+
+
+def _active_feeds(user: User, partnership_id: int | None):
+    return select(CalendarFeed).where(
+        CalendarFeed.user_id == user.id,
+        CalendarFeed.partnership_id.is_(None)
+        if partnership_id is None
+        else CalendarFeed.partnership_id == partnership_id,
+        CalendarFeed.revoked_at.is_(None),
+    )
+
+
+def feed_for_token(session: Session, raw: str) -> CalendarFeed | None:
+    """The active feed a URL token opens, while its owner may still see what it shows."""
+    feed = session.scalar(
+        select(CalendarFeed).where(
+            CalendarFeed.token_hash == token_digest(raw), CalendarFeed.revoked_at.is_(None)
+        )
+    )
+    if feed is None or not feed.user.is_active:
+        return None
+    if feed.partnership_id is not None and not session.scalar(
+        select(Membership.id).where(
+            Membership.partnership_id == feed.partnership_id,
+            Membership.user_id == feed.user_id,
+            Membership.left_at.is_(None),
+        )
+    ):
+        return None
+    return feed
+
+
+FEED_PAST = timedelta(days=366)
+
+
+def feed_meetings(session: Session, feed: CalendarFeed, now: datetime) -> list[tuple[Meeting, str]]:
+    """The meetings a feed shows (from a year back), each with its time zone."""
+    if feed.partnership_id is not None:
+        return _meetings_with_zone(session, now, Meeting.partnership_id == feed.partnership_id)
+    return user_meetings(session, feed.user_id, now)
+
+
+def user_meetings(session: Session, user_id: int, now: datetime) -> list[tuple[Meeting, str]]:
+    """A person's meetings in every partnership they are active in (from a year back)."""
+    mine = select(Membership.partnership_id).where(
+        Membership.user_id == user_id, Membership.left_at.is_(None)
+    )
+    return _meetings_with_zone(session, now, Meeting.partnership_id.in_(mine))
+
+
+def _meetings_with_zone(session: Session, now: datetime, where) -> list[tuple[Meeting, str]]:
+    query = (
+        select(Meeting, Partnership.timezone)
+        .join(Partnership, Partnership.id == Meeting.partnership_id)
+        .where(where, Meeting.starts_at >= now - FEED_PAST)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    return [(meeting, timezone) for meeting, timezone in session.execute(query)]

@@ -1,0 +1,133 @@
+"""Minutes: drafted per agenda item, finalized, reopened with a reason; every change kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.services import record
+from partnerhub.auth.models import User
+from partnerhub.errors import DomainError, InvalidTransition
+from partnerhub.meetings.models import (
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesRevision,
+    MinutesStatus,
+)
+
+
+@dataclass
+class ItemMinutes:
+    notes: str
+    decision: str
+    is_finished: bool
+
+
+def minutes_of(meeting: Meeting) -> Minutes:
+    """The meeting's minutes, started as a draft when there are none yet."""
+    if meeting.minutes is None:
+        meeting.minutes = Minutes(status=MinutesStatus.DRAFT)
+    return meeting.minutes
+
+
+def save_minutes(
+    session: Session,
+    actor: User,
+    meeting: Meeting,
+    summary: str,
+    items: dict[int, ItemMinutes],
+    now: datetime,
+) -> Minutes:
+    """Write the draft minutes: a summary and each agenda item's notes and decision."""
+    minutes = minutes_of(meeting)
+    if minutes.is_final:
+        raise InvalidTransition("The minutes are final; reopen them to change them.")
+    minutes.summary = summary
+    for item in meeting.agenda_items:
+        if item.id in items:
+            entry = items[item.id]
+            item.notes, item.decision, item.is_finished = (
+                entry.notes,
+                entry.decision,
+                entry.is_finished,
+            )
+    session.flush()
+    record(
+        session,
+        actor,
+        "minutes.saved",
+        minutes,
+        f"Saved draft minutes of {meeting.title}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+    return minutes
+
+
+def finalize_minutes(session: Session, actor: User, meeting: Meeting, now: datetime) -> Minutes:
+    """Lock the minutes; the meeting counts as held."""
+    minutes = minutes_of(meeting)
+    if minutes.is_final:
+        raise InvalidTransition("The minutes are already final.")
+    if meeting.is_cancelled:
+        raise InvalidTransition("A cancelled meeting has no minutes.")
+    minutes.status = MinutesStatus.FINAL
+    minutes.finalized_by_id = actor.id
+    minutes.finalized_at = now
+    meeting.status = MeetingStatus.HELD
+    session.flush()
+    record(
+        session,
+        actor,
+        "minutes.finalized",
+        minutes,
+        f"Finalized the minutes of {meeting.title} (version {minutes.version})",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+    return minutes
+
+
+def reopen_minutes(
+    session: Session, actor: User, meeting: Meeting, reason: str, now: datetime
+) -> Minutes:
+    """Unlock final minutes for a correction, keeping the final version as a revision."""
+    minutes = meeting.minutes
+    if minutes is None or not minutes.is_final:
+        raise InvalidTransition("Only final minutes can be reopened.")
+    if not reason.strip():
+        raise DomainError("Say what needs correcting.")
+    minutes.revisions.append(
+        MinutesRevision(
+            version=minutes.version,
+            content={
+                "summary": minutes.summary,
+                "items": [
+                    {"title": i.title, "notes": i.notes, "decision": i.decision}
+                    for i in meeting.agenda_items
+                ],
+            },
+            finalized_by_id=minutes.finalized_by_id,
+            finalized_at=minutes.finalized_at,
+            reopened_by_id=actor.id,
+            reopened_at=now,
+            reopen_reason=reason.strip(),
+        )
+    )
+    minutes.version += 1
+    minutes.status = MinutesStatus.DRAFT
+    minutes.finalized_by_id = None
+    minutes.finalized_at = None
+    record(
+        session,
+        actor,
+        "minutes.reopened",
+        minutes,
+        f"Reopened the minutes of {meeting.title}: {reason.strip()}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+    return minutes
