@@ -1,0 +1,154 @@
+"""Partnerships: creating and changing them, and the dashboard of a person's partnerships.
+
+Every change is recorded in the audit trail in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.services import record
+from partnerhub.auth.models import User
+from partnerhub.errors import Conflict, DomainError
+from partnerhub.partnerships.models import (
+    Membership,
+    Partnership,
+    Role,
+    Stage,
+)
+from partnerhub.partnerships.registry import registry
+
+
+def local_today(partnership: Partnership, now: datetime) -> date:
+    """The date it is now where the partnership meets."""
+    return now.astimezone(ZoneInfo(partnership.timezone)).date()
+
+
+@dataclass
+class PartnershipDetails:
+    """What a facilitator fills in to create or edit a partnership."""
+
+    name: str
+    community: str
+    purpose: str
+    timezone: str
+    meeting_cadence: str = ""
+
+
+def _apply_details(session: Session, partnership: Partnership, details: PartnershipDetails):
+    name = details.name.strip()
+    if details.timezone not in available_timezones():
+        raise DomainError(f"{details.timezone} is not a known time zone.")
+    same_name = select(Partnership.id).where(Partnership.name_key == name.lower())
+    if partnership.id is not None:
+        same_name = same_name.where(Partnership.id != partnership.id)
+    taken = session.scalar(same_name)
+    if taken is not None:
+        raise Conflict(f"A partnership named {name} already exists. Choose another name.")
+    partnership.name = name
+    partnership.name_key = name.lower()
+    partnership.community = details.community.strip()
+    partnership.purpose = details.purpose.strip()
+    partnership.timezone = details.timezone
+    partnership.meeting_cadence = details.meeting_cadence.strip()
+
+
+def create_partnership(
+    session: Session, actor: User, details: PartnershipDetails, now: datetime
+) -> Partnership:
+    """Start a partnership; its creator becomes its first facilitator."""
+    partnership = Partnership(created_by_id=actor.id, stage=Stage.PARTNER)
+    _apply_details(session, partnership, details)
+    session.add(partnership)
+    session.flush()
+    session.add(
+        Membership(
+            partnership_id=partnership.id, user_id=actor.id, role=Role.FACILITATOR, joined_at=now
+        )
+    )
+    record(
+        session,
+        actor,
+        "partnership.created",
+        partnership,
+        f"Created the partnership {partnership.name}",
+        now,
+        partnership_id=partnership.id,
+    )
+    return partnership
+
+
+def update_partnership(
+    session: Session,
+    actor: User,
+    partnership: Partnership,
+    details: PartnershipDetails,
+    now: datetime,
+) -> None:
+    """Change a partnership's name, community, purpose, time zone or cadence."""
+    _apply_details(session, partnership, details)
+    changed = changed_fields(session, partnership)
+    if changed:
+        record(
+            session,
+            actor,
+            "partnership.updated",
+            partnership,
+            f"Changed {', '.join(sorted(changed))}",
+            now,
+            partnership_id=partnership.id,
+            details=changed,
+        )
+
+
+def changed_fields(session: Session, obj) -> dict[str, list]:
+    """The attributes of `obj` changed in this transaction: name -> [old, new]."""
+    changes = {}
+    for attr in inspect(obj).attrs:
+        history = attr.history
+        if history.has_changes() and attr.key not in ("updated_at", "name_key"):
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            changes[attr.key] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _plain(value):
+    if hasattr(value, "value"):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+# --- dashboard ---
+
+
+@dataclass
+class DashboardRow:
+    partnership: Partnership
+    membership: Membership
+    attention: list
+
+
+def dashboard(session: Session, user: User, today: date) -> list[DashboardRow]:
+    """The user's partnerships with their role and what needs attention, in a few queries."""
+    rows = session.execute(
+        select(Partnership, Membership)
+        .join(Membership, Membership.partnership_id == Partnership.id)
+        .where(Membership.user_id == user.id, Membership.left_at.is_(None))
+        .order_by(Partnership.name)
+    ).all()
+    ids = [partnership.id for partnership, _ in rows]
+    attention = defaultdict(list)
+    if ids:
+        for source in registry.attention_sources:
+            for item in source(session, ids, today):
+                attention[item.partnership_id].append(item)
+    return [DashboardRow(p, m, attention[p.id]) for p, m in rows]

@@ -1,0 +1,193 @@
+"""The roster: who represents which agency, in which role, and its CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from partnerhub.audit.services import record
+from partnerhub.auth.models import User
+from partnerhub.errors import DomainError, InvalidTransition, NotFound
+from partnerhub.partnerships.models import (
+    Membership,
+    PartnerAgency,
+    Partnership,
+    Role,
+)
+from partnerhub.partnerships.services.agencies import get_agency
+from partnerhub.partnerships.services.partnerships import changed_fields
+
+
+def roster(session: Session, partnership: Partnership) -> list[Membership]:
+    """Everyone who is or was on the roster, with their agency, current people first."""
+    return list(
+        session.scalars(
+            select(Membership)
+            .where(Membership.partnership_id == partnership.id)
+            .options(selectinload(Membership.partner_agency))
+            .order_by(Membership.left_at.is_not(None), Membership.id)
+        )
+    )
+
+
+def get_membership(session: Session, partnership: Partnership, membership_id: int) -> Membership:
+    """A person on this partnership's roster (else NotFound)."""
+    membership = session.get(Membership, membership_id)
+    if membership is None or membership.partnership_id != partnership.id:
+        raise NotFound("No such person on this roster.")
+    return membership
+
+
+@dataclass
+class RosterEntry:
+    """What a facilitator sets for a person on the roster (or invites them with)."""
+
+    role: Role
+    partner_agency_id: int | None
+    position: str = ""
+    is_legal_advisor: bool = False
+    is_signatory: bool = False
+
+
+def check_agency(session: Session, partnership: Partnership, agency_id: int | None) -> None:
+    if agency_id:
+        agency = get_agency(session, partnership, agency_id)
+        if not agency.is_active:
+            raise DomainError(f"{agency.organization.name} has left the partnership.")
+
+
+def _facilitator_count(session: Session, partnership_id: int) -> int:
+    return session.scalar(
+        select(func.count()).where(
+            Membership.partnership_id == partnership_id,
+            Membership.role == Role.FACILITATOR,
+            Membership.left_at.is_(None),
+        )
+    )
+
+
+def _keep_a_facilitator(session: Session, membership: Membership) -> None:
+    if (
+        membership.role is Role.FACILITATOR
+        and _facilitator_count(session, membership.partnership_id) <= 1
+    ):
+        raise InvalidTransition(
+            "A partnership needs a facilitator. Make someone else facilitator first."
+        )
+
+
+def update_membership(
+    session: Session, actor: User, membership: Membership, entry: RosterEntry, now: datetime
+) -> None:
+    """Change a person's role, agency, position or flags."""
+    if not membership.is_active:
+        raise InvalidTransition("That person has left the partnership.")
+    partnership = session.get(Partnership, membership.partnership_id)
+    check_agency(session, partnership, entry.partner_agency_id)
+    if entry.role is not Role.FACILITATOR:
+        _keep_a_facilitator(session, membership)
+    if entry.partner_agency_id != membership.partner_agency_id:
+        _drop_contact_roles(session, membership)
+    membership.role = entry.role
+    membership.partner_agency_id = entry.partner_agency_id or None
+    membership.position = entry.position.strip()
+    membership.is_legal_advisor = entry.is_legal_advisor
+    membership.is_signatory = entry.is_signatory
+    changed = changed_fields(session, membership)
+    if changed:
+        record(
+            session,
+            actor,
+            "member.updated",
+            membership,
+            f"Changed {membership.user.name}: {', '.join(sorted(changed))}",
+            now,
+            partnership_id=membership.partnership_id,
+            details=changed,
+        )
+
+
+def _drop_contact_roles(session: Session, membership: Membership) -> None:
+    """A person who no longer represents an agency is no longer its liaison or alternate."""
+    for agency in session.scalars(
+        select(PartnerAgency).where(
+            (PartnerAgency.liaison_id == membership.id)
+            | (PartnerAgency.alternate_id == membership.id)
+        )
+    ):
+        if agency.liaison_id == membership.id:
+            agency.liaison_id = None
+        if agency.alternate_id == membership.id:
+            agency.alternate_id = None
+
+
+def remove_membership(session: Session, actor: User, membership: Membership, now: datetime) -> None:
+    """Take a person off the roster; their history stays, with the date they left."""
+    if not membership.is_active:
+        raise InvalidTransition(f"{membership.user.name} has already left.")
+    _keep_a_facilitator(session, membership)
+    _drop_contact_roles(session, membership)
+    membership.left_at = now
+    record(
+        session,
+        actor,
+        "member.removed",
+        membership,
+        f"Removed {membership.user.name} from the roster",
+        now,
+        partnership_id=membership.partnership_id,
+    )
+
+
+CSV_HEADER = (
+    "Name",
+    "Email",
+    "Role",
+    "Agency",
+    "Sector",
+    "Position",
+    "Liaison",
+    "Legal advisor",
+    "Signatory",
+    "Joined",
+    "Left",
+)
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas; make them plain text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def roster_csv(members: list[Membership], agencies: list[PartnerAgency], tz: str) -> str:
+    """The roster as CSV text, safe to open in a spreadsheet."""
+    contacts = {}
+    for agency in agencies:
+        contacts[agency.liaison_id] = "liaison"
+        contacts[agency.alternate_id] = "alternate"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for m in members:
+        agency = m.partner_agency
+        row = (
+            m.user.name,
+            m.user.email,
+            m.role.label,
+            agency.organization.name if agency else "",
+            agency.organization.sector_display if agency else "",
+            m.position,
+            contacts.get(m.id, ""),
+            "yes" if m.is_legal_advisor else "",
+            "yes" if m.is_signatory else "",
+            m.joined_at.astimezone(ZoneInfo(tz)).date().isoformat(),
+            m.left_at.astimezone(ZoneInfo(tz)).date().isoformat() if m.left_at else "",
+        )
+        writer.writerow([_csv_safe(str(cell)) for cell in row])
+    return out.getvalue()
