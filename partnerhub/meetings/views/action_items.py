@@ -1,0 +1,98 @@
+"""Action items: added at a meeting, listed for the partnership, marked done or dropped."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    flash,
+    g,
+    redirect,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from partnerhub import permissions
+from partnerhub.db import utcnow
+from partnerhub.extensions import database
+from partnerhub.meetings import queries, services
+from partnerhub.meetings.forms import (
+    ActionItemForm,
+    ActionStatusForm,
+    optional_id,
+)
+from partnerhub.meetings.models import ActionItemStatus
+from partnerhub.meetings.views import MEETING, PARTNERSHIP, blueprint
+from partnerhub.meetings.views.common import _act, _meeting, _meeting_page, _page
+from partnerhub.permissions import Action
+from partnerhub.web import apply, load_partnership, require
+
+
+@blueprint.route(MEETING + "/action-items", methods=["POST"])
+@login_required
+def add_action_item(partnership_id: int, meeting_id: int):
+    """Record an action item agreed at this meeting."""
+    partnership = load_partnership(partnership_id, permissions.MANAGE)
+    meeting = _meeting(partnership, meeting_id)
+    members = queries.members_of(database.session, partnership.id)
+    form = ActionItemForm()
+    form.set_owners(members, queries.agencies_of(database.session, partnership.id))
+    if not form.validate_on_submit():
+        return _meeting_page(partnership, meeting, action_form=form, members=members)
+    data = services.ActionItemData(
+        title=form.title.data,
+        owner_membership_id=optional_id(form.owner_membership_id.data),
+        owner_agency_id=optional_id(form.owner_agency_id.data),
+        due_on=form.due_on.data,
+    )
+    return _act(
+        partnership,
+        meeting,
+        lambda: services.add_action_item(
+            database.session, current_user, partnership, data, utcnow(), meeting
+        ),
+        "Action item recorded.",
+    )
+
+
+@blueprint.route(PARTNERSHIP + "/action-items")
+@login_required
+def action_items(partnership_id: int):
+    """The partnership's action items: open ones by default, mine or everyone's."""
+    partnership = load_partnership(partnership_id)
+    status_name = request.args.get("status", "open")
+    status = next((s for s in ActionItemStatus if s.value == status_name), None)
+    items = queries.action_items_page(database.session, partnership.id, status)
+    if request.args.get("mine"):
+        items = [i for i in items if i.owner_membership_id == g.membership.id]
+    return _page(
+        "meetings/action_items.html",
+        partnership,
+        items=items,
+        status_name=status_name if status else "all",
+        mine=bool(request.args.get("mine")),
+        status_form=ActionStatusForm(),
+    )
+
+
+@blueprint.route(PARTNERSHIP + "/action-items/<int:item_id>/status", methods=["POST"])
+@login_required
+def update_action_item(partnership_id: int, item_id: int):
+    """Mark an action item done, dropped or open (its owner, their agency, or a facilitator)."""
+    partnership = load_partnership(partnership_id)
+    item = queries.action_item_in(database.session, partnership.id, item_id) or abort(404)
+    require(Action.ACTION_ITEM_UPDATE, item)
+    form = ActionStatusForm()
+    if form.validate_on_submit():
+        apply(
+            services.set_action_item_status,
+            database.session,
+            current_user,
+            item,
+            ActionItemStatus(form.status.data),
+            utcnow(),
+            done=lambda _: f"“{item.title}” is {item.status.label.lower()}.",
+        )
+    else:
+        flash("Choose a status.", "error")
+    return redirect(request.referrer or url_for(".action_items", partnership_id=partnership.id))
