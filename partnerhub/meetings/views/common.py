@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import (
     Response,
     abort,
@@ -33,7 +35,7 @@ from partnerhub.web import apply, load_partnership
 
 
 def partnership_zone(partnership):
-    return services.recurrence.ZoneInfo(partnership.timezone)
+    return ZoneInfo(partnership.timezone)
 
 
 def _page(template: str, partnership, **context):
