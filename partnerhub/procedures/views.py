@@ -26,6 +26,7 @@ from partnerhub.errors import NotFound
 from partnerhub.extensions import database
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
+from partnerhub.partnerships.services import local_today
 from partnerhub.permissions import Action
 from partnerhub.procedures import services
 from partnerhub.procedures.diff import side_by_side_diff, unified_diff
@@ -175,7 +176,7 @@ def index(partnership_id: int):
         procedures=procedures,
         agencies=agencies,
         pending=services.pending_agencies,
-        today=services.local_today(partnership, utcnow()),
+        today=local_today(partnership, utcnow()),
     )
 
 

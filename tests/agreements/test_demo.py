@@ -15,7 +15,7 @@ from partnerhub.agreements.services import (
 )
 from partnerhub.demo import DemoWorld
 from partnerhub.partnerships.models import Sector
-from partnerhub.procedures.services import local_today
+from partnerhub.partnerships.services import local_today
 from tests.clock import NOW
 
 

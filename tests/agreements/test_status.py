@@ -14,7 +14,7 @@ from partnerhub.agreements.services import (
     renewal_thresholds,
     term_end,
 )
-from partnerhub.procedures.services import local_today
+from partnerhub.partnerships.services import local_today
 
 EFFECTIVE = date(2026, 7, 1)
 EXPIRES = date(2027, 7, 1)  # the first day it is no longer in force

@@ -271,7 +271,7 @@ def test_an_agency_that_missed_the_last_three_meetings_is_highlighted(
         found = [
             a
             for source in registry.attention_sources
-            if source.__module__ == "partnerhub.meetings.views.overview"  # other modules add their own
+            if source.__module__ == "partnerhub.meetings.views.overview"  # not other modules
             for a in source(db, [world.partnership.id, world.other_partnership.id], TODAY)
         ]
     assert [a.label for a in found if "/meetings/" in a.url] == [

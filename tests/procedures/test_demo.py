@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from partnerhub.demo import DemoWorld
 from partnerhub.partnerships.models import CORE_SECTORS, Membership, Role, Sector
+from partnerhub.partnerships.services import local_today
 from partnerhub.procedures import demo, services
 from partnerhub.procedures.models import InformationFlow, ProcedureStatus
 from tests.clock import NOW
@@ -47,6 +48,6 @@ def test_demo_adds_a_dozen_flows_and_procedures_in_three_states(make, db):
     agencies = services.active_agencies(db, world.partnership.id)
     assert len(services.pending_agencies(notices.latest_version, agencies)) == 2
     assert notices.effective_version.number == 1
-    today = services.local_today(world.partnership, world.now)
+    today = local_today(world.partnership, world.now)
     due = services.procedures_due_for_review(db, today, [world.partnership.id])
     assert [p.title for p in due] == ["Mental-health referral status"]

@@ -9,8 +9,6 @@ record but no longer count, and a new edit is needed before it can be submitted 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,13 +21,10 @@ from partnerhub import permissions
 from partnerhub.audit.services import record
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
-from partnerhub.partnerships.registry import CheckResult
 from partnerhub.partnerships.services import local_today
 from partnerhub.permissions import Action
 from partnerhub.procedures.models import (
     ChangeRequest,
-    DataCategory,
-    InformationFlow,
     LegalBasis,
     Procedure,
     ProcedureStatus,
@@ -38,18 +33,13 @@ from partnerhub.procedures.models import (
 )
 from partnerhub.procedures.permissions import may_sign_for
 
-# --- permissions --------------------------------------------------------------------------
-
-
-# --- time ---------------------------------------------------------------------------------
-
 
 def review_date_after(start: date, months: int) -> date:
     """`months` calendar months after `start` (31 January + 1 month is the end of February)."""
     return start + relativedelta(months=months)
 
 
-# --- loading ------------------------------------------------------------------------------
+# --- loading ---
 
 
 def active_agencies(session: Session, partnership_id: int) -> list[PartnerAgency]:
@@ -162,7 +152,7 @@ def procedures_in_review(
     return [(procedure, version) for procedure, version in rows]
 
 
-# --- procedures ---------------------------------------------------------------------------
+# --- procedures ---
 
 
 @dataclass
@@ -176,14 +166,14 @@ class ProcedureText:
     review_cadence_months: int = 12
 
 
-def _agency_of(session: Session, partnership_id: int, agency_id: int | None) -> PartnerAgency:
+def agency_of(session: Session, partnership_id: int, agency_id: int | None) -> PartnerAgency:
     agency = session.get(PartnerAgency, agency_id) if agency_id else None
     if agency is None or agency.partnership_id != partnership_id or not agency.is_active:
         raise NotFound("Choose an agency at this partnership's table.")
     return agency
 
 
-def _require(membership: Membership, action: str, obj: object, message: str) -> None:
+def require_allowed(membership: Membership, action: str, obj: object, message: str) -> None:
     if not permissions.can(membership, action, obj):
         raise PermissionDenied(message)
 
@@ -196,7 +186,7 @@ def create_procedure(
     now: datetime,
 ) -> Procedure:
     """Start a procedure owned by an agency, with its first version as a draft."""
-    agency = _agency_of(session, membership.partnership_id, owning_agency_id)
+    agency = agency_of(session, membership.partnership_id, owning_agency_id)
     procedure = Procedure(
         partnership_id=membership.partnership_id,
         owning_agency_id=agency.id,
@@ -204,7 +194,7 @@ def create_procedure(
         review_cadence_months=text.review_cadence_months,
         versions=[],
     )
-    _require(
+    require_allowed(
         membership,
         Action.PROCEDURE_EDIT,
         procedure,
@@ -252,7 +242,7 @@ def revise_procedure(
     now: datetime,
 ) -> ProcedureVersion:
     """Record an edit as a new draft version; an unfinished version it replaces is superseded."""
-    _require(
+    require_allowed(
         membership,
         Action.PROCEDURE_EDIT,
         procedure,
@@ -295,7 +285,7 @@ def submit_for_review(
     session: Session, membership: Membership, procedure: Procedure, now: datetime
 ) -> ProcedureVersion:
     """Send the draft version to every agency for sign-off."""
-    _require(
+    require_allowed(
         membership,
         Action.PROCEDURE_EDIT,
         procedure,
@@ -341,7 +331,7 @@ def sign_off(
             raise PermissionDenied("You do not sign off for any agency still to sign this version.")
         agency = mine[0]
     else:
-        agency = _agency_of(session, procedure.partnership_id, agency_id)
+        agency = agency_of(session, procedure.partnership_id, agency_id)
     if not may_sign_for(membership, agency):
         raise PermissionDenied(
             f"Only the liaison or alternate of {agency.organization.name} signs off for it."
@@ -406,7 +396,7 @@ def request_changes(
     now: datetime,
 ) -> ChangeRequest:
     """Send a version in review back to draft with a comment; its sign-offs stop counting."""
-    _require(membership, permissions.CONTRIBUTE, None, "Observers cannot request changes.")
+    require_allowed(membership, permissions.CONTRIBUTE, None, "Observers cannot request changes.")
     if procedure.is_retired or version.status is not ProcedureStatus.IN_REVIEW:
         raise InvalidTransition("Changes can only be requested on a version in review.")
     if not comment.strip():
@@ -432,7 +422,7 @@ def record_review(
     session: Session, membership: Membership, procedure: Procedure, now: datetime
 ) -> date:
     """Record that the procedure in force was reviewed and still holds; the next review moves on."""
-    _require(
+    require_allowed(
         membership,
         Action.PROCEDURE_EDIT,
         procedure,
@@ -460,7 +450,7 @@ def retire_procedure(
     session: Session, membership: Membership, procedure: Procedure, now: datetime
 ) -> None:
     """Take a procedure out of force; its versions stay on record."""
-    _require(
+    require_allowed(
         membership,
         Action.PROCEDURE_EDIT,
         procedure,
@@ -485,277 +475,3 @@ def retire_procedure(
         now,
         partnership_id=procedure.partnership_id,
     )
-
-
-# --- the sharing matrix -------------------------------------------------------------------
-
-
-@dataclass
-class FlowData:
-    """The fields of a matrix row, as a form supplies them."""
-
-    from_agency_id: int | None
-    to_agency_id: int | None = None
-    to_role: str = ""
-    data_categories: list[DataCategory] = field(default_factory=list)
-    trigger: str = ""
-    legal_basis: LegalBasis | None = None
-    statute_citation: str = ""
-    consent_required: bool = False
-    certification_required: bool = False
-    procedure_id: int | None = None
-    notes: str = ""
-
-
-def partnership_flows(session: Session, partnership_id: int) -> list[InformationFlow]:
-    """The matrix rows, grouped by sending agency."""
-    return list(
-        session.scalars(
-            select(InformationFlow)
-            .where(InformationFlow.partnership_id == partnership_id)
-            .order_by(InformationFlow.from_agency_id, InformationFlow.id)
-        ).unique()
-    )
-
-
-def get_flow(session: Session, partnership_id: int, flow_id: int) -> InformationFlow:
-    flow = session.get(InformationFlow, flow_id)
-    if flow is None or flow.partnership_id != partnership_id:
-        raise NotFound("There is no such flow in this partnership's matrix.")
-    return flow
-
-
-def _apply_flow(session: Session, flow: InformationFlow, data: FlowData) -> None:
-    partnership_id = flow.partnership_id
-    sender = _agency_of(session, partnership_id, data.from_agency_id)
-    receiver = _agency_of(session, partnership_id, data.to_agency_id) if data.to_agency_id else None
-    if receiver is None and not data.to_role.strip():
-        raise DomainError("Name the receiving agency, a role, or both.")
-    if receiver is not None and receiver.id == sender.id:
-        raise DomainError("A flow goes to another agency; name a role for sharing within one.")
-    if not data.data_categories:
-        raise DomainError("Choose at least one kind of information.")
-    if data.procedure_id is not None:
-        procedure = session.get(Procedure, data.procedure_id)
-        if procedure is None or procedure.partnership_id != partnership_id:
-            raise NotFound("Choose one of this partnership's procedures.")
-    basis = data.legal_basis
-    flow.from_agency_id = sender.id
-    flow.to_agency_id = receiver.id if receiver else None
-    flow.to_role = data.to_role.strip()
-    flow.data_categories = [c.value for c in data.data_categories]
-    flow.trigger = data.trigger.strip()
-    flow.legal_basis = basis
-    flow.statute_citation = data.statute_citation.strip()
-    # The law decides whether consent or a certification is needed; a box left unticked
-    # must not hide that.
-    flow.consent_required = data.consent_required or bool(basis and basis.needs_consent)
-    flow.certification_required = data.certification_required or bool(
-        basis and basis.needs_certification
-    )
-    flow.procedure_id = data.procedure_id
-    flow.notes = data.notes.strip()
-
-
-def add_flow(
-    session: Session, membership: Membership, data: FlowData, now: datetime
-) -> InformationFlow:
-    """Add a row to the matrix."""
-    flow = InformationFlow(partnership_id=membership.partnership_id)
-    flow.from_agency_id = data.from_agency_id
-    _require(
-        membership, Action.FLOW_EDIT, flow, "Members add flows only from the agency they represent."
-    )
-    _apply_flow(session, flow, data)
-    session.add(flow)
-    session.flush()
-    record(
-        session,
-        membership.user,
-        "flow.created",
-        flow,
-        f"Added a flow from {flow.from_agency.organization.name} to {flow.recipient}",
-        now,
-        partnership_id=flow.partnership_id,
-    )
-    return flow
-
-
-def update_flow(
-    session: Session, membership: Membership, flow: InformationFlow, data: FlowData, now: datetime
-) -> InformationFlow:
-    """Change a matrix row; a member may neither edit nor move a flow out of their agency."""
-    _require(membership, Action.FLOW_EDIT, flow, "Members edit only their own agency's flows.")
-    _require(
-        membership,
-        Action.FLOW_EDIT,
-        InformationFlow(from_agency_id=data.from_agency_id),
-        "Members edit only their own agency's flows.",
-    )
-    before = _flow_snapshot(flow)
-    _apply_flow(session, flow, data)
-    session.flush()
-    session.refresh(flow)
-    after = _flow_snapshot(flow)
-    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
-    record(
-        session,
-        membership.user,
-        "flow.updated",
-        flow,
-        f"Changed the flow from {flow.from_agency.organization.name} to {flow.recipient}",
-        now,
-        partnership_id=flow.partnership_id,
-        details={"changed": changed},
-    )
-    return flow
-
-
-def _flow_snapshot(flow: InformationFlow) -> dict:
-    return {
-        "from_agency_id": flow.from_agency_id,
-        "to_agency_id": flow.to_agency_id,
-        "to_role": flow.to_role,
-        "data_categories": list(flow.data_categories),
-        "trigger": flow.trigger,
-        "legal_basis": flow.legal_basis.value if flow.legal_basis else None,
-        "statute_citation": flow.statute_citation,
-        "consent_required": flow.consent_required,
-        "certification_required": flow.certification_required,
-        "procedure_id": flow.procedure_id,
-        "notes": flow.notes,
-    }
-
-
-def delete_flow(
-    session: Session, membership: Membership, flow: InformationFlow, now: datetime
-) -> None:
-    """Remove a row from the matrix (the audit trail keeps what it said)."""
-    _require(membership, Action.FLOW_EDIT, flow, "Members remove only their own agency's flows.")
-    record(
-        session,
-        membership.user,
-        "flow.deleted",
-        flow,
-        f"Removed the flow from {flow.from_agency.organization.name} to {flow.recipient}",
-        now,
-        partnership_id=flow.partnership_id,
-        details=_flow_snapshot(flow),
-    )
-    session.delete(flow)
-
-
-@dataclass
-class MatrixGrid:
-    """Flows arranged by sending agency (rows) and receiving agency (columns)."""
-
-    agencies: list[PartnerAgency]
-    cells: dict[tuple[int, int | None], list[InformationFlow]]
-
-    def cell(self, from_id: int, to_id: int | None) -> list[InformationFlow]:
-        """Flows from one agency to another (`to_id` None: to a role only)."""
-        return self.cells.get((from_id, to_id), [])
-
-    @property
-    def has_role_flows(self) -> bool:
-        return any(to_id is None for _, to_id in self.cells)
-
-
-def matrix_grid(flows: list[InformationFlow], agencies: list[PartnerAgency]) -> MatrixGrid:
-    """The grid view of the matrix; agencies that left still show while their flows remain."""
-    cells: dict[tuple[int, int | None], list[InformationFlow]] = {}
-    shown = {a.id: a for a in agencies}
-    for flow in flows:
-        cells.setdefault((flow.from_agency_id, flow.to_agency_id), []).append(flow)
-        for agency in (flow.from_agency, flow.to_agency):
-            if agency is not None:
-                shown.setdefault(agency.id, agency)
-    ordered = sorted(shown.values(), key=lambda a: (a.organization.sector.value, a.id))
-    return MatrixGrid(ordered, cells)
-
-
-CSV_HEADER = (
-    "From agency",
-    "From sector",
-    "To agency",
-    "To role",
-    "Information",
-    "When",
-    "Legal basis",
-    "Statute citation",
-    "Consent needed",
-    "Certification needed",
-    "Governing procedure",
-    "Gaps",
-    "Notes",
-)
-
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas: a cell may not start with = + - @ or a control char."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def flows_csv(flows: list[InformationFlow]) -> str:
-    """The matrix as CSV, safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for flow in flows:
-        row = (
-            flow.from_agency.organization.name,
-            flow.from_agency.organization.sector_display,
-            flow.to_agency.organization.name if flow.to_agency else "",
-            flow.to_role,
-            "; ".join(c.label for c in flow.categories),
-            flow.trigger,
-            flow.legal_basis.label if flow.legal_basis else "",
-            flow.statute_citation,
-            "yes" if flow.consent_required else "no",
-            "yes" if flow.certification_required else "no",
-            flow.procedure.title if flow.procedure else "",
-            "; ".join(flow.gaps),
-            flow.notes,
-        )
-        writer.writerow([_cell(value) for value in row])
-    return out.getvalue()
-
-
-# --- stage checks and what falls due -------------------------------------------------------
-
-
-def legal_basis_check(session: Session, partnership: Partnership, today: date) -> CheckResult:
-    """Plan → Act: every flow of the matrix rests on a legal basis (a cited one for statutes)."""
-    flows = partnership_flows(session, partnership.id)
-    if not flows:
-        return CheckResult(False, "The sharing matrix has no flows yet.")
-    lacking = [f for f in flows if not f.has_legal_basis]
-    if lacking:
-        return CheckResult(False, f"{len(lacking)} of {len(flows)} flows lack a legal basis.")
-    return CheckResult(True, f"All {len(flows)} flows have a legal basis.")
-
-
-def approved_procedures_check(
-    session: Session, partnership: Partnership, today: date
-) -> CheckResult:
-    """Plan → Act: every flow names a procedure, and each procedure named is approved."""
-    flows = partnership_flows(session, partnership.id)
-    if not flows:
-        return CheckResult(False, "The sharing matrix has no flows yet.")
-    unnamed = sum(1 for f in flows if f.procedure_id is None)
-    named = {f.procedure_id for f in flows} - {None}
-    procedures = {p.id: p for p in partnership_procedures(session, partnership.id)}
-    unapproved = sorted(
-        procedures[i].title
-        for i in named
-        if procedures[i].is_retired or procedures[i].effective_version is None
-    )
-    problems = []
-    if unnamed:
-        problems.append(f"{unnamed} of {len(flows)} flows name no procedure")
-    if unapproved:
-        problems.append("not yet approved: " + ", ".join(f"“{t}”" for t in unapproved))
-    if problems:
-        detail = "; ".join(problems)
-        return CheckResult(False, detail[0].upper() + detail[1:] + ".")
-    return CheckResult(True, f"All {len(named)} procedures the matrix names are approved.")
