@@ -111,3 +111,16 @@ def test_each_rule_is_one_someone_can_break():
     sample = ROOT / "tests" / "test_architecture.py"
     assert "pytest" in imports(sample)
     assert offending([sample], lambda i: i == "pathlib.Path") == {name(sample): ["pathlib.Path"]}
+
+
+def test_no_view_commits_by_itself():
+    """Views write through web.apply, the one transaction path (it commits or rolls back)."""
+    views = [p for p in modules(PACKAGE) if p.stem == "views" or p.parent.name == "views"]
+    assert views
+    committing = {}
+    for path in views:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            is_call = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            if is_call and node.func.attr in ("commit", "rollback"):
+                committing.setdefault(name(path), []).append(node.lineno)
+    assert committing == {}
