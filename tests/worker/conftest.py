@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from tests.conftest import RecordingHandler, SMTPServer, free_port
+from tests.conftest import RecordingHandler, SMTPServer, free_port, without_faketime
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -165,6 +165,7 @@ class PrivateRedis:
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
             stdout=subprocess.DEVNULL,
+            env=without_faketime(os.environ),  # it may not start under libfaketime
         )  # fmt: skip
         wait_for(self._answers, 10, what="redis-server to start")
 
