@@ -30,8 +30,13 @@ def wait_for(condition, timeout: float = 30, interval: float = 0.2, what: str = 
 
 
 def clean_env(**settings: str) -> dict[str, str]:
-    """This process's environment without PARTNERHUB_* settings, plus `settings`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERHUB_")}
+    """This process's environment without PARTNERHUB_* settings, plus `settings`.
+
+    Without libfaketime too: under it, Celery's children of `partnerhub up` do not stop on
+    Ctrl-C. These processes work on data made at NOW, which is past on any clock; the hour is
+    tested in this process, where the product's code runs at the test clock.
+    """
+    env = {k: v for k, v in without_faketime(os.environ).items() if not k.startswith("PARTNERHUB_")}
     env.update(settings, PYTHONUNBUFFERED="1")
     return env
 
