@@ -4,7 +4,8 @@ A name or title ends up in email subjects, calendar files and CSV cells, where a
 starts a new header or field: one-line fields (every StringField but text areas and passwords)
 refuse line breaks and other control characters. NUL is refused in every text field, text
 areas included: PostgreSQL cannot store it, and nobody types one on purpose. Refusing (rather
-than quietly removing) shows the person what was wrong and keeps what they typed.
+than quietly removing) shows the person what was wrong and keeps what they typed. Whole
+numbers larger than a database INTEGER are refused too.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def id_or_none(text: str | None) -> int | None:
     return None
 
 
-def text_validator(field):
+def input_check(field):
     """The check a bound field's input needs, or None for fields that parse it safely."""
     if isinstance(field, IntegerField):
         return storable_number
@@ -65,7 +66,7 @@ class SafeTextMeta:
 
     def bind_field(self, form, unbound_field, options):
         field = super().bind_field(form, unbound_field, options)
-        check = text_validator(field)
+        check = input_check(field)
         if check is not None:
             # First, and stopping the chain: Optional() would otherwise wave "\r\n" through
             # as empty and clear the error.
