@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -69,6 +70,9 @@ def build_message(
     return msg
 
 
+_written = itertools.count()
+
+
 class FileTransport:
     """Writes each message as an .eml file into a folder."""
 
@@ -78,8 +82,10 @@ class FileTransport:
     def send(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        # Files sort in the order they were written, even within one tick of the clock.
+        order = next(_written)
         digest = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:12]
-        (self.folder / f"{stamp}-{digest}.eml").write_bytes(bytes(msg))
+        (self.folder / f"{stamp}-{order:06d}-{digest}.eml").write_bytes(bytes(msg))
         return {}
 
     def close(self) -> None:
