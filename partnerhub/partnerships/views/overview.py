@@ -1,0 +1,118 @@
+"""The dashboard of a person's partnerships, a partnership's overview, and creating and
+changing a partnership."""
+
+from __future__ import annotations
+
+from flask import (
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from partnerhub import permissions
+from partnerhub.audit.services import partnership_events
+from partnerhub.db import utcnow
+from partnerhub.errors import Conflict, DomainError
+from partnerhub.extensions import database
+from partnerhub.partnerships import (
+    checks,  # noqa: F401  (registers the stage checklist items)
+    services,
+)
+from partnerhub.partnerships.forms import (
+    PartnershipForm,
+)
+from partnerhub.partnerships.registry import registry
+from partnerhub.partnerships.views import blueprint
+from partnerhub.partnerships.views.common import _today
+from partnerhub.web import Outcome, apply, load_partnership
+
+
+@blueprint.route("/")
+@login_required
+def dashboard():
+    """The partnerships I belong to, with their stage, my role and what needs attention."""
+    rows = services.dashboard(database.session, current_user, utcnow().date())
+    return render_template("partnerships/dashboard.html", rows=rows)
+
+
+def _details(form: PartnershipForm) -> services.PartnershipDetails:
+    return services.PartnershipDetails(
+        name=form.name.data,
+        community=form.community.data,
+        purpose=form.purpose.data or "",
+        timezone=form.timezone.data,
+        meeting_cadence=form.meeting_cadence.data or "",
+    )
+
+
+def _save_details(form: PartnershipForm, action, *args, done) -> Outcome:
+    """Call a partnership service with the form's details; a taken name shows at the name,
+    any other refusal at the time zone."""
+    return apply(
+        action,
+        database.session,
+        current_user,
+        *args,
+        _details(form),
+        utcnow(),
+        done=done,
+        at={Conflict: form.name, DomainError: form.timezone},
+    )
+
+
+@blueprint.route("/partnerships/new", methods=["GET", "POST"])
+@login_required
+def new_partnership():
+    """Start a partnership; its creator becomes its facilitator."""
+    form = PartnershipForm()
+    created = form.validate_on_submit() and _save_details(
+        form,
+        services.create_partnership,
+        done=lambda partnership: f"{partnership.name} is created. Next, add its agencies.",
+    )
+    if created:
+        return redirect(url_for(".overview", partnership_id=created.result.id))
+    return render_template("partnerships/edit.html", form=form, partnership=None)
+
+
+@blueprint.route("/partnerships/<int:partnership_id>")
+@login_required
+def overview(partnership_id: int):
+    """A partnership at a glance: stage, purpose, checklist, panels, recent activity."""
+    partnership = load_partnership(partnership_id)
+    today = _today(partnership)
+    db = database.session
+    panels = [_render_panel(p, db, partnership, today) for p in registry.panels]
+    activity = []
+    if permissions.can(g.membership, permissions.MANAGE):
+        activity = partnership_events(db, partnership.id, limit=8)
+    return render_template(
+        "partnerships/overview.html",
+        partnership=partnership,
+        checklist=services.checklist(db, partnership, today),
+        panels=panels,
+        activity=activity,
+    )
+
+
+def _render_panel(registered, db, partnership, today) -> Markup:
+    """A panel's template, given its loader's values both by name and as `panel`."""
+    values = registered.load(db, partnership, today)
+    context = {"partnership": partnership, "panel": values, **values}
+    return Markup(render_template(registered.template, **context))
+
+
+@blueprint.route("/partnerships/<int:partnership_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_partnership(partnership_id: int):
+    """Change the partnership's name, community, purpose, time zone and cadence."""
+    partnership = load_partnership(partnership_id, permissions.MANAGE)
+    form = PartnershipForm(obj=partnership)
+    if form.validate_on_submit() and _save_details(
+        form, services.update_partnership, partnership, done="The partnership is updated."
+    ):
+        return redirect(url_for(".overview", partnership_id=partnership.id))
+    return render_template("partnerships/edit.html", form=form, partnership=partnership)
