@@ -95,7 +95,6 @@ def test_known_and_unknown_emails_are_answered_in_the_same_time(app, smtp, clien
     make.user(email="dana@example.org")
     db.commit()
     emails = {"known": "dana@example.org", "unknown": "nobody@example.org"}
-    samples = {"known": [], "unknown": []}
 
     def post(which: str) -> float:
         started = time.perf_counter()
@@ -104,15 +103,23 @@ def test_known_and_unknown_emails_are_answered_in_the_same_time(app, smtp, clien
         assert response.status_code == 302
         return elapsed
 
+    def ratio_of_medians() -> float:
+        samples = {"known": [], "unknown": []}
+        for round_ in range(30):
+            order = ("known", "unknown") if round_ % 2 else ("unknown", "known")
+            for which in order:
+                samples[which].append(post(which))
+        known, unknown = statistics.median(samples["known"]), statistics.median(samples["unknown"])
+        return max(known, unknown) / min(known, unknown)
+
     for _ in range(5):  # warm up templates, connections and caches on both paths
         post("known"), post("unknown")
-    for round_ in range(30):
-        order = ("known", "unknown") if round_ % 2 else ("unknown", "known")
-        for which in order:
-            samples[which].append(post(which))
-
-    known, unknown = statistics.median(samples["known"]), statistics.median(samples["unknown"])
-    assert max(known, unknown) / min(known, unknown) < 1.2, (known, unknown)
+    # A machine busy with other work can skew one measurement; a real difference (sending the
+    # email during the request took 6x as long) skews every one.
+    ratios = []
+    while len(ratios) < 3 and (not ratios or ratios[-1] >= 1.2):
+        ratios.append(ratio_of_medians())
+    assert ratios[-1] < 1.2, ratios
 
 
 def test_link_sets_a_new_password_once_and_logs_out_everywhere(
