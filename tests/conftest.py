@@ -18,6 +18,7 @@ import re
 import shutil
 import socket
 import threading
+import time
 from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -44,6 +45,16 @@ NO_SKIPS = os.environ.get("PARTNERHUB_TEST_NO_SKIPS") == "1"
 
 
 # --- time -------------------------------------------------------------------------------
+
+if "libfaketime" in os.environ.get("LD_PRELOAD", ""):
+    # CI's hostile-clock pass runs under libfaketime with monotonic clocks left real (faked,
+    # they make timed waits never end). There time.sleep fails with EINVAL (its absolute
+    # CLOCK_MONOTONIC deadline is mistranslated) while a timed wait works, so this process,
+    # and the standard library in it (subprocess waits), sleeps by waiting.
+    def _sleep(seconds: float) -> None:
+        threading.Event().wait(seconds)
+
+    time.sleep = _sleep
 
 
 def clock_time(clock) -> datetime:

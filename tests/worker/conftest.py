@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -20,19 +19,13 @@ from tests.conftest import RecordingHandler, SMTPServer, free_port, without_fake
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def pause(seconds: float) -> None:
-    """Sleep. Under libfaketime with real monotonic clocks (as CI runs the SQLite pass)
-    time.sleep fails with EINVAL, while a timed wait works."""
-    threading.Event().wait(seconds)
-
-
 def wait_for(condition, timeout: float = 30, interval: float = 0.2, what: str = "condition"):
     """Poll until `condition()` is truthy; its value, or a failure after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if value := condition():
             return value
-        pause(interval)
+        time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 

@@ -3,12 +3,13 @@ server: retries, permanent failures, workers killed mid-batch, two workers, Redi
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from sqlalchemy import select
 
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
-from tests.worker.conftest import pause, wait_for
+from tests.worker.conftest import wait_for
 
 
 def outbox(db) -> list[OutboxMessage]:
@@ -110,7 +111,7 @@ def test_a_killed_worker_repeats_at_most_the_one_message_the_server_had_just_acc
         deliver_until(workers, lambda: len(slow_smtp.messages) >= already + 5)  # noqa: B023
 
         workers.kill(worker)
-        pause(slow_smtp.handler.delay * 5)  # the server finishes the message it was taking
+        time.sleep(slow_smtp.handler.delay * 5)  # the server finishes the message it was taking
         accepted_before_kills |= set(received(slow_smtp))
         sent, claimed = in_flight(db)
         assert claimed > 0, "the worker was killed with part of its batch still to send"
