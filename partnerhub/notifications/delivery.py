@@ -96,14 +96,11 @@ def is_due(now: datetime):
     )
 
 
-def claim(
-    session: Session, now: datetime, policy: DeliveryPolicy, only: list[int] | None = None
-) -> list[int]:
+def claim(session: Session, now: datetime, policy: DeliveryPolicy) -> list[int]:
     """Mark up to a batch of due messages `sending` under a lease, commit, and return their ids.
 
     Each claim is an attempt, a claim taken again after its lease too; a message that has had
-    its last attempt is not claimed (`give_up_exhausted` fails it). With `only`, just those
-    messages are claimed (mail that is sent at once).
+    its last attempt is not claimed (`give_up_exhausted` fails it).
 
     PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED first, so concurrent claimers skip each other's
     rows (folded into the UPDATE as a subquery, the locking SELECT may run more than once and
@@ -116,8 +113,6 @@ def claim(
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch_size)
     )
-    if only is not None:
-        due = due.where(OutboxMessage.id.in_(only))
     if session.get_bind().dialect.name == "postgresql":
         batch = OutboxMessage.id.in_(session.scalars(due.with_for_update(skip_locked=True)).all())
     else:
@@ -137,15 +132,11 @@ def claim(
     return sorted(ids)
 
 
-def give_up_exhausted(
-    session: Session, now: datetime, policy: DeliveryPolicy, only: list[int] | None = None
-) -> int:
+def give_up_exhausted(session: Session, now: datetime, policy: DeliveryPolicy) -> int:
     """Fail the due messages that have had their last attempt, rather than claim them again:
     those whose worker stopped while sending them (the lease ran out), and those left pending
     when the limit was lowered. Returns how many; the caller commits."""
     exhausted = and_(is_due(now), OutboxMessage.attempts >= policy.max_attempts)
-    if only is not None:
-        exhausted = and_(exhausted, OutboxMessage.id.in_(only))
     last = case(
         (
             OutboxMessage.status == OutboxStatus.SENDING,
@@ -178,11 +169,10 @@ def deliver_batch(
     sender: str,
     now: datetime,
     policy: DeliveryPolicy,
-    only: list[int] | None = None,
 ) -> DeliveryReport:
     """Claim one batch and send it over one connection; the transport is closed afterwards."""
-    report = DeliveryReport(failed=give_up_exhausted(session, now, policy, only))
-    ids = claim(session, now, policy, only)
+    report = DeliveryReport(failed=give_up_exhausted(session, now, policy))
+    ids = claim(session, now, policy)
     if not ids:
         return report
     messages = session.scalars(
