@@ -13,6 +13,7 @@ from partnerhub.agreements.models import Agreement
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.errors import DomainError, InvalidTransition
+from partnerhub.identifiers import screen
 from partnerhub.meetings.models import (
     AgendaItem,
     AgendaItemKind,
@@ -34,6 +35,7 @@ class AgendaItemData:
     presenter_id: int | None = None
     procedure_id: int | None = None  # the procedure or agreement a review item is about
     agreement_id: int | None = None
+    keep_reason: str | None = None  # why a title that may identify a youth must stay
 
 
 def _require_open_agenda(meeting: Meeting) -> None:
@@ -48,6 +50,7 @@ def add_agenda_item(
 ) -> AgendaItem:
     """Add an item; a facilitator's is on the agenda at once, a member's is a proposal."""
     _require_open_agenda(meeting)
+    _screen_title(session, membership.user, meeting, data, now)
     facilitator = can(membership, MANAGE)
     item = AgendaItem(
         meeting_id=meeting.id,
@@ -95,6 +98,7 @@ def edit_agenda_item(
 ) -> AgendaItem:
     """Change an item's title, time, kind or presenter."""
     _require_open_agenda(item.meeting)
+    _screen_title(session, actor, item.meeting, data, now)
     item.title = data.title
     item.minutes = data.minutes
     item.kind = data.kind
@@ -102,6 +106,20 @@ def edit_agenda_item(
     _link_subject(session, item.meeting, item, data)
     _record_item(session, actor, "agenda_item.edited", item, item.meeting, "Changed", now)
     return item
+
+
+def _screen_title(
+    session: Session, actor: User, meeting: Meeting, data: AgendaItemData, now: datetime
+) -> None:
+    screen(
+        session,
+        meeting.partnership,
+        [data.title],
+        keep_reason=data.keep_reason,
+        actor=actor,
+        now=now,
+        what=f"an agenda item of {meeting.title}",
+    )
 
 
 def accept_agenda_item(session: Session, actor: User, item: AgendaItem, now: datetime) -> None:
