@@ -37,7 +37,7 @@ class IdentifiersFound(DomainError):
 
 def screen(
     session: Session,
-    partnership: Partnership,
+    partnership_id: int,
     texts: Iterable[str],
     *,
     keep_reason: str | None,
@@ -48,7 +48,7 @@ def screen(
     """Refuse `texts` (the parts of one `what`, e.g. "minutes") if they may identify a youth,
     unless `keep_reason` says why they must stay; then record that in the activity log
     (the kinds found and the reason, never the text itself)."""
-    known = known_names(session, partnership)
+    known = known_names(session, partnership_id)
     findings = [finding for text in texts for finding in find_identifiers(text or "", known)]
     if not findings:
         return
@@ -59,17 +59,17 @@ def screen(
         session,
         actor,
         "identifiers.kept",
-        partnership,
+        session.get(Partnership, partnership_id),
         f"Kept {what} that may identify a youth ({', '.join(kinds)}): {keep_reason.strip()}",
         now,
-        partnership_id=partnership.id,
+        partnership_id=partnership_id,
         details={"what": what, "kinds": kinds, "count": len(findings)},
     )
 
 
-def known_names(session: Session, partnership: Partnership) -> KnownNames:
+def known_names(session: Session, partnership_id: int) -> KnownNames:
     """The names of the partnership, its agencies and everyone on or invited to its roster."""
-    partnership_id = partnership.id
+    own = sa.select(Partnership.name).where(Partnership.id == partnership_id)
     people = (
         sa.select(User.name).join(Membership).where(Membership.partnership_id == partnership_id)
     )
@@ -79,5 +79,4 @@ def known_names(session: Session, partnership: Partnership) -> KnownNames:
         .join(PartnerAgency)
         .where(PartnerAgency.partnership_id == partnership_id)
     )
-    names = session.scalars(sa.union_all(people, invited, agencies))
-    return KnownNames.of([partnership.name, *names])
+    return KnownNames.of(session.scalars(sa.union_all(own, people, invited, agencies)))

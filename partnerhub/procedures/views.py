@@ -24,6 +24,7 @@ from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.errors import NotFound
 from partnerhub.extensions import database
+from partnerhub.identifiers import IdentifiersFound
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.partnerships.services import local_today
@@ -195,6 +196,7 @@ def new(partnership_id: int):
         form.procedure_text(),
         utcnow(),
         done="Procedure saved as a draft. Submit it for sign-off when it is ready.",
+        at={IdentifiersFound: form.keep_reason},
     )
     if created:
         return redirect(_procedure_url(created.result))
@@ -247,6 +249,7 @@ def edit(partnership_id: int, procedure_id: int):
         form.procedure_text(),
         utcnow(),
         done="New version saved as a draft. Submit it for sign-off when it is ready.",
+        at={IdentifiersFound: form.keep_reason},
     ):
         return redirect(_procedure_url(procedure))
     return render_template(
@@ -308,9 +311,7 @@ def request_changes(partnership_id: int, procedure_id: int, number: int):
     form = ChangeRequestForm()
     if not form.validate_on_submit():
         return _render_version(partnership, procedure, chosen, change_form=form), 400
-    return _act(
-        procedure,
-        f"Changes requested; version {number} is back in draft.",
+    requested = apply(
         services.request_changes,
         database.session,
         g.membership,
@@ -318,7 +319,15 @@ def request_changes(partnership_id: int, procedure_id: int, number: int):
         chosen,
         form.comment.data,
         utcnow(),
+        keep_reason=form.kept_reason,
+        done=f"Changes requested; version {number} is back in draft.",
+        at={IdentifiersFound: form.keep_reason},
     )
+    if isinstance(requested.refusal, IdentifiersFound):  # shown at the form, with what was typed
+        procedure = _procedure(partnership, procedure_id)  # reloaded after the rollback
+        chosen = services.get_version(procedure, number)
+        return _render_version(partnership, procedure, chosen, change_form=form)
+    return redirect(_procedure_url(procedure))
 
 
 @blueprint.route("/procedures/<int:procedure_id>/review", methods=["POST"])

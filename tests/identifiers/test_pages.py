@@ -10,6 +10,9 @@ from sqlalchemy import select
 
 from partnerhub.audit.models import AuditEvent
 from partnerhub.meetings.models import ActionItem, AgendaItem, Meeting
+from partnerhub.notifications.models import Flag
+from partnerhub.partnerships.models import PartnerAgency
+from partnerhub.procedures.models import ChangeRequest, Procedure
 from tests.clock import NOW
 
 NOTE = "Jayden Smith (DOB 3/14/2009) was cited; case #2023-JV-0142."
@@ -101,3 +104,66 @@ def test_changing_an_agenda_item_is_screened_too(client, login_as, world, db, ba
     assert warned.status_code == 200 and "“Tyler Mills”" in warned.get_data(as_text=True)
     db.expire_all()
     assert db.get(AgendaItem, item.id).title == "Citations"
+
+
+def test_a_procedures_text_is_screened_when_written_and_revised(client, login_as, world, db, base):
+    login_as(world.facilitator.user)
+    body = "1. Check the release.\n2. For example, student ID 4471823 may be shared."
+    procedure = {
+        "title": "Attendance sharing",
+        "owning_agency_id": str(world.member.partner_agency_id),
+        "body_markdown": body,
+        "legal_bases": ["ferpa_consent"],
+        "review_cadence_months": "12",
+    }
+    warned = client.post(f"{base}/procedures/new", data=procedure)
+    assert warned.status_code == 200
+    page = warned.get_data(as_text=True)
+    assert "“student ID 4471823”" in page and escape(body) in page
+    assert db.scalars(select(Procedure)).all() == []
+    kept = client.post(
+        f"{base}/procedures/new",
+        data={**procedure, "keep_as_written": "y", "keep_reason": "A made-up example number."},
+    )
+    assert kept.status_code == 302
+    created = db.scalars(select(Procedure)).one()
+    revised = client.post(
+        f"{base}/procedures/{created.id}/edit",
+        data={**procedure, "body_markdown": "Born 2010-01-02: share.", "change_summary": "Edit"},
+    )
+    assert revised.status_code == 200 and "“Born 2010-01-02”" in revised.get_data(as_text=True)
+    assert len(kept_events(db)) == 1
+
+
+def test_a_change_request_naming_a_youth_waits_for_a_reason(
+    client, login_as, world, db, base, make
+):
+    school = db.get(PartnerAgency, world.member.partner_agency_id)
+    procedure = make.procedure(school, "Attendance sharing", status="in_review")
+    db.commit()
+    login_as(world.member.user)
+    url = f"{base}/procedures/{procedure.id}/versions/1/request-changes"
+    comment = "It failed for Tyler Mills last week."
+    warned = client.post(url, data={"comment": comment})
+    assert warned.status_code == 200
+    assert "“Tyler Mills”" in warned.get_data(as_text=True)
+    assert db.scalars(select(ChangeRequest)).all() == []
+    kept = client.post(url, data={"comment": comment, "keep_as_written": "y", "keep_reason": "x"})
+    assert kept.status_code == 302
+    assert db.scalars(select(ChangeRequest.comment)).all() == [comment]
+
+
+def test_a_flag_note_naming_a_youth_waits_for_a_reason(client, login_as, world, db, base, make):
+    flag = make.flag(world.partnership)
+    db.commit()
+    login_as(world.facilitator.user)
+    url = f"{base}/flags/{flag.id}/acknowledge"
+    note = "Docket no. DJ-23-118 delayed the renewal."
+    warned = client.post(url, data={"note": note})
+    assert warned.status_code == 200 and "“Docket no. DJ-23-118”" in warned.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Flag, flag.id).acknowledged_at is None
+    kept = client.post(url, data={"note": note, "keep_as_written": "y", "keep_reason": REASON})
+    assert kept.status_code == 302
+    db.expire_all()
+    assert db.get(Flag, flag.id).acknowledgement_note == note

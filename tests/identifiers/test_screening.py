@@ -27,7 +27,7 @@ def test_text_that_may_identify_a_youth_is_refused_with_what_was_found(db, partn
     with pytest.raises(IdentifiersFound) as refusal:
         screen(
             db,
-            partnership,
+            partnership.id,
             ["Agenda", MINUTES],
             keep_reason=None,
             actor=None,
@@ -44,14 +44,14 @@ def test_text_that_may_identify_a_youth_is_refused_with_what_was_found(db, partn
 
 def test_a_blank_reason_does_not_keep_it(db, partnership):
     with pytest.raises(IdentifiersFound):
-        screen(db, partnership, [MINUTES], keep_reason="  ", actor=None, now=NOW, what="minutes")
+        screen(db, partnership.id, [MINUTES], keep_reason="  ", actor=None, now=NOW, what="minutes")
 
 
 def test_keeping_it_with_a_reason_is_audited_by_kind_without_the_text(db, partnership, make):
     actor = make.user("Fiona Facilitator")
     screen(
         db,
-        partnership,
+        partnership.id,
         [MINUTES],
         keep_reason="Public court record, named in the news.",
         actor=actor,
@@ -76,11 +76,11 @@ def test_keeping_it_with_a_reason_is_audited_by_kind_without_the_text(db, partne
 
 def test_the_partnerships_own_names_pass(db, partnership):
     text = "Dana Whitfield and Maria Lopez met Helena Public Schools about the Helena Youth plan."
-    screen(db, partnership, [text], keep_reason=None, actor=None, now=NOW, what="minutes")
+    screen(db, partnership.id, [text], keep_reason=None, actor=None, now=NOW, what="minutes")
 
 
 def test_known_names_are_this_partnerships_only(db, partnership, make):
     other = make.partnership(make.user("Jordan Reyes"))
-    assert "reyes" in known_names(db, other).words
-    assert "reyes" not in known_names(db, partnership).words
-    assert {"whitfield", "lopez", "helena", "schools"} <= known_names(db, partnership).words
+    assert "reyes" in known_names(db, other.id).words
+    assert "reyes" not in known_names(db, partnership.id).words
+    assert {"whitfield", "lopez", "helena", "schools"} <= known_names(db, partnership.id).words

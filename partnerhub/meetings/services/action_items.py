@@ -42,7 +42,7 @@ def add_action_item(
         raise DomainError("Name an owner: a member, an agency, or both.")
     screen(
         session,
-        partnership,
+        partnership.id,
         [data.title],
         keep_reason=data.keep_reason,
         actor=actor,

@@ -113,7 +113,7 @@ def _screen_title(
 ) -> None:
     screen(
         session,
-        meeting.partnership,
+        meeting.partnership_id,
         [data.title],
         keep_reason=data.keep_reason,
         actor=actor,

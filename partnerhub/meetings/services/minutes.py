@@ -52,7 +52,7 @@ def save_minutes(
     texts = [summary, *(text for entry in items.values() for text in (entry.notes, entry.decision))]
     screen(
         session,
-        meeting.partnership,
+        meeting.partnership_id,
         texts,
         keep_reason=keep_reason,
         actor=actor,
