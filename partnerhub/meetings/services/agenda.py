@@ -173,12 +173,13 @@ def carry_forward(
 ) -> tuple[int, int]:
     """Put the last meeting's unfinished items and the open action items on this agenda.
 
-    Returns how many agenda items and action items were carried; carrying twice adds nothing.
+    Returns how many agenda items and action items were carried; carrying twice adds nothing,
+    and an item already on the agenda (a standing item of the series) is not added again.
     """
     _require_open_agenda(meeting)
     previous = previous_meeting(session, meeting)
     carried_ids = {i.carried_from_id for i in meeting.agenda_items}
-    titles = {i.title for i in meeting.agenda_items}
+    titles = {i.title.strip().casefold() for i in meeting.agenda_items}
     unfinished = []
     if previous is not None:
         unfinished = session.scalars(
@@ -199,7 +200,7 @@ def carry_forward(
             carried_from_id=old.id,
         )
         for old in unfinished
-        if old.id not in carried_ids
+        if old.id not in carried_ids and old.title.strip().casefold() not in titles
     ]
     actions = [
         AgendaItem(
@@ -209,7 +210,7 @@ def carry_forward(
             presenter_id=action.owner_membership_id,
         )
         for action in open_action_items(session, meeting.partnership_id)
-        if (title := f"Follow-up: {action.title}"[:200]) not in titles
+        if (title := f"Follow-up: {action.title}"[:200]).strip().casefold() not in titles
     ]
     for item in items + actions:
         item.position = len(meeting.agenda_items) + 1

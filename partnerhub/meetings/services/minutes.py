@@ -88,6 +88,10 @@ def finalize_minutes(session: Session, actor: User, meeting: Meeting, now: datet
         raise InvalidTransition("The minutes are already final.")
     if meeting.is_cancelled:
         raise InvalidTransition("A cancelled meeting has no minutes.")
+    if meeting.starts_at > now:
+        raise InvalidTransition(
+            "The meeting has not started yet: finalize its minutes once it has been held."
+        )
     minutes.status = MinutesStatus.FINAL
     minutes.finalized_by_id = actor.id
     minutes.finalized_at = now
