@@ -34,7 +34,9 @@ blueprint = Blueprint("notifications", __name__)
 
 # --- reminders: email preferences, one-click unsubscribe, flags, who receives what ----------
 
-add_tab("Flags", "notifications.flags", order=80)
+add_tab(
+    "Flags", "notifications.flags", order=80, section="act", covers=("notifications.acknowledge",)
+)
 
 
 @blueprint.route("/account/email-preferences", methods=["GET", "POST"])

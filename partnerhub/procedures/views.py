@@ -57,7 +57,7 @@ def _partnership_navigation() -> dict:
                 return url_for(endpoint, partnership_id=partnership.id)
         return url_for("procedures.index", partnership_id=partnership.id)
 
-    return {"partnership_tabs": registry.registry.tabs, "partnership_href": partnership_href}
+    return {"partnership_href": partnership_href}
 
 
 # --- the sharing matrix ----------------------------------------------------------------------
@@ -451,8 +451,19 @@ def _render_version(partnership, procedure, version, change_form=None):
 
 # --- what the partnership's pages show from this module --------------------------------------
 
-registry.add_tab("Sharing matrix", "procedures.matrix", 40)
-registry.add_tab("Procedures", "procedures.index", 50)
+registry.add_tab(
+    "Sharing matrix",
+    "procedures.matrix",
+    40,
+    section="plan",
+    covers=(
+        "procedures.matrix",
+        "procedures.new_flow",
+        "procedures.edit_flow",
+        "procedures.delete_flow",
+    ),
+)
+registry.add_tab("Procedures", "procedures.index", 50, section="plan", covers=("procedures.",))
 registry.computed_check(
     Stage.PLAN,
     "matrix_legal_basis",
