@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from celery import Celery, Task
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
 from flask import Flask
 
 from partnerhub.config import load_config
@@ -57,6 +57,18 @@ app.conf.update(
     beat_schedule_filename=f"{settings['INSTANCE_PATH']}/celerybeat-schedule",
     worker_hijack_root_logger=False,
 )
+
+
+@worker_init.connect
+def refuse_an_unmigrated_database(sender=None, **_kwargs) -> None:
+    """Stop before taking a task on a database that is not at the latest migration (Celery
+    logs and swallows a signal handler's errors, but not an exit)."""
+    from partnerhub import migrate
+
+    try:
+        migrate.require_latest(flask_app().extensions["partnerhub.database"].engine, "The worker")
+    except migrate.NotMigrated as error:
+        raise SystemExit(3) from error
 
 
 @worker_ready.connect
