@@ -5,8 +5,9 @@ workers never send the same message. Each outcome is committed as soon as the se
 answered, before the next message goes out, so a killed worker repeats at most the one
 message the server had just accepted; its other claims are taken up by another worker when
 the lease runs out. The lease is short (a minute by default) and the sending worker renews it
-as it goes, so a long batch keeps its claim while a crashed worker's claims come back soon. Every claim counts as an attempt: a message whose worker dies each time
-is given up after the last one, like a message the server keeps deferring.
+as it goes, so a long batch keeps its claim while a crashed worker's claims come back soon.
+Every claim counts as an attempt: a message whose worker dies each time is given up after the
+last one, like a message the server keeps deferring.
 
 Whatever goes wrong with one message (it cannot be written, built or sent) puts that message
 back with the reason, or fails it after its last attempt, and the batch goes on; only errors
