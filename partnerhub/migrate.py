@@ -66,8 +66,14 @@ def _names(revisions: frozenset[str]) -> str:
 
 def require_latest(engine: sa.Engine, process: str) -> None:
     """Refuse to start `process` on a database that is not at the latest migration: every
-    request or task would fail on a missing table or column. Says so loudly first."""
-    behind = lag(engine)
+    request or task would fail on a missing table or column. Says so loudly first.
+
+    The check's connection is not kept: processes forked after it (Celery's prefork pool,
+    gunicorn with --preload) must not share one connection to the database."""
+    try:
+        behind = lag(engine)
+    finally:
+        engine.dispose()
     if behind is None:
         return
     message = (
