@@ -30,7 +30,9 @@ def configure() -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_start)
+    # First of all: a check that answers early (CSRF, rate limits) ends the request without
+    # running the hooks after it, and its request is logged too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_finish)
     app.teardown_request(_log_request)
 
@@ -44,7 +46,8 @@ def _start() -> None:
 def _finish(response: Response) -> Response:
     g.request_status = response.status_code
     g.request_user = _user_id()
-    response.headers[REQUEST_ID_HEADER] = g.request_id
+    if "request_id" in g:
+        response.headers[REQUEST_ID_HEADER] = g.request_id
     return response
 
 
