@@ -1,5 +1,6 @@
 """One log line per request: its id, method, path (no query string, tokens hidden), status,
-duration, user and outcome; the id is kept from a proxy when sane and sent back."""
+duration, user and outcome; the id is kept from a proxy when sane and sent back. Database
+errors, which reach the logs, do not quote values."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import re
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 LINE = re.compile(
     r"request id=(?P<id>\S+) method=(?P<method>\S+) path=(?P<path>\S+) status=(?P<status>\d+) "
@@ -72,3 +74,15 @@ def test_a_request_refused_before_the_view_is_logged_too(app, client, request_li
     (line,) = request_lines()
     assert (line["method"], line["path"], line["status"]) == ("POST", "/login", "400")
     assert response.headers["X-Request-ID"] == line["id"]
+
+
+def test_a_database_error_does_not_quote_the_values_it_was_given(make, db):
+    """Such errors reach the logs (a failed task, a 500), and values may be secrets."""
+    make.user(email="twice@example.org")
+    with pytest.raises(IntegrityError) as raised:
+        make.user("Name only this test knows", email="twice@example.org")
+    db.rollback()
+
+    assert "twice@example.org" not in str(raised.value)
+    assert "Name only this test knows" not in str(raised.value)
+    assert "hidden" in str(raised.value)
