@@ -164,7 +164,10 @@ def test_processes_starting_at_once_on_a_fresh_folder_agree_on_one_secret_key(
 
 
 def port_is_free(port: int) -> bool:
+    """Nothing listens on it: a new server could bind it (as servers do, with SO_REUSEADDR,
+    whatever connections of the old one are still closing)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
