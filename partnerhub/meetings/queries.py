@@ -288,22 +288,52 @@ def overdue_action_items(
 def agencies_missing_meetings(
     session: Session, partnership_ids: list[int]
 ) -> dict[int, list[PartnerAgency]]:
-    """partnership id -> agencies that missed the last MISSED_IN_A_ROW held meetings."""
-    meetings = held_meetings(session, partnership_ids, MISSED_IN_A_ROW)
-    full = {pid: ms for pid, ms in meetings.items() if len(ms) >= MISSED_IN_A_ROW}
-    if not full:
-        return {}
-    present = agencies_present(session, [m.id for ms in full.values() for m in ms])
-    agencies = session.scalars(
-        select(PartnerAgency).where(
-            PartnerAgency.partnership_id.in_(list(full)), PartnerAgency.left_on.is_(None)
+    """partnership id -> agencies that missed the last MISSED_IN_A_ROW held meetings, in one
+    statement: each active agency beside each of its partnership's last held meetings, with
+    whether one of its people attended."""
+    ranked = (
+        select(
+            Meeting.id,
+            Meeting.partnership_id,
+            Meeting.starts_at,
+            func.row_number()
+            .over(partition_by=Meeting.partnership_id, order_by=Meeting.starts_at.desc())
+            .label("rank"),
         )
+        .where(Meeting.partnership_id.in_(partnership_ids), Meeting.status == MeetingStatus.HELD)
+        .subquery()
+    )
+    attended = (
+        select(Attendance.id)
+        .join(Membership, Membership.id == Attendance.membership_id)
+        .where(
+            Attendance.meeting_id == ranked.c.id,
+            Attendance.status == AttendanceStatus.ATTENDED,
+            Membership.partner_agency_id == PartnerAgency.id,
+        )
+        .exists()
+    )
+    rows = session.execute(
+        select(PartnerAgency, ranked.c.starts_at, attended.label("attended"))
+        .join(ranked, ranked.c.partnership_id == PartnerAgency.partnership_id)
+        .where(ranked.c.rank <= MISSED_IN_A_ROW, PartnerAgency.left_on.is_(None))
+        .order_by(PartnerAgency.id, ranked.c.rank)
     ).all()
+    latest_first: dict[PartnerAgency, list[tuple[datetime, bool]]] = defaultdict(list)
+    for agency, starts_at, was_there in rows:
+        latest_first[agency].append((starts_at, was_there))
     missing: dict[int, list[PartnerAgency]] = defaultdict(list)
-    for agency in agencies:
-        if missed_in_a_row(agency, full[agency.partnership_id], present) >= MISSED_IN_A_ROW:
+    for agency, meetings in latest_first.items():
+        if len(meetings) >= MISSED_IN_A_ROW and _missed_all(agency, meetings):
             missing[agency.partnership_id].append(agency)
     return missing
+
+
+def _missed_all(agency: PartnerAgency, meetings: list[tuple[datetime, bool]]) -> bool:
+    """True when nobody of the agency attended these meetings, all held since it joined."""
+    return not any(
+        was_there or starts_at.date() < agency.joined_on for starts_at, was_there in meetings
+    )
 
 
 def next_meeting(session: Session, partnership_id: int, now: datetime) -> Meeting | None:
@@ -349,3 +379,20 @@ def my_open_action_items(session: Session, user_id: int) -> list[ActionItem]:
             .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
         )
     )
+
+
+def open_action_items_preview(
+    session: Session, partnership_id: int, shown: int
+) -> tuple[list[ActionItem], int]:
+    """The first `shown` open action items, soonest due first, and how many are open, in
+    one statement (a window count), for a summary that does not grow with the backlog."""
+    rows = session.execute(
+        select(ActionItem, func.count().over().label("open"))
+        .where(
+            ActionItem.partnership_id == partnership_id,
+            ActionItem.status == ActionItemStatus.OPEN,
+        )
+        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        .limit(shown)
+    ).all()
+    return [item for item, _ in rows], rows[0].open if rows else 0

@@ -27,6 +27,7 @@ from partnerhub.extensions import database
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.partnerships.services import local_today
+from partnerhub.partnerships.snapshot import memberships_key, shared
 from partnerhub.permissions import Action
 from partnerhub.procedures import services
 from partnerhub.procedures.diff import side_by_side_diff, unified_diff
@@ -513,11 +514,13 @@ def _viewer_memberships(session: Session, partnership_ids: list[int]) -> dict[in
     """The logged-in viewer's memberships, so the dashboard can say which sign-offs are theirs."""
     if not has_request_context() or not current_user.is_authenticated:
         return {}
-    memberships = session.scalars(
-        select(Membership).where(
-            Membership.user_id == current_user.id,
-            Membership.partnership_id.in_(partnership_ids),
-            Membership.left_at.is_(None),
-        )
-    ).unique()
-    return {m.partnership_id: m for m in memberships}
+    query = select(Membership).where(
+        Membership.user_id == current_user.id,
+        Membership.partnership_id.in_(partnership_ids),
+        Membership.left_at.is_(None),
+    )
+    return shared(
+        session,
+        memberships_key(current_user.id),
+        lambda: {m.partnership_id: m for m in session.scalars(query).unique()},
+    )

@@ -14,16 +14,18 @@ from partnerhub.audit.services import record
 from partnerhub.errors import DomainError, NotFound
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
+from partnerhub.partnerships.snapshot import shared
 from partnerhub.permissions import Action
 from partnerhub.procedures.models import (
     DataCategory,
     InformationFlow,
     LegalBasis,
     Procedure,
+    ProcedureStatus,
+    ProcedureVersion,
 )
 from partnerhub.procedures.services.procedures import (
     agency_of,
-    partnership_procedures,
     require_allowed,
 )
 
@@ -46,14 +48,13 @@ class FlowData:
 
 
 def partnership_flows(session: Session, partnership_id: int) -> list[InformationFlow]:
-    """The matrix rows, grouped by sending agency."""
-    return list(
-        session.scalars(
-            select(InformationFlow)
-            .where(InformationFlow.partnership_id == partnership_id)
-            .order_by(InformationFlow.from_agency_id, InformationFlow.id)
-        ).unique()
+    """The matrix rows, grouped by sending agency (read once by a page that shares its reads)."""
+    query = (
+        select(InformationFlow)
+        .where(InformationFlow.partnership_id == partnership_id)
+        .order_by(InformationFlow.from_agency_id, InformationFlow.id)
     )
+    return shared(session, ("flows", partnership_id), lambda: list(session.scalars(query).unique()))
 
 
 def get_flow(session: Session, partnership_id: int, flow_id: int) -> InformationFlow:
@@ -286,11 +287,14 @@ def approved_procedures_check(
         return CheckResult(False, "The sharing matrix has no flows yet.")
     unnamed = sum(1 for f in flows if f.procedure_id is None)
     named = {f.procedure_id for f in flows} - {None}
-    procedures = {p.id: p for p in partnership_procedures(session, partnership.id)}
     unapproved = sorted(
-        procedures[i].title
-        for i in named
-        if procedures[i].is_retired or procedures[i].effective_version is None
+        session.scalars(
+            select(Procedure.title).where(
+                Procedure.id.in_(named),
+                Procedure.retired_at.is_not(None)
+                | ~Procedure.versions.any(ProcedureVersion.status == ProcedureStatus.APPROVED),
+            )
+        )
     )
     problems = []
     if unnamed:
