@@ -18,6 +18,7 @@ The database is PostgreSQL when `--database-url` or PARTNERHUB_BENCH_DATABASE_UR
 from __future__ import annotations
 
 import argparse
+import http.client
 import http.cookiejar
 import os
 import re
@@ -239,6 +240,8 @@ def wrk(url: str, cookie: str, seconds: float) -> tuple[float, float, float, int
             f"-c{CONNECTIONS}",
             f"-d{seconds:g}s",
             "--latency",
+            "--timeout",
+            "30s",
             "-H",
             f"Cookie: {cookie}",
             url,
@@ -251,7 +254,19 @@ def wrk(url: str, cookie: str, seconds: float) -> tuple[float, float, float, int
     p50 = latency_ms(re.search(r"\s50%\s+(\S+)", output).group(1))
     p99 = latency_ms(re.search(r"\s99%\s+(\S+)", output).group(1))
     failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return rate, p50, p99, int(failed.group(1)) if failed else 0
+    timeouts = re.search(r"timeout (\d+)", output)
+    return rate, p50, p99, sum(int(m.group(1)) for m in (failed, timeouts) if m)
+
+
+def require_page(base_url: str, path: str, cookie: str) -> None:
+    """The page itself answers (wrk would count a redirect to the login page as a success)."""
+    address = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    connection.request("GET", path, headers={"Cookie": cookie})
+    status = connection.getresponse().status
+    connection.close()
+    if status != 200:
+        raise SystemExit(f"{path} answered {status} over HTTP")
 
 
 def latency_ms(text: str) -> float:
@@ -262,10 +277,11 @@ def latency_ms(text: str) -> float:
 def measure(base_url: str, cookie: str, paths: dict, counts: dict, seconds: float) -> list:
     results = []
     for name, path in paths.items():
+        require_page(base_url, path, cookie)
         wrk(base_url + path, cookie, 1)  # warm-up: both workers load what they cache
         rate, p50, p99, failed = wrk(base_url + path, cookie, seconds)
         if failed:
-            raise SystemExit(f"{name} ({path}): {failed} responses were not 2xx/3xx")
+            raise SystemExit(f"{name} ({path}): {failed} responses failed or timed out")
         results.append(Result(name, rate, p50, p99, counts.get(name)))
         print(f"  {name:15} {rate:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms", flush=True)
     return results

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnerhub.agreements.models import Agreement
@@ -288,9 +288,9 @@ def overdue_action_items(
 def agencies_missing_meetings(
     session: Session, partnership_ids: list[int]
 ) -> dict[int, list[PartnerAgency]]:
-    """partnership id -> agencies that missed the last MISSED_IN_A_ROW held meetings, in one
-    statement: each active agency beside each of its partnership's last held meetings, with
-    whether one of its people attended."""
+    """partnership id -> agencies that missed the last MISSED_IN_A_ROW held meetings, all
+    held since they joined, in one statement: the database counts, per active agency, its
+    partnership's last held meetings and those one of its people attended."""
     ranked = (
         select(
             Meeting.id,
@@ -313,27 +313,29 @@ def agencies_missing_meetings(
         )
         .exists()
     )
-    rows = session.execute(
-        select(PartnerAgency, ranked.c.starts_at, attended.label("attended"))
+    per_agency = (
+        select(
+            PartnerAgency.id.label("agency_id"),
+            func.count(ranked.c.id).label("meetings"),
+            func.sum(case((attended, 1), else_=0)).label("attended"),
+            func.min(ranked.c.starts_at).label("earliest"),
+        )
         .join(ranked, ranked.c.partnership_id == PartnerAgency.partnership_id)
         .where(ranked.c.rank <= MISSED_IN_A_ROW, PartnerAgency.left_on.is_(None))
-        .order_by(PartnerAgency.id, ranked.c.rank)
+        .group_by(PartnerAgency.id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(PartnerAgency, per_agency.c.earliest)
+        .join(per_agency, per_agency.c.agency_id == PartnerAgency.id)
+        .where(per_agency.c.meetings >= MISSED_IN_A_ROW, per_agency.c.attended == 0)
+        .order_by(PartnerAgency.id)
     ).all()
-    latest_first: dict[PartnerAgency, list[tuple[datetime, bool]]] = defaultdict(list)
-    for agency, starts_at, was_there in rows:
-        latest_first[agency].append((starts_at, was_there))
     missing: dict[int, list[PartnerAgency]] = defaultdict(list)
-    for agency, meetings in latest_first.items():
-        if len(meetings) >= MISSED_IN_A_ROW and _missed_all(agency, meetings):
+    for agency, earliest in rows:
+        if earliest.date() >= agency.joined_on:  # every one of them held since it joined
             missing[agency.partnership_id].append(agency)
     return missing
-
-
-def _missed_all(agency: PartnerAgency, meetings: list[tuple[datetime, bool]]) -> bool:
-    """True when nobody of the agency attended these meetings, all held since it joined."""
-    return not any(
-        was_there or starts_at.date() < agency.joined_on for starts_at, was_there in meetings
-    )
 
 
 def next_meeting(session: Session, partnership_id: int, now: datetime) -> Meeting | None:

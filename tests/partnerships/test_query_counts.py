@@ -15,10 +15,10 @@ from tests.clock import NOW, TODAY
 
 # The most statements each page may run (the login session and the partnership included).
 BUDGET = {
-    "/": 12,
-    "/partnerships/{id}": 14,
-    "/partnerships/{id}/agencies": 6,
-    "/partnerships/{id}/roster": 9,
+    "/": 9,
+    "/partnerships/{id}": 13,
+    "/partnerships/{id}/agencies": 4,
+    "/partnerships/{id}/roster": 6,
     "/partnerships/{id}/flags": 3,
     "/partnerships/{id}/activity": 3,
 }

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
@@ -30,7 +30,7 @@ def roster(session: Session, partnership: Partnership) -> list[Membership]:
         session.scalars(
             select(Membership)
             .where(Membership.partnership_id == partnership.id)
-            .options(selectinload(Membership.partner_agency))
+            .options(joinedload(Membership.partner_agency))
             .order_by(Membership.left_at.is_not(None), Membership.id)
         )
     )
