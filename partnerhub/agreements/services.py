@@ -265,6 +265,12 @@ class _Signing:
 
 def _signing(session: Session, partnership_id: int) -> list[_Signing]:
     """Each agreement with how many of the agencies now at the table signed it."""
+    return shared(
+        session, ("agreements", partnership_id), lambda: _load_signing(session, partnership_id)
+    )
+
+
+def _load_signing(session: Session, partnership_id: int) -> list[_Signing]:
     present = (
         select(func.count(PartnerAgency.id))
         .where(PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None))
@@ -282,17 +288,13 @@ def _signing(session: Session, partnership_id: int) -> list[_Signing]:
         .correlate(Agreement)
         .scalar_subquery()
     )
-
-    def load() -> list[_Signing]:
-        query = (
-            select(Agreement, signed, present)
-            .where(Agreement.partnership_id == partnership_id)
-            .options(*STATUS_JOINED)
-            .order_by(Agreement.id.desc())
-        )
-        return [_Signing(*row) for row in session.execute(query).unique()]
-
-    return shared(session, ("agreements", partnership_id), load)
+    query = (
+        select(Agreement, signed, present)
+        .where(Agreement.partnership_id == partnership_id)
+        .options(*STATUS_JOINED)
+        .order_by(Agreement.id.desc())
+    )
+    return [_Signing(*row) for row in session.execute(query).unique()]
 
 
 # --- the Plan -> Act gate -----------------------------------------------------------------

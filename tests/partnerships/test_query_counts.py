@@ -16,7 +16,7 @@ from tests.clock import NOW, TODAY
 # The most statements each page may run (the login session and the partnership included).
 BUDGET = {
     "/": 9,
-    "/partnerships/{id}": 13,
+    "/partnerships/{id}": 12,
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
     "/partnerships/{id}/flags": 3,

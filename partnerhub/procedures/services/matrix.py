@@ -48,13 +48,14 @@ class FlowData:
 
 
 def partnership_flows(session: Session, partnership_id: int) -> list[InformationFlow]:
-    """The matrix rows, grouped by sending agency (read once by a page that shares its reads)."""
-    query = (
-        select(InformationFlow)
-        .where(InformationFlow.partnership_id == partnership_id)
-        .order_by(InformationFlow.from_agency_id, InformationFlow.id)
+    """The matrix rows, grouped by sending agency."""
+    return list(
+        session.scalars(
+            select(InformationFlow)
+            .where(InformationFlow.partnership_id == partnership_id)
+            .order_by(InformationFlow.from_agency_id, InformationFlow.id)
+        ).unique()
     )
-    return shared(session, ("flows", partnership_id), lambda: list(session.scalars(query).unique()))
 
 
 def get_flow(session: Session, partnership_id: int, flow_id: int) -> InformationFlow:
@@ -267,9 +268,30 @@ def flows_csv(flows: list[InformationFlow]) -> str:
 # --- stage checks and what falls due ---
 
 
+def _flows_for_checks(
+    session: Session, partnership_id: int
+) -> list[tuple[InformationFlow, str | None, bool]]:
+    """Each flow with the title of the procedure it names and whether that procedure is in
+    force (not retired, an approved version), in one statement the two checks share."""
+    in_force = Procedure.retired_at.is_(None) & Procedure.versions.any(
+        ProcedureVersion.status == ProcedureStatus.APPROVED
+    )
+    query = (
+        select(InformationFlow, Procedure.title, in_force)
+        .outerjoin(Procedure, Procedure.id == InformationFlow.procedure_id)
+        .where(InformationFlow.partnership_id == partnership_id)
+        .order_by(InformationFlow.from_agency_id, InformationFlow.id)
+    )
+    return shared(
+        session,
+        ("flows for checks", partnership_id),
+        lambda: [tuple(row) for row in session.execute(query).unique()],
+    )
+
+
 def legal_basis_check(session: Session, partnership: Partnership, today: date) -> CheckResult:
     """Plan → Act: every flow of the matrix rests on a legal basis (a cited one for statutes)."""
-    flows = partnership_flows(session, partnership.id)
+    flows = [flow for flow, _, _ in _flows_for_checks(session, partnership.id)]
     if not flows:
         return CheckResult(False, "The sharing matrix has no flows yet.")
     lacking = [f for f in flows if not f.has_legal_basis]
@@ -282,23 +304,20 @@ def approved_procedures_check(
     session: Session, partnership: Partnership, today: date
 ) -> CheckResult:
     """Plan → Act: every flow names a procedure, and each procedure named is approved."""
-    flows = partnership_flows(session, partnership.id)
-    if not flows:
+    rows = _flows_for_checks(session, partnership.id)
+    if not rows:
         return CheckResult(False, "The sharing matrix has no flows yet.")
-    unnamed = sum(1 for f in flows if f.procedure_id is None)
-    named = {f.procedure_id for f in flows} - {None}
-    unapproved = sorted(
-        session.scalars(
-            select(Procedure.title).where(
-                Procedure.id.in_(named),
-                Procedure.retired_at.is_not(None)
-                | ~Procedure.versions.any(ProcedureVersion.status == ProcedureStatus.APPROVED),
-            )
-        )
-    )
+    unnamed = sum(1 for flow, _, _ in rows if flow.procedure_id is None)
+    named = {flow.procedure_id for flow, _, _ in rows} - {None}
+    named_unapproved = {
+        flow.procedure_id: title
+        for flow, title, in_force in rows
+        if flow.procedure_id is not None and not in_force
+    }
+    unapproved = sorted(named_unapproved.values())
     problems = []
     if unnamed:
-        problems.append(f"{unnamed} of {len(flows)} flows name no procedure")
+        problems.append(f"{unnamed} of {len(rows)} flows name no procedure")
     if unapproved:
         problems.append("not yet approved: " + ", ".join(f"“{t}”" for t in unapproved))
     if problems:
