@@ -466,9 +466,8 @@ REVIEW_WARNING_DAYS = 30
 @registry.panel("procedures/_panel.html", order=40)
 def overview_panel(session: Session, partnership: Partnership, today: date) -> dict:
     """Procedures awaiting sign-off and reviews falling due, for the partnership overview."""
-    awaiting = services.awaiting_sign_off(session, [partnership.id])
-    due = services.procedures_due_for_review(
-        session, today + timedelta(days=REVIEW_WARNING_DAYS), [partnership.id]
+    awaiting, due = services.sign_offs_and_reviews_due(
+        session, [partnership.id], today + timedelta(days=REVIEW_WARNING_DAYS)
     )
     return {"awaiting_sign_off": awaiting, "reviews_due": due, "today": today}
 
@@ -478,7 +477,8 @@ def attention(session: Session, partnership_ids: list[int], today: date):
     """Reviews due within a month (overdue ones first) and versions awaiting sign-offs."""
     items = []
     horizon = today + timedelta(days=REVIEW_WARNING_DAYS)
-    for procedure in services.procedures_due_for_review(session, horizon, partnership_ids):
+    awaiting, due = services.sign_offs_and_reviews_due(session, partnership_ids, horizon)
+    for procedure in due:
         overdue = procedure.next_review_on < today
         items.append(
             registry.Attention(
@@ -490,7 +490,7 @@ def attention(session: Session, partnership_ids: list[int], today: date):
             )
         )
     mine = _viewer_memberships(session, partnership_ids)
-    for procedure, version, waiting in services.awaiting_sign_off(session, partnership_ids):
+    for procedure, version, waiting in awaiting:
         viewer = mine.get(procedure.partnership_id)
         yours = [a for a in waiting if may_sign_for(viewer, a)]
         if yours:

@@ -15,8 +15,8 @@ from tests.clock import NOW, TODAY
 
 # The most statements each page may run (the login session and the partnership included).
 BUDGET = {
-    "/": 9,
-    "/partnerships/{id}": 12,
+    "/": 8,
+    "/partnerships/{id}": 11,
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
     "/partnerships/{id}/flags": 3,

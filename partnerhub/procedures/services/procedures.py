@@ -118,9 +118,21 @@ def procedures_due_for_review(
 def awaiting_sign_off(
     session: Session, partnership_ids: Iterable[int]
 ) -> list[tuple[Procedure, ProcedureVersion, list[PartnerAgency]]]:
-    """(procedure, version in review, agencies yet to sign) across partnerships, in one
-    statement: each version in review joined to the active agencies without a counting
-    sign-off (none counts once changes were requested)."""
+    """(procedure, version in review, agencies yet to sign) across partnerships."""
+    return sign_offs_and_reviews_due(session, partnership_ids)[0]
+
+
+def sign_offs_and_reviews_due(
+    session: Session, partnership_ids: Iterable[int], review_by: date | None = None
+) -> tuple[list[tuple[Procedure, ProcedureVersion, list[PartnerAgency]]], list[Procedure]]:
+    """What awaits sign-off (as `awaiting_sign_off`) and, given `review_by`, the procedures
+    due for review by then (as `procedures_due_for_review`), in one statement: each procedure
+    in force beside its version in review and the active agencies without a counting
+    sign-off on it (none counts once changes were requested)."""
+    in_review = and_(
+        ProcedureVersion.procedure_id == Procedure.id,
+        ProcedureVersion.status == ProcedureStatus.IN_REVIEW,
+    )
     signed = (
         select(SignOff.id)
         .where(
@@ -130,27 +142,39 @@ def awaiting_sign_off(
         .exists()
     )
     pending = and_(
+        ProcedureVersion.id.is_not(None),
         PartnerAgency.partnership_id == Procedure.partnership_id,
         PartnerAgency.left_on.is_(None),
         or_(ProcedureVersion.returned_at.is_not(None), ~signed),
     )
+    wanted = ProcedureVersion.id.is_not(None)
+    if review_by is not None:
+        wanted = wanted | (Procedure.next_review_on <= review_by)
     rows = session.execute(
         select(Procedure, ProcedureVersion, PartnerAgency)
-        .join(ProcedureVersion, ProcedureVersion.procedure_id == Procedure.id)
+        .outerjoin(ProcedureVersion, in_review)
         .outerjoin(PartnerAgency, pending)
         .where(
             Procedure.partnership_id.in_(list(partnership_ids)),
             Procedure.retired_at.is_(None),
-            ProcedureVersion.status == ProcedureStatus.IN_REVIEW,
+            wanted,
         )
         .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id, PartnerAgency.id)
     ).all()
     awaiting: dict[int, tuple[Procedure, ProcedureVersion, list[PartnerAgency]]] = {}
+    due: set[Procedure] = set()
     for procedure, version, agency in rows:
-        waiting = awaiting.setdefault(version.id, (procedure, version, []))[2]
-        if agency is not None:
-            waiting.append(agency)
-    return list(awaiting.values())
+        if version is not None:
+            waiting = awaiting.setdefault(version.id, (procedure, version, []))[2]
+            if agency is not None:
+                waiting.append(agency)
+        if (
+            review_by is not None
+            and procedure.next_review_on
+            and procedure.next_review_on <= review_by
+        ):
+            due.add(procedure)
+    return list(awaiting.values()), sorted(due, key=lambda p: (p.next_review_on, p.id))
 
 
 def procedures_in_review(
