@@ -36,6 +36,26 @@ def roster(session: Session, partnership: Partnership) -> list[Membership]:
     )
 
 
+@dataclass
+class Seating:
+    """The people on the roster now, by the agency they represent (one pass, not a filter of
+    everyone per agency)."""
+
+    current: list[Membership]
+    by_agency: dict[int, list[Membership]]
+    unaffiliated: list[Membership]
+
+
+def seating(members: list[Membership], agencies: list[PartnerAgency]) -> Seating:
+    """Group the current people under the agencies at the table; the rest are unaffiliated."""
+    current = [m for m in members if m.is_active]
+    by_agency: dict[int, list[Membership]] = {a.id: [] for a in agencies}
+    unaffiliated = []
+    for member in current:
+        by_agency.get(member.partner_agency_id, unaffiliated).append(member)
+    return Seating(current, by_agency, unaffiliated)
+
+
 def get_membership(session: Session, partnership: Partnership, membership_id: int) -> Membership:
     """A person on this partnership's roster (else NotFound)."""
     membership = session.get(Membership, membership_id)
