@@ -9,7 +9,8 @@ process, then starts gunicorn (2 sync workers, `bench.app:app`), logs in and loa
 with wrk (`-t2 -c8`, `--seconds` each, after a short warm-up). It prints, per page: requests
 per second, the ratio to the yardstick page of the same run (the logged-in user and the base
 layout with one heading), p50 and p99 latency, and the queries; then each page's throughput
-at N x as a share of its 1x throughput.
+at N x as a share of its 1x throughput, plainly and with each size's figures taken relative
+to its own yardstick (on a shared machine the load can change between the two sizes' runs).
 
 The database is PostgreSQL when `--database-url` or PARTNERHUB_BENCH_DATABASE_URL names one
 (it is EMPTIED for each size), else a temporary SQLite file. Needs `wrk` on the PATH.
@@ -323,6 +324,7 @@ def table(scales: list[int], runs: dict[int, list[Result]]) -> str:
         head += [f"{scale}x req/s", f"{scale}x ÷ yardstick", f"{scale}x p50/p99 ms"]
     head += [f"queries {'/'.join(f'{s}x' for s in scales)}"]
     head += [f"{s}x / {scales[0]}x" for s in scales[1:]]
+    head += [f"{s}x / {scales[0]}x, in yardsticks" for s in scales[1:]]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for index, first in enumerate(runs[scales[0]]):
         cells = [first.page]
@@ -339,8 +341,18 @@ def table(scales: list[int], runs: dict[int, list[Result]]) -> str:
             f"{runs[s][index].requests_per_second / first.requests_per_second:.2f}"
             for s in scales[1:]
         ]
+        # The same ratio with each size's throughput taken relative to its own yardstick:
+        # what remains when the machine's load changed between the sizes' runs.
+        cells += [
+            f"{in_yardsticks(runs[s], index) / in_yardsticks(runs[scales[0]], index):.2f}"
+            for s in scales[1:]
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def in_yardsticks(results: list[Result], index: int) -> float:
+    return results[index].requests_per_second / results[0].requests_per_second
 
 
 def write_results(path: Path, text: str) -> None:
