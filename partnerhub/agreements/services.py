@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Date, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from partnerhub.agreements import uploads
 from partnerhub.agreements.models import (
@@ -39,14 +41,20 @@ from partnerhub.agreements.models import (
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.errors import DomainError, InvalidTransition
-from partnerhub.partnerships.models import Partnership
+from partnerhub.partnerships.models import PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
+from partnerhub.partnerships.snapshot import shared
 from partnerhub.procedures.services import active_agencies, partnership_flows
 
 # The loader options status computation needs; lazy loading is off on these relationships.
 STATUS_LOAD = (
     selectinload(Agreement.parties).selectinload(AgreementParty.signatures),
     selectinload(Agreement.successor),
+)
+# The same in one statement, for lists of agreements that only show their status.
+STATUS_JOINED = (
+    joinedload(Agreement.parties).joinedload(AgreementParty.signatures),
+    joinedload(Agreement.successor),
 )
 
 # Reminders before the end of a term, after the notice window opens (days before expiry).
@@ -134,11 +142,33 @@ def renewal_thresholds(agreement: Agreement, today: date | None = None) -> list[
 DUE_STATUSES = (AgreementStatus.EXPIRING, AgreementStatus.EXPIRED)
 
 
+class days_before(FunctionElement):
+    """`day - days` as a date in SQL (a date column minus an integer column)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(days_before)
+def _days_before(element, compiler, **kw):
+    day, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({day} - {days})"
+
+
+@compiles(days_before, "sqlite")
+def _days_before_sqlite(element, compiler, **kw):
+    day, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"date({day}, '-' || {days} || ' days')"
+
+
 def agreements_due(
     session: Session, today: date, partnership_ids: list[int] | None = None
 ) -> list[Agreement]:
     """Agreements inside their renewal notice window or expired, neither renewed nor
-    terminated, soonest end first. Parties, signatures and successor are loaded."""
+    terminated, soonest end first. Parties, signatures and successor are loaded.
+
+    The notice window is found in SQL; only automatic renewals, whose term rolls over, are
+    checked in Python for the term in force."""
     query = (
         select(Agreement)
         .where(
@@ -146,13 +176,17 @@ def agreements_due(
             Agreement.expires_on.is_not(None),
             ~Agreement.successor.has(),
             (Agreement.terminated_on.is_(None)) | (Agreement.terminated_on > today),
+            or_(
+                Agreement.renewal_rule == RenewalRule.AUTOMATIC,
+                days_before(Agreement.expires_on, Agreement.renewal_notice_days) <= today,
+            ),
         )
-        .options(*STATUS_LOAD)
+        .options(*STATUS_JOINED)
         .order_by(Agreement.expires_on, Agreement.id)
     )
     if partnership_ids is not None:
         query = query.where(Agreement.partnership_id.in_(partnership_ids))
-    due = [a for a in session.scalars(query) if agreement_status(a, today) in DUE_STATUSES]
+    due = [a for a in session.scalars(query).unique() if agreement_status(a, today) in DUE_STATUSES]
     return sorted(due, key=lambda a: (term_end(a, today), a.id))
 
 
@@ -200,7 +234,12 @@ def partnership_agreements(
     query = (
         select(Agreement).where(Agreement.partnership_id == partnership_id).options(*DETAIL_LOAD)
     )
-    rows = [(a, agreement_status(a, today)) for a in session.scalars(query)]
+    return most_pressing_first(session.scalars(query), today)
+
+
+def most_pressing_first(agreements, today: date) -> list[tuple[Agreement, AgreementStatus]]:
+    """(agreement, status) pairs in the list's order: what needs doing first."""
+    rows = [(a, agreement_status(a, today)) for a in agreements]
     return sorted(
         rows,
         key=lambda row: (
@@ -211,37 +250,78 @@ def partnership_agreements(
     )
 
 
+def agreements_with_status(session: Session, partnership_id: int) -> list[Agreement]:
+    """The partnership's agreements, newest first, with what their status needs, in one
+    statement; read once per page when the page shares its reads."""
+    return [row.agreement for row in _signing(session, partnership_id)]
+
+
+@dataclass
+class _Signing:
+    agreement: Agreement
+    signed_by_present: int  # agencies at the table now whose signature is on file
+    present: int  # agencies at the table now
+
+
+def _signing(session: Session, partnership_id: int) -> list[_Signing]:
+    """Each agreement with how many of the agencies now at the table signed it."""
+    return shared(
+        session, ("agreements", partnership_id), lambda: _load_signing(session, partnership_id)
+    )
+
+
+def _load_signing(session: Session, partnership_id: int) -> list[_Signing]:
+    present = (
+        select(func.count(PartnerAgency.id))
+        .where(PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None))
+        .scalar_subquery()
+    )
+    signed = (
+        select(func.count(func.distinct(AgreementParty.id)))
+        .join(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
+        .join(AgreementSignature, AgreementSignature.party_id == AgreementParty.id)
+        .where(
+            AgreementParty.agreement_id == Agreement.id,
+            PartnerAgency.left_on.is_(None),
+            AgreementSignature.withdrawn_at.is_(None),
+        )
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    query = (
+        select(Agreement, signed, present)
+        .where(Agreement.partnership_id == partnership_id)
+        .options(*STATUS_JOINED)
+        .order_by(Agreement.id.desc())
+    )
+    return [_Signing(*row) for row in session.execute(query).unique()]
+
+
 # --- the Plan -> Act gate -----------------------------------------------------------------
 
 
 def agreement_gate(session: Session, partnership: Partnership, today: date) -> CheckResult:
     """Done when an agreement in force is signed by every agency now at the table."""
-    agencies = active_agencies(session, partnership.id)
-    if not agencies:
+    rows = _signing(session, partnership.id)
+    needed = rows[0].present if rows else len(active_agencies(session, partnership.id))
+    if not needed:
         return CheckResult(False, "No partner agencies yet.")
-    needed = {a.id for a in agencies}
-    query = (
-        select(Agreement)
-        .where(Agreement.partnership_id == partnership.id)
-        .options(*STATUS_LOAD)
-        .order_by(Agreement.id.desc())
-    )
     best: tuple[int, Agreement] | None = None
-    for agreement in session.scalars(query):
+    for row in rows:
+        agreement, count = row.agreement, row.signed_by_present
         if agreement.sent_for_signature_at is None:
             continue
-        signed = {p.partner_agency_id for p in agreement.parties if p.signature} & needed
-        if signed == needed and is_in_force(agreement, today):
+        if count == needed and is_in_force(agreement, today):
             return CheckResult(True, f"“{agreement.title}” is signed by every partner agency.")
-        if best is None or len(signed) > best[0]:
-            best = (len(signed), agreement)
+        if best is None or count > best[0]:
+            best = (count, agreement)
     if best is None:
         return CheckResult(False, "No agreement has been sent for signature yet.")
     count, agreement = best
     return CheckResult(
         False,
-        f"“{agreement.title}”: {count} of {len(needed)} partner agencies signed"
-        + ("" if count < len(needed) else ", not in force today")
+        f"“{agreement.title}”: {count} of {needed} partner agencies signed"
+        + ("" if count < needed else ", not in force today")
         + ".",
     )
 

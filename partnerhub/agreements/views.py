@@ -391,8 +391,8 @@ add_tab("Agreements", "agreements.index", order=60, section="plan", covers=("agr
 
 @panel("agreements/_panel.html", order=50)
 def _overview(session, partnership, today) -> dict:
-    rows = services.partnership_agreements(session, partnership.id, today)
-    current = [(a, s) for a, s in rows if s not in PAST]
+    agreements = services.agreements_with_status(session, partnership.id)
+    current = [(a, s) for a, s in services.most_pressing_first(agreements, today) if s not in PAST]
     return {
         "agreement_rows": current,
         "agreement_gate": services.agreement_gate(session, partnership, today),

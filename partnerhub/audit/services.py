@@ -38,12 +38,15 @@ def record(
     return event
 
 
-def partnership_events(session: Session, partnership_id: int, limit: int = 200) -> list[AuditEvent]:
-    """The newest audit events of one partnership."""
+def partnership_events(
+    session: Session, partnership_id: int, limit: int = 200, offset: int = 0
+) -> list[AuditEvent]:
+    """One partnership's audit events, newest first: `limit` of them after the first `offset`."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.partnership_id == partnership_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
+        .offset(offset)
     )
     return list(session.scalars(query))

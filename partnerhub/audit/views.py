@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from partnerhub import permissions
@@ -21,5 +21,19 @@ add_tab("Activity", "audit.activity", 90, permissions.MANAGE, section="activity"
 def activity(partnership_id: int):
     """Every recorded change to the partnership: who did what, and when."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
-    events = partnership_events(database.session, partnership.id)
-    return render_template("audit/activity.html", partnership=partnership, events=events)
+    page = min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
+    # One more than a page tells whether an older page exists, without counting them all.
+    events = partnership_events(
+        database.session, partnership.id, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+    return render_template(
+        "audit/activity.html",
+        partnership=partnership,
+        events=events[:PAGE_SIZE],
+        page=page,
+        older=len(events) > PAGE_SIZE,
+    )
+
+
+PAGE_SIZE = 50
+LAST_PAGE = 100_000  # keeps the offset a number every database takes

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnerhub.agreements.models import Agreement
@@ -288,20 +288,52 @@ def overdue_action_items(
 def agencies_missing_meetings(
     session: Session, partnership_ids: list[int]
 ) -> dict[int, list[PartnerAgency]]:
-    """partnership id -> agencies that missed the last MISSED_IN_A_ROW held meetings."""
-    meetings = held_meetings(session, partnership_ids, MISSED_IN_A_ROW)
-    full = {pid: ms for pid, ms in meetings.items() if len(ms) >= MISSED_IN_A_ROW}
-    if not full:
-        return {}
-    present = agencies_present(session, [m.id for ms in full.values() for m in ms])
-    agencies = session.scalars(
-        select(PartnerAgency).where(
-            PartnerAgency.partnership_id.in_(list(full)), PartnerAgency.left_on.is_(None)
+    """partnership id -> agencies that missed the last MISSED_IN_A_ROW held meetings, all
+    held since they joined, in one statement: the database counts, per active agency, its
+    partnership's last held meetings and those one of its people attended."""
+    ranked = (
+        select(
+            Meeting.id,
+            Meeting.partnership_id,
+            Meeting.starts_at,
+            func.row_number()
+            .over(partition_by=Meeting.partnership_id, order_by=Meeting.starts_at.desc())
+            .label("rank"),
         )
+        .where(Meeting.partnership_id.in_(partnership_ids), Meeting.status == MeetingStatus.HELD)
+        .subquery()
+    )
+    attended = (
+        select(Attendance.id)
+        .join(Membership, Membership.id == Attendance.membership_id)
+        .where(
+            Attendance.meeting_id == ranked.c.id,
+            Attendance.status == AttendanceStatus.ATTENDED,
+            Membership.partner_agency_id == PartnerAgency.id,
+        )
+        .exists()
+    )
+    per_agency = (
+        select(
+            PartnerAgency.id.label("agency_id"),
+            func.count(ranked.c.id).label("meetings"),
+            func.sum(case((attended, 1), else_=0)).label("attended"),
+            func.min(ranked.c.starts_at).label("earliest"),
+        )
+        .join(ranked, ranked.c.partnership_id == PartnerAgency.partnership_id)
+        .where(ranked.c.rank <= MISSED_IN_A_ROW, PartnerAgency.left_on.is_(None))
+        .group_by(PartnerAgency.id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(PartnerAgency, per_agency.c.earliest)
+        .join(per_agency, per_agency.c.agency_id == PartnerAgency.id)
+        .where(per_agency.c.meetings >= MISSED_IN_A_ROW, per_agency.c.attended == 0)
+        .order_by(PartnerAgency.id)
     ).all()
     missing: dict[int, list[PartnerAgency]] = defaultdict(list)
-    for agency in agencies:
-        if missed_in_a_row(agency, full[agency.partnership_id], present) >= MISSED_IN_A_ROW:
+    for agency, earliest in rows:
+        if earliest.date() >= agency.joined_on:  # every one of them held since it joined
             missing[agency.partnership_id].append(agency)
     return missing
 
@@ -349,3 +381,20 @@ def my_open_action_items(session: Session, user_id: int) -> list[ActionItem]:
             .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
         )
     )
+
+
+def open_action_items_preview(
+    session: Session, partnership_id: int, shown: int
+) -> tuple[list[ActionItem], int]:
+    """The first `shown` open action items, soonest due first, and how many are open, in
+    one statement (a window count), for a summary that does not grow with the backlog."""
+    rows = session.execute(
+        select(ActionItem, func.count().over().label("open"))
+        .where(
+            ActionItem.partnership_id == partnership_id,
+            ActionItem.status == ActionItemStatus.OPEN,
+        )
+        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        .limit(shown)
+    ).all()
+    return [item for item, _ in rows], rows[0].open if rows else 0

@@ -7,13 +7,14 @@ The items follow the 3 Bold Steps (Partner - Plan - Act) in DOMAIN.md.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import String, false, literal, select
 from sqlalchemy.orm import Session
 
-from partnerhub.partnerships import services
+from partnerhub.auth.models import User
 from partnerhub.partnerships.models import (
     CORE_SECTORS,
     Membership,
@@ -21,6 +22,7 @@ from partnerhub.partnerships.models import (
     PartnerAgency,
     Partnership,
     Role,
+    Sector,
     SectorAbsence,
     Stage,
 )
@@ -32,6 +34,7 @@ from partnerhub.partnerships.registry import (
     attention_source,
     computed_check,
 )
+from partnerhub.partnerships.snapshot import shared
 
 
 @computed_check(
@@ -41,9 +44,8 @@ from partnerhub.partnerships.registry import (
     order=10,
 )
 def core_sectors_settled(session: Session, partnership: Partnership, today: date) -> CheckResult:
-    open_sectors = [
-        c.sector.label for c in services.sector_coverage(session, partnership) if not c.settled
-    ]
+    settled = _table(session, [partnership.id]).settled[partnership.id]
+    open_sectors = [s.label for s in CORE_SECTORS if s not in settled]
     if open_sectors:
         return CheckResult(False, "Missing: " + ", ".join(open_sectors))
     return CheckResult(True)
@@ -51,14 +53,9 @@ def core_sectors_settled(session: Session, partnership: Partnership, today: date
 
 @computed_check(Stage.PARTNER, "partner.facilitator", "A convener/facilitator named", order=20)
 def facilitator_named(session: Session, partnership: Partnership, today: date) -> CheckResult:
-    count = session.scalar(
-        select(func.count()).where(
-            Membership.partnership_id == partnership.id,
-            Membership.role == Role.FACILITATOR,
-            Membership.left_at.is_(None),
-        )
+    return CheckResult(
+        any(role is Role.FACILITATOR for role, _, _ in _leaders(session, partnership))
     )
-    return CheckResult(count > 0)
 
 
 @computed_check(
@@ -80,14 +77,26 @@ def cadence_set(session: Session, partnership: Partnership, today: date) -> Chec
 
 @computed_check(Stage.PLAN, "plan.legal_advisor", "A legal advisor on the roster", order=10)
 def legal_advisor_named(session: Session, partnership: Partnership, today: date) -> CheckResult:
-    names = session.scalars(
-        select(Membership).where(
+    names = [name for _, legal, name in _leaders(session, partnership) if legal]
+    return CheckResult(bool(names), ", ".join(names))
+
+
+def _leaders(session: Session, partnership: Partnership) -> list[tuple[Role, bool, str]]:
+    """(role, legal advisor, name) of the facilitators and legal advisors on the roster, read
+    once for the checks that need them."""
+    query = (
+        select(Membership.role, Membership.is_legal_advisor, User.name)
+        .join(User, User.id == Membership.user_id)
+        .where(
             Membership.partnership_id == partnership.id,
-            Membership.is_legal_advisor.is_(True),
             Membership.left_at.is_(None),
+            (Membership.role == Role.FACILITATOR) | Membership.is_legal_advisor.is_(True),
         )
-    ).all()
-    return CheckResult(bool(names), ", ".join(m.user.name for m in names))
+        .order_by(Membership.id)
+    )
+    return shared(
+        session, ("leaders", partnership.id), lambda: [tuple(r) for r in session.execute(query)]
+    )
 
 
 MANUAL_ITEMS = (
@@ -148,42 +157,57 @@ for stage, key, label, required, order in MANUAL_ITEMS:
     add_check(Check(stage, key, label, required=required, order=order))
 
 
+@dataclass
+class _Table:
+    """Who sits at the partnerships' tables: the agencies without a liaison, and the sectors
+    settled (represented by an agency, or with a recorded absence)."""
+
+    without_liaison: list[tuple[int, str]] = field(default_factory=list)
+    settled: dict[int, set[Sector]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _table(session: Session, partnership_ids: list[int]) -> _Table:
+    """One statement: each active agency's sector and whether it lacks a liaison, and each
+    recorded absence."""
+    agencies = (
+        select(
+            PartnerAgency.partnership_id,
+            Organization.sector,
+            Organization.name,
+            PartnerAgency.liaison_id.is_(None).label("no_liaison"),
+        )
+        .join(Organization, Organization.id == PartnerAgency.organization_id)
+        .where(PartnerAgency.partnership_id.in_(partnership_ids), PartnerAgency.left_on.is_(None))
+    )
+    absences = select(
+        SectorAbsence.partnership_id,
+        SectorAbsence.sector,
+        literal(None, String).label("name"),
+        false().label("no_liaison"),
+    ).where(SectorAbsence.partnership_id.in_(partnership_ids))
+    table = _Table()
+    rows = session.execute(agencies.union_all(absences).order_by("name")).all()
+    for partnership_id, sector, name, no_liaison in rows:
+        table.settled[partnership_id].add(Sector(sector) if isinstance(sector, str) else sector)
+        if no_liaison:
+            table.without_liaison.append((partnership_id, name))
+    return table
+
+
 @attention_source
 def roster_gaps(session: Session, partnership_ids: list[int], today: date) -> list[Attention]:
     """Agencies without a liaison, and core sectors with neither an agency nor a reason."""
-    items = []
-    no_liaison = session.execute(
-        select(PartnerAgency.partnership_id, Organization.name)
-        .join(Organization, Organization.id == PartnerAgency.organization_id)
-        .where(
-            PartnerAgency.partnership_id.in_(partnership_ids),
-            PartnerAgency.left_on.is_(None),
-            PartnerAgency.liaison_id.is_(None),
+    table = _table(session, partnership_ids)
+    items = [
+        Attention(
+            partnership_id,
+            f"{name} has no liaison",
+            url_for("partnerships.agencies", partnership_id=partnership_id),
         )
-        .order_by(Organization.name)
-    ).all()
-    for partnership_id, name in no_liaison:
-        items.append(
-            Attention(
-                partnership_id,
-                f"{name} has no liaison",
-                url_for("partnerships.agencies", partnership_id=partnership_id),
-            )
-        )
-    settled = defaultdict(set)
-    for partnership_id, sector in session.execute(
-        select(PartnerAgency.partnership_id, Organization.sector)
-        .join(Organization, Organization.id == PartnerAgency.organization_id)
-        .where(PartnerAgency.partnership_id.in_(partnership_ids), PartnerAgency.left_on.is_(None))
-        .union(
-            select(SectorAbsence.partnership_id, SectorAbsence.sector).where(
-                SectorAbsence.partnership_id.in_(partnership_ids)
-            )
-        )
-    ):
-        settled[partnership_id].add(sector)
+        for partnership_id, name in table.without_liaison
+    ]
     for partnership_id in partnership_ids:
-        missing = [s.label for s in CORE_SECTORS if s not in settled[partnership_id]]
+        missing = [s.label for s in CORE_SECTORS if s not in table.settled[partnership_id]]
         if missing:
             items.append(
                 Attention(

@@ -28,6 +28,7 @@ from partnerhub.identifiers import IdentifiersFound
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.partnerships.services import local_today
+from partnerhub.partnerships.snapshot import memberships_key, shared
 from partnerhub.permissions import Action
 from partnerhub.procedures import services
 from partnerhub.procedures.diff import side_by_side_diff, unified_diff
@@ -485,9 +486,8 @@ REVIEW_WARNING_DAYS = 30
 @registry.panel("procedures/_panel.html", order=40)
 def overview_panel(session: Session, partnership: Partnership, today: date) -> dict:
     """Procedures awaiting sign-off and reviews falling due, for the partnership overview."""
-    awaiting = services.awaiting_sign_off(session, [partnership.id])
-    due = services.procedures_due_for_review(
-        session, today + timedelta(days=REVIEW_WARNING_DAYS), [partnership.id]
+    awaiting, due = services.sign_offs_and_reviews_due(
+        session, [partnership.id], today + timedelta(days=REVIEW_WARNING_DAYS)
     )
     return {"awaiting_sign_off": awaiting, "reviews_due": due, "today": today}
 
@@ -497,7 +497,8 @@ def attention(session: Session, partnership_ids: list[int], today: date):
     """Reviews due within a month (overdue ones first) and versions awaiting sign-offs."""
     items = []
     horizon = today + timedelta(days=REVIEW_WARNING_DAYS)
-    for procedure in services.procedures_due_for_review(session, horizon, partnership_ids):
+    awaiting, due = services.sign_offs_and_reviews_due(session, partnership_ids, horizon)
+    for procedure in due:
         overdue = procedure.next_review_on < today
         items.append(
             registry.Attention(
@@ -509,7 +510,7 @@ def attention(session: Session, partnership_ids: list[int], today: date):
             )
         )
     mine = _viewer_memberships(session, partnership_ids)
-    for procedure, version, waiting in services.awaiting_sign_off(session, partnership_ids):
+    for procedure, version, waiting in awaiting:
         viewer = mine.get(procedure.partnership_id)
         yours = [a for a in waiting if may_sign_for(viewer, a)]
         if yours:
@@ -533,11 +534,13 @@ def _viewer_memberships(session: Session, partnership_ids: list[int]) -> dict[in
     """The logged-in viewer's memberships, so the dashboard can say which sign-offs are theirs."""
     if not has_request_context() or not current_user.is_authenticated:
         return {}
-    memberships = session.scalars(
-        select(Membership).where(
-            Membership.user_id == current_user.id,
-            Membership.partnership_id.in_(partnership_ids),
-            Membership.left_at.is_(None),
-        )
-    ).unique()
-    return {m.partnership_id: m for m in memberships}
+    query = select(Membership).where(
+        Membership.user_id == current_user.id,
+        Membership.partnership_id.in_(partnership_ids),
+        Membership.left_at.is_(None),
+    )
+    return shared(
+        session,
+        memberships_key(current_user.id),
+        lambda: {m.partnership_id: m for m in session.scalars(query).unique()},
+    )

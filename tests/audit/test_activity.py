@@ -1,6 +1,6 @@
 """The activity page: every recorded change, who made it and when, in the partnership's time."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from partnerhub.audit.services import record
 from partnerhub.partnerships import services
@@ -40,3 +40,31 @@ def test_events_of_other_partnerships_are_not_shown(client, make, db, login_as):
     page = login_as(fiona).get(f"/partnerships/{mine.id}/activity").get_data(as_text=True)
     assert "Something elsewhere" not in page
     assert "Nothing has been recorded yet." in page
+
+
+def test_activity_comes_in_pages_of_fifty_newest_first(client, make, db, login_as):
+    fiona = make.user("Fiona Facilitator")
+    partnership = make.partnership(fiona)
+    for n in range(60):
+        record(
+            db,
+            None,
+            "note",
+            partnership,
+            f"Note number {n:02d}",
+            NOW + timedelta(minutes=n),
+            partnership_id=partnership.id,
+        )
+    db.commit()
+    url = f"/partnerships/{partnership.id}/activity"
+    login_as(fiona)
+
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    beyond = client.get(f"{url}?page=99999999999999999999").get_data(as_text=True)
+
+    assert "Note number 59" in first and "Note number 10" in first
+    assert "Note number 09" not in first and "Older" in first and "Newer" not in first
+    assert "Note number 09" in second and "Note number 10" not in second
+    assert "Newer" in second and "Older" not in second
+    assert "No older activity." in beyond

@@ -8,7 +8,7 @@ from flask import (
 )
 
 from partnerhub.db import utcnow
-from partnerhub.meetings import queries, services
+from partnerhub.meetings import queries
 from partnerhub.partnerships.models import Stage
 from partnerhub.partnerships.registry import (
     Attention,
@@ -29,11 +29,16 @@ add_tab(
 @panel("meetings/_panel.html", 20)
 def _overview_panel(session, partnership, today):
     """The next meeting and the open action items, on the partnership overview."""
+    shown, count = queries.open_action_items_preview(session, partnership.id, PANEL_ACTION_ITEMS)
     return {
         "next_meeting": queries.next_meeting(session, partnership.id, utcnow()),
-        "open_action_items": services.open_action_items(session, partnership.id),
+        "open_action_items": shown,
+        "open_action_item_count": count,
         "today": today,
     }
+
+
+PANEL_ACTION_ITEMS = 5
 
 
 def _regular_series_check(session, partnership, today) -> CheckResult:

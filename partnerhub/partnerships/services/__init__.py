@@ -43,11 +43,13 @@ from partnerhub.partnerships.services.partnerships import (
 from partnerhub.partnerships.services.roster import (
     CSV_HEADER,
     RosterEntry,
+    Seating,
     check_agency,
     get_membership,
     remove_membership,
     roster,
     roster_csv,
+    seating,
     update_membership,
 )
 from partnerhub.partnerships.services.stages import (
@@ -70,6 +72,7 @@ __all__ = [
     "NewOrganization",
     "PartnershipDetails",
     "RosterEntry",
+    "Seating",
     "SectorCoverage",
     "accept_as_new_user",
     "accept_invitation",
@@ -101,6 +104,7 @@ __all__ = [
     "revoke_invitation",
     "roster",
     "roster_csv",
+    "seating",
     "sector_coverage",
     "seen_by",
     "share_organization",

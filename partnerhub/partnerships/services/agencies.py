@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
@@ -31,7 +31,7 @@ def active_agencies(session: Session, partnership: Partnership) -> list[PartnerA
             select(PartnerAgency)
             .join(PartnerAgency.organization)
             .where(PartnerAgency.partnership_id == partnership.id, PartnerAgency.left_on.is_(None))
-            .options(selectinload(PartnerAgency.liaison), selectinload(PartnerAgency.alternate))
+            .options(joinedload(PartnerAgency.liaison), joinedload(PartnerAgency.alternate))
             .order_by(Organization.name)
         )
     )

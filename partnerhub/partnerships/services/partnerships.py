@@ -23,6 +23,7 @@ from partnerhub.partnerships.models import (
     Stage,
 )
 from partnerhub.partnerships.registry import registry
+from partnerhub.partnerships.snapshot import memberships_key, share, shared_reads
 
 
 def local_today(partnership: Partnership, now: datetime) -> date:
@@ -147,8 +148,9 @@ def dashboard(session: Session, user: User, today: date) -> list[DashboardRow]:
     ).all()
     ids = [partnership.id for partnership, _ in rows]
     attention = defaultdict(list)
-    if ids:
-        for source in registry.attention_sources:
+    with shared_reads(session):
+        share(session, memberships_key(user.id), {p.id: m for p, m in rows})
+        for source in registry.attention_sources if ids else ():
             for item in source(session, ids, today):
                 attention[item.partnership_id].append(item)
     return [DashboardRow(p, m, attention[p.id]) for p, m in rows]

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
@@ -30,10 +30,30 @@ def roster(session: Session, partnership: Partnership) -> list[Membership]:
         session.scalars(
             select(Membership)
             .where(Membership.partnership_id == partnership.id)
-            .options(selectinload(Membership.partner_agency))
+            .options(joinedload(Membership.partner_agency))
             .order_by(Membership.left_at.is_not(None), Membership.id)
         )
     )
+
+
+@dataclass
+class Seating:
+    """The people on the roster now, by the agency they represent (one pass, not a filter of
+    everyone per agency)."""
+
+    current: list[Membership]
+    by_agency: dict[int, list[Membership]]
+    unaffiliated: list[Membership]
+
+
+def seating(members: list[Membership], agencies: list[PartnerAgency]) -> Seating:
+    """Group the current people under the agencies at the table; the rest are unaffiliated."""
+    current = [m for m in members if m.is_active]
+    by_agency: dict[int, list[Membership]] = {a.id: [] for a in agencies}
+    unaffiliated = []
+    for member in current:
+        by_agency.get(member.partner_agency_id, unaffiliated).append(member)
+    return Seating(current, by_agency, unaffiliated)
 
 
 def get_membership(session: Session, partnership: Partnership, membership_id: int) -> Membership:

@@ -25,6 +25,7 @@ from partnerhub.partnerships.forms import (
     PartnershipForm,
 )
 from partnerhub.partnerships.registry import registry
+from partnerhub.partnerships.snapshot import shared_reads
 from partnerhub.partnerships.views import blueprint
 from partnerhub.partnerships.views.common import _today
 from partnerhub.web import Outcome, apply, load_partnership
@@ -85,14 +86,16 @@ def overview(partnership_id: int):
     partnership = load_partnership(partnership_id)
     today = _today(partnership)
     db = database.session
-    panels = [_render_panel(p, db, partnership, today) for p in registry.panels]
+    with shared_reads(db):  # panels and checks read the agencies, agreements, … once
+        panels = [_render_panel(p, db, partnership, today) for p in registry.panels]
+        checklist = services.checklist(db, partnership, today)
     activity = []
     if permissions.can(g.membership, permissions.MANAGE):
         activity = partnership_events(db, partnership.id, limit=8)
     return render_template(
         "partnerships/overview.html",
         partnership=partnership,
-        checklist=services.checklist(db, partnership, today),
+        checklist=checklist,
         panels=panels,
         activity=activity,
     )

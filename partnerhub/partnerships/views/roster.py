@@ -46,6 +46,7 @@ def roster(partnership_id: int):
         partnership=partnership,
         agencies=agencies,
         members=members,
+        seating=services.seating(members, agencies),
         coverage=services.sector_coverage(db, partnership, agencies),
         invitations=invitations,
         now=utcnow(),

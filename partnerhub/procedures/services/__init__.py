@@ -33,6 +33,7 @@ from partnerhub.procedures.services.procedures import (
     review_date_after,
     revise_procedure,
     sign_off,
+    sign_offs_and_reviews_due,
     submit_for_review,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "review_date_after",
     "revise_procedure",
     "sign_off",
+    "sign_offs_and_reviews_due",
     "submit_for_review",
     "update_flow",
 ]

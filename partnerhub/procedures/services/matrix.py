@@ -14,16 +14,18 @@ from partnerhub.audit.services import record
 from partnerhub.errors import DomainError, NotFound
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
+from partnerhub.partnerships.snapshot import shared
 from partnerhub.permissions import Action
 from partnerhub.procedures.models import (
     DataCategory,
     InformationFlow,
     LegalBasis,
     Procedure,
+    ProcedureStatus,
+    ProcedureVersion,
 )
 from partnerhub.procedures.services.procedures import (
     agency_of,
-    partnership_procedures,
     require_allowed,
 )
 
@@ -266,9 +268,30 @@ def flows_csv(flows: list[InformationFlow]) -> str:
 # --- stage checks and what falls due ---
 
 
+def _flows_for_checks(
+    session: Session, partnership_id: int
+) -> list[tuple[InformationFlow, str | None, bool]]:
+    """Each flow with the title of the procedure it names and whether that procedure is in
+    force (not retired, an approved version), in one statement the two checks share."""
+    in_force = Procedure.retired_at.is_(None) & Procedure.versions.any(
+        ProcedureVersion.status == ProcedureStatus.APPROVED
+    )
+    query = (
+        select(InformationFlow, Procedure.title, in_force)
+        .outerjoin(Procedure, Procedure.id == InformationFlow.procedure_id)
+        .where(InformationFlow.partnership_id == partnership_id)
+        .order_by(InformationFlow.from_agency_id, InformationFlow.id)
+    )
+    return shared(
+        session,
+        ("flows for checks", partnership_id),
+        lambda: [tuple(row) for row in session.execute(query).unique()],
+    )
+
+
 def legal_basis_check(session: Session, partnership: Partnership, today: date) -> CheckResult:
     """Plan → Act: every flow of the matrix rests on a legal basis (a cited one for statutes)."""
-    flows = partnership_flows(session, partnership.id)
+    flows = [flow for flow, _, _ in _flows_for_checks(session, partnership.id)]
     if not flows:
         return CheckResult(False, "The sharing matrix has no flows yet.")
     lacking = [f for f in flows if not f.has_legal_basis]
@@ -281,20 +304,20 @@ def approved_procedures_check(
     session: Session, partnership: Partnership, today: date
 ) -> CheckResult:
     """Plan → Act: every flow names a procedure, and each procedure named is approved."""
-    flows = partnership_flows(session, partnership.id)
-    if not flows:
+    rows = _flows_for_checks(session, partnership.id)
+    if not rows:
         return CheckResult(False, "The sharing matrix has no flows yet.")
-    unnamed = sum(1 for f in flows if f.procedure_id is None)
-    named = {f.procedure_id for f in flows} - {None}
-    procedures = {p.id: p for p in partnership_procedures(session, partnership.id)}
-    unapproved = sorted(
-        procedures[i].title
-        for i in named
-        if procedures[i].is_retired or procedures[i].effective_version is None
-    )
+    unnamed = sum(1 for flow, _, _ in rows if flow.procedure_id is None)
+    named = {flow.procedure_id for flow, _, _ in rows} - {None}
+    named_unapproved = {
+        flow.procedure_id: title
+        for flow, title, in_force in rows
+        if flow.procedure_id is not None and not in_force
+    }
+    unapproved = sorted(named_unapproved.values())
     problems = []
     if unnamed:
-        problems.append(f"{unnamed} of {len(flows)} flows name no procedure")
+        problems.append(f"{unnamed} of {len(rows)} flows name no procedure")
     if unapproved:
         problems.append("not yet approved: " + ", ".join(f"“{t}”" for t in unapproved))
     if problems:

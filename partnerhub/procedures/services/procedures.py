@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from partnerhub import permissions
@@ -23,6 +23,7 @@ from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound
 from partnerhub.identifiers import screen
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 from partnerhub.partnerships.services import local_today
+from partnerhub.partnerships.snapshot import shared
 from partnerhub.permissions import Action
 from partnerhub.procedures.models import (
     ChangeRequest,
@@ -44,13 +45,14 @@ def review_date_after(start: date, months: int) -> date:
 
 
 def active_agencies(session: Session, partnership_id: int) -> list[PartnerAgency]:
-    """The agencies at the table today, by name."""
-    return list(
-        session.scalars(
-            select(PartnerAgency)
-            .where(PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None))
-            .order_by(PartnerAgency.id)
-        ).unique()
+    """The agencies at the table today, by name (read once by a page that shares its reads)."""
+    query = (
+        select(PartnerAgency)
+        .where(PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None))
+        .order_by(PartnerAgency.id)
+    )
+    return shared(
+        session, ("open agencies", partnership_id), lambda: list(session.scalars(query).unique())
     )
 
 
@@ -117,22 +119,63 @@ def procedures_due_for_review(
 def awaiting_sign_off(
     session: Session, partnership_ids: Iterable[int]
 ) -> list[tuple[Procedure, ProcedureVersion, list[PartnerAgency]]]:
-    """(procedure, version in review, agencies yet to sign) across partnerships, batched."""
-    partnership_ids = list(partnership_ids)
-    in_review = procedures_in_review(session, partnership_ids)
-    if not in_review:
-        return []
-    agencies: dict[int, list[PartnerAgency]] = {}
-    for agency in session.scalars(
-        select(PartnerAgency)
-        .where(PartnerAgency.partnership_id.in_(partnership_ids), PartnerAgency.left_on.is_(None))
-        .order_by(PartnerAgency.id)
-    ).unique():
-        agencies.setdefault(agency.partnership_id, []).append(agency)
-    return [
-        (procedure, version, pending_agencies(version, agencies.get(procedure.partnership_id, [])))
-        for procedure, version in in_review
-    ]
+    """(procedure, version in review, agencies yet to sign) across partnerships."""
+    return sign_offs_and_reviews_due(session, partnership_ids)[0]
+
+
+def sign_offs_and_reviews_due(
+    session: Session, partnership_ids: Iterable[int], review_by: date | None = None
+) -> tuple[list[tuple[Procedure, ProcedureVersion, list[PartnerAgency]]], list[Procedure]]:
+    """What awaits sign-off (as `awaiting_sign_off`) and, given `review_by`, the procedures
+    due for review by then (as `procedures_due_for_review`), in one statement: each procedure
+    in force beside its version in review and the active agencies without a counting
+    sign-off on it (none counts once changes were requested)."""
+    in_review = and_(
+        ProcedureVersion.procedure_id == Procedure.id,
+        ProcedureVersion.status == ProcedureStatus.IN_REVIEW,
+    )
+    signed = (
+        select(SignOff.id)
+        .where(
+            SignOff.version_id == ProcedureVersion.id,
+            SignOff.partner_agency_id == PartnerAgency.id,
+        )
+        .exists()
+    )
+    pending = and_(
+        ProcedureVersion.id.is_not(None),
+        PartnerAgency.partnership_id == Procedure.partnership_id,
+        PartnerAgency.left_on.is_(None),
+        or_(ProcedureVersion.returned_at.is_not(None), ~signed),
+    )
+    wanted = ProcedureVersion.id.is_not(None)
+    if review_by is not None:
+        wanted = wanted | (Procedure.next_review_on <= review_by)
+    rows = session.execute(
+        select(Procedure, ProcedureVersion, PartnerAgency)
+        .outerjoin(ProcedureVersion, in_review)
+        .outerjoin(PartnerAgency, pending)
+        .where(
+            Procedure.partnership_id.in_(list(partnership_ids)),
+            Procedure.retired_at.is_(None),
+            wanted,
+        )
+        .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id, PartnerAgency.id)
+    ).all()
+    awaiting: dict[int, tuple[Procedure, ProcedureVersion, list[PartnerAgency]]] = {}
+    due: set[Procedure] = set()
+    for procedure, version, agency in rows:
+        if version is not None:
+            waiting = awaiting.setdefault(version.id, (procedure, version, []))[2]
+            if agency is not None:
+                waiting.append(agency)
+        if (
+            review_by is not None
+            and procedure.next_review_on
+            and procedure.next_review_on <= review_by
+        ):
+            due.add(procedure)
+    return list(awaiting.values()), sorted(due, key=lambda p: (p.next_review_on, p.id))
 
 
 def procedures_in_review(

@@ -1,0 +1,50 @@
+"""The application as the page benchmark serves it: the product unchanged, plus two routes
+that set the yardstick (bench-only, never part of the product).
+
+    gunicorn bench.app:app
+
+- `/bench/yardstick`: loads the logged-in user and renders the base layout with one heading,
+  the least a page of the product can do; every page is measured as a ratio to it.
+- `/bench/ok`: a bare `return "ok"`, the cost of the server and the framework alone.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template_string
+from flask_login import login_required
+
+from partnerhub import create_app
+
+YARDSTICK = """{% extends "base.html" %}
+{% block title %}Yardstick{% endblock %}
+{% block content %}<h1 class="h3">Yardstick</h1>{% endblock %}"""
+
+blueprint = Blueprint("bench", __name__, url_prefix="/bench")
+
+
+@blueprint.route("/yardstick")
+@login_required
+def yardstick():
+    """The logged-in user and the base layout with one heading."""
+    return render_template_string(YARDSTICK)
+
+
+@blueprint.route("/ok")
+def ok():
+    """The server and Flask alone."""
+    return "ok"
+
+
+def create_bench_app(config: dict | None = None):
+    """The product's application with the yardstick routes."""
+    application = create_app(config)
+    application.register_blueprint(blueprint)
+    return application
+
+
+def __getattr__(name: str):
+    # `gunicorn bench.app:app` builds the application from the environment on first use; the
+    # benchmark itself imports this module for `create_bench_app` without building one.
+    if name == "app":
+        return create_bench_app()
+    raise AttributeError(name)

@@ -1,0 +1,89 @@
+"""The partnership-level pages run a fixed number of queries however much there is: more
+partnerships on the dashboard, and more agencies, people, meetings, action items,
+procedures, flows, agreements, flags and recorded activity in each."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from partnerhub.audit.services import record
+from partnerhub.meetings.models import ActionItem, MeetingStatus
+from partnerhub.partnerships.models import CORE_SECTORS, Stage
+from tests.clock import NOW, TODAY
+
+# The most statements each page may run (the login session and the partnership included).
+BUDGET = {
+    "/": 8,
+    "/partnerships/{id}": 11,
+    "/partnerships/{id}/agencies": 4,
+    "/partnerships/{id}/roster": 6,
+    "/partnerships/{id}/flags": 3,
+    "/partnerships/{id}/activity": 3,
+}
+
+
+def partnership_of_size(make, user, size: int):
+    """A Plan-stage partnership with `size` of everything its pages show, each kind present."""
+    partnership = make.partnership(user)
+    partnership.stage = Stage.PLAN
+    agencies = [make.agency(partnership, sector=CORE_SECTORS[n % 5]) for n in range(5 * size)]
+    for n, agency in enumerate(agencies):
+        member = make.member(partnership, agency=agency, legal_advisor=n % 4 == 0)
+        if n % 2:
+            agency.liaison_id = member.id
+    for n in range(size):
+        meeting = make.meeting(partnership, NOW - timedelta(days=30 * (n + 1)))
+        meeting.status = MeetingStatus.HELD
+        make.session.add(
+            ActionItem(
+                partnership_id=partnership.id,
+                meeting_id=meeting.id,
+                title=f"Circulate the draft {n}",
+                due_on=TODAY - timedelta(days=n + 1),
+            )
+        )
+        make.meeting(partnership, NOW + timedelta(days=30 * (n + 1)))
+        approved = make.procedure(agencies[n], status="approved", next_review_on=TODAY)
+        make.procedure(agencies[n], status="in_review")
+        make.flow(agencies[n], agencies[n + 1], procedure_id=approved.id)
+        make.agreement(
+            partnership,
+            agencies,
+            signed=True,
+            effective_on=TODAY - timedelta(days=300),
+            expires_on=TODAY + timedelta(days=30 + n),
+        )
+        make.agreement(partnership, agencies[:2], sent=True)
+        make.flag(partnership, title=f"Agreement {n}")
+    for n in range(60 * size):
+        record(
+            make.session, user, "note", partnership, f"Note {n}", NOW, partnership_id=partnership.id
+        )
+    return partnership
+
+
+def counts_at(client, db, make, login_as, count_queries, size: int) -> dict[str, int]:
+    """Each page's statements for a facilitator of `size` partnerships of `size`."""
+    user = make.user()
+    made = [partnership_of_size(make, user, size) for _ in range(size)]
+    shown = made[0]
+    db.commit()
+    login_as(user)
+    counts = {}
+    for path in BUDGET:
+        url = path.format(id=shown.id)
+        client.get(url)  # the login session's sliding window moves on the first request
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200, url
+        counts[path] = len(statements)
+    return counts
+
+
+@pytest.mark.slow
+def test_partnership_pages_run_a_fixed_number_of_queries(client, make, db, login_as, count_queries):
+    small = counts_at(client, db, make, login_as, count_queries, 1)
+    large = counts_at(client, db, make, login_as, count_queries, 4)
+    assert small == large
+    assert all(small[path] <= most for path, most in BUDGET.items()), small
