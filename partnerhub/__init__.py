@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "partnerhub.meetings.views",
     "partnerhub.procedures.views",
     "partnerhub.agreements.views",
+    "partnerhub.library.views",
     "partnerhub.notifications.views",
     "partnerhub.audit.views",
     "partnerhub.health",

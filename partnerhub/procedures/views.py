@@ -25,6 +25,7 @@ from partnerhub.db import utcnow
 from partnerhub.errors import NotFound
 from partnerhub.extensions import database
 from partnerhub.identifiers import IdentifiersFound
+from partnerhub.library import services as library
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.partnerships.services import local_today
@@ -188,6 +189,12 @@ def new(partnership_id: int):
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     form = NewProcedureForm()
     form.owning_agency_id.choices = agency_choices(_owners(partnership))
+    template_id = request.args.get("template", type=int)
+    if not form.is_submitted() and (
+        template := library.draft_source(database.session, partnership.id, template_id)
+    ):
+        form.title.data, form.body_markdown.data = template.title, template.body_markdown
+        form.change_summary.data = f"First version, from “{template.title}”"
     created = form.validate_on_submit() and apply(
         services.create_procedure,
         database.session,
