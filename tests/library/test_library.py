@@ -7,7 +7,11 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from partnerhub.audit.models import AuditEvent
+from partnerhub.demo import load_demo
 from partnerhub.library.models import Resource
+from partnerhub.library.services import shelf as shelf_of
+from partnerhub.partnerships.models import Partnership
+from tests.clock import NOW
 
 SITE = "/library"
 
@@ -121,3 +125,12 @@ def test_a_facilitator_cannot_change_a_site_wide_resource_through_the_partnershi
     assert client.get(f"{base}/{shelf['ptac'].id}/edit").status_code == 404
     assert client.get(f"{base}/{shelf['theirs'].id}/edit").status_code == 404
     assert client.get(f"{base}/{shelf['own'].id}/edit").status_code == 200
+
+
+def test_the_demo_partnership_has_its_training_and_a_template_to_start_from(db):
+    load_demo(db, NOW)
+    db.commit()
+    partnership = db.scalar(select(Partnership))
+    own = [r for r in shelf_of(db, partnership.id) if r.partnership_id == partnership.id]
+    assert {r.kind.value for r in own} == {"training", "template"}
+    assert all(r.starts_a_draft for r in own if r.kind.value == "template")
