@@ -21,7 +21,7 @@ from partnerhub.web import apply, load_partnership
 blueprint = Blueprint("library", __name__)
 PARTNERSHIP = "/partnerships/<int:partnership_id>/library"
 
-add_tab("Library", "library.partnership_shelf", 85)
+add_tab("Library", "library.partnership_shelf", 85, section="act", covers=("library.",))
 
 
 @blueprint.route("/library")
