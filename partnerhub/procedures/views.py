@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     g,
@@ -43,7 +42,7 @@ from partnerhub.procedures.forms import (
 from partnerhub.procedures.markdown import render_markdown
 from partnerhub.procedures.models import Procedure
 from partnerhub.procedures.permissions import acts_for, may_sign_for
-from partnerhub.web import apply, load_partnership, require
+from partnerhub.web import apply, csv_download, load_partnership, require
 
 blueprint = Blueprint("procedures", __name__, url_prefix="/partnerships/<int:partnership_id>")
 # The partnership's own page, under whichever name the partnerships module gives it.
@@ -92,13 +91,7 @@ def matrix_csv(partnership_id: int):
     """The matrix as a spreadsheet."""
     partnership = load_partnership(partnership_id)
     flows = services.partnership_flows(database.session, partnership.id)
-    return Response(
-        services.flows_csv(flows),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="sharing-matrix-{partnership.id}.csv"'
-        },
-    )
+    return csv_download(services.flows_csv(flows), f"sharing-matrix-{partnership.id}.csv")
 
 
 @blueprint.route("/matrix/flows/new", methods=["GET", "POST"])
