@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "partnerhub.procedures.views",
     "partnerhub.agreements.views",
     "partnerhub.library.views",
+    "partnerhub.network.views",
     "partnerhub.notifications.views",
     "partnerhub.audit.views",
     "partnerhub.health",
