@@ -14,6 +14,8 @@ BLUEPRINTS = (
     "partnerhub.meetings.views",
     "partnerhub.procedures.views",
     "partnerhub.agreements.views",
+    "partnerhub.library.views",
+    "partnerhub.network.views",
     "partnerhub.notifications.views",
     "partnerhub.audit.views",
     "partnerhub.health",

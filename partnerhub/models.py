@@ -4,6 +4,7 @@ from partnerhub.agreements import models as agreements  # noqa: F401
 from partnerhub.audit import models as audit  # noqa: F401
 from partnerhub.auth import models as auth  # noqa: F401
 from partnerhub.db import Base
+from partnerhub.library import models as library  # noqa: F401
 from partnerhub.meetings import models as meetings  # noqa: F401
 from partnerhub.notifications import models as notifications  # noqa: F401
 from partnerhub.partnerships import models as partnerships  # noqa: F401

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, flash, g, render_template, request
+from flask import Flask, Response, abort, current_app, flash, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -109,6 +109,15 @@ def _show_refusal(refusal: DomainError, at) -> None:
         at.form_errors.append(reason)
     else:
         at.errors = [*at.errors, reason]
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """A CSV file (see `spreadsheets.csv_text`) the browser saves as `filename`."""
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def local_time(value, tz: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:

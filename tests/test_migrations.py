@@ -170,3 +170,20 @@ def test_organizations_become_private_to_their_one_partnership_or_shared_after_0
         (11, True, 2),  # used by several: shared, first seated by partnership 2
         (12, False, None),  # used by none: private, until a site admin shares it
     ]
+
+
+def test_the_library_starts_with_the_public_resources_the_source_pages_name(empty_database_url):
+    migrate.upgrade(empty_database_url)
+    engine = sa.create_engine(empty_database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT title, kind, url, partnership_id FROM resources ORDER BY id")
+        ).all()
+    engine.dispose()
+    titles = [row.title for row in rows]
+    assert "Confidentiality Toolkit" in titles
+    assert "Privacy Technical Assistance Center (PTAC)" in titles
+    assert any(title.startswith("Intergovernmental Agreement between Denver") for title in titles)
+    assert {row.kind for row in rows} == {"template", "guidance", "training", "sample_agreement"}
+    assert all(row.partnership_id is None for row in rows)
+    assert all(row.url.startswith("https://") for row in rows if row.url)

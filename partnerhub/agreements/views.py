@@ -10,6 +10,7 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -27,6 +28,7 @@ from partnerhub.agreements.forms import (
 from partnerhub.agreements.models import Agreement, AgreementParty, AgreementStatus
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
+from partnerhub.library import services as library
 from partnerhub.partnerships.models import Partnership, Stage
 from partnerhub.partnerships.registry import (
     Attention,
@@ -60,6 +62,9 @@ def new(partnership_id: int):
     form = AgreementForm(agencies, services.partnership_flows(database.session, partnership.id))
     if not form.is_submitted():
         form.parties.data = [a.id for a in agencies]
+        template_id = request.args.get("template", type=int)
+        if template := library.draft_source(database.session, partnership.id, template_id):
+            form.title.data, form.purpose.data = template.title, template.body_markdown
     if form.validate_on_submit():
         created = apply(
             services.create_agreement,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,13 +13,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from partnerhub.auth.forms import timezone_choices
 from partnerhub.forms import Form
 from partnerhub.partnerships.models import Role, Sector
-
-
-@cache
-def timezone_choices() -> list[str]:
-    return sorted(available_timezones())
 
 
 def _int_or_zero(value) -> int:
@@ -42,17 +35,18 @@ class PartnershipForm(Form):
         validators=[Optional(), Length(max=5000)],
         description="Why these agencies are at the table.",
     )
-    timezone = SelectField("Time zone", default="America/Denver")
+    timezone = SelectField(
+        "Time zone",
+        default="America/Denver",
+        choices=timezone_choices,
+        description="Where the partnership meets: meetings and due dates are in this zone.",
+    )
     meeting_cadence = StringField(
         "Meeting cadence",
         validators=[Optional(), Length(max=200)],
         description="e.g. Monthly, second Tuesday",
     )
     submit = SubmitField("Save")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
 
 
 SECTOR_CHOICES = [(s.value, s.label) for s in Sector]

@@ -13,6 +13,26 @@ from partnerhub.db import Base, Timestamped, enum_type, utcnow
 from partnerhub.partnerships.models import Membership, PartnerAgency, Sector
 
 
+class Framework(enum.Enum):
+    """A body of law (or the partnership's own rules) that guidance and training cover."""
+
+    FERPA = "ferpa"
+    HIPAA = "hipaa"
+    PART2 = "part2"
+    STATE_CODE = "state_code"
+    PROCEDURES = "procedures"
+
+    @property
+    def label(self) -> str:
+        return {
+            Framework.FERPA: "FERPA",
+            Framework.HIPAA: "HIPAA",
+            Framework.PART2: "42 CFR Part 2",
+            Framework.STATE_CODE: "State code",
+            Framework.PROCEDURES: "The partnership's procedures",
+        }[self]
+
+
 class LegalBasis(enum.Enum):
     """The law that lets information flow from one agency to another."""
 

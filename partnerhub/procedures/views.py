@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     g,
@@ -25,6 +24,7 @@ from partnerhub.db import utcnow
 from partnerhub.errors import NotFound
 from partnerhub.extensions import database
 from partnerhub.identifiers import IdentifiersFound
+from partnerhub.library import services as library
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.partnerships.services import local_today
@@ -43,7 +43,7 @@ from partnerhub.procedures.forms import (
 from partnerhub.procedures.markdown import render_markdown
 from partnerhub.procedures.models import Procedure
 from partnerhub.procedures.permissions import acts_for, may_sign_for
-from partnerhub.web import apply, load_partnership, require
+from partnerhub.web import apply, csv_download, load_partnership, require
 
 blueprint = Blueprint("procedures", __name__, url_prefix="/partnerships/<int:partnership_id>")
 # The partnership's own page, under whichever name the partnerships module gives it.
@@ -92,13 +92,7 @@ def matrix_csv(partnership_id: int):
     """The matrix as a spreadsheet."""
     partnership = load_partnership(partnership_id)
     flows = services.partnership_flows(database.session, partnership.id)
-    return Response(
-        services.flows_csv(flows),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="sharing-matrix-{partnership.id}.csv"'
-        },
-    )
+    return csv_download(services.flows_csv(flows), f"sharing-matrix-{partnership.id}.csv")
 
 
 @blueprint.route("/matrix/flows/new", methods=["GET", "POST"])
@@ -189,6 +183,12 @@ def new(partnership_id: int):
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     form = NewProcedureForm()
     form.owning_agency_id.choices = agency_choices(_owners(partnership))
+    template_id = request.args.get("template", type=int)
+    if not form.is_submitted() and (
+        template := library.draft_source(database.session, partnership.id, template_id)
+    ):
+        form.title.data, form.body_markdown.data = template.title, template.body_markdown
+        form.change_summary.data = f"First version, from “{template.title}”"
     created = form.validate_on_submit() and apply(
         services.create_procedure,
         database.session,

@@ -46,8 +46,9 @@ def pages(page: str) -> list[str]:
         ("/matrix", "Plan", ["Sharing matrix", "Procedures", "Agreements"]),
         ("/procedures/new", "Plan", ["Sharing matrix", "Procedures", "Agreements"]),
         ("/agreements", "Plan", ["Sharing matrix", "Procedures", "Agreements"]),
-        ("/meetings", "Act", ["Meetings", "Action items", "Flags"]),
-        ("/flags", "Act", ["Meetings", "Action items", "Flags"]),
+        ("/meetings", "Act", ["Meetings", "Action items", "Flags", "Library"]),
+        ("/flags", "Act", ["Meetings", "Action items", "Flags", "Library"]),
+        ("/library", "Act", ["Meetings", "Action items", "Flags", "Library"]),
         ("/activity", "Activity", []),
     ],
 )

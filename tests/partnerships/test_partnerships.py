@@ -1,5 +1,7 @@
 """Creating and editing a partnership."""
 
+import re
+
 from sqlalchemy import select
 
 from partnerhub.audit.models import AuditEvent
@@ -51,6 +53,16 @@ def test_an_unknown_time_zone_is_refused(facilitated, db):
     assert response.status_code == 200
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert db.query(Partnership).count() == 1
+
+
+def test_the_time_zone_choice_leads_with_the_likely_zones(facilitated):
+    page = facilitated.client.get("/partnerships/new").get_data(as_text=True)
+    select = page.split('name="timezone"')[1].split("</select>")[0]
+    first_group = select.split("</optgroup>")[0]
+    assert '<optgroup label="Common">' in first_group
+    assert re.search(r'<option[^>]*selected[^>]*value="America/Denver"', first_group)
+    assert "America/New_York" in first_group and "Africa/Abidjan" not in first_group
+    assert "Africa/Abidjan" in select  # every zone is still there, after them
 
 
 def test_facilitator_edits_details_and_the_change_is_recorded(facilitated, db):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -22,6 +20,7 @@ from partnerhub.partnerships.models import (
 )
 from partnerhub.partnerships.services.agencies import get_agency
 from partnerhub.partnerships.services.partnerships import changed_fields
+from partnerhub.spreadsheets import csv_text
 
 
 def roster(session: Session, partnership: Partnership) -> list[Membership]:
@@ -180,20 +179,13 @@ CSV_HEADER = (
 )
 
 
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; make them plain text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def roster_csv(members: list[Membership], agencies: list[PartnerAgency], tz: str) -> str:
     """The roster as CSV text, safe to open in a spreadsheet."""
     contacts = {}
     for agency in agencies:
         contacts[agency.liaison_id] = "liaison"
         contacts[agency.alternate_id] = "alternate"
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    rows = []
     for m in members:
         agency = m.partner_agency
         row = (
@@ -209,5 +201,5 @@ def roster_csv(members: list[Membership], agencies: list[PartnerAgency], tz: str
             m.joined_at.astimezone(ZoneInfo(tz)).date().isoformat(),
             m.left_at.astimezone(ZoneInfo(tz)).date().isoformat() if m.left_at else "",
         )
-        writer.writerow([_csv_safe(str(cell)) for cell in row])
-    return out.getvalue()
+        rows.append(row)
+    return csv_text(CSV_HEADER, rows)

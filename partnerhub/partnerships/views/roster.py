@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Response,
     abort,
     g,
     redirect,
@@ -27,7 +26,7 @@ from partnerhub.partnerships.forms import (
 from partnerhub.partnerships.models import CORE_SECTORS, Sector
 from partnerhub.partnerships.views import blueprint
 from partnerhub.partnerships.views.common import _change, _entry, _found
-from partnerhub.web import load_partnership
+from partnerhub.web import csv_download, load_partnership
 
 
 @blueprint.route("/partnerships/<int:partnership_id>/roster")
@@ -64,12 +63,7 @@ def roster_csv(partnership_id: int):
         services.active_agencies(db, partnership),
         partnership.timezone,
     )
-    filename = f"roster-{partnership.id}.csv"
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(text, f"roster-{partnership.id}.csv")
 
 
 @blueprint.route(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -28,6 +26,7 @@ from partnerhub.procedures.services.procedures import (
     agency_of,
     require_allowed,
 )
+from partnerhub.spreadsheets import csv_text
 
 
 @dataclass
@@ -235,18 +234,10 @@ CSV_HEADER = (
 )
 
 
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas: a cell may not start with = + - @ or a control char."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def flows_csv(flows: list[InformationFlow]) -> str:
     """The matrix as CSV, safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for flow in flows:
-        row = (
+    rows = (
+        (
             flow.from_agency.organization.name,
             flow.from_agency.organization.sector_display,
             flow.to_agency.organization.name if flow.to_agency else "",
@@ -261,8 +252,9 @@ def flows_csv(flows: list[InformationFlow]) -> str:
             "; ".join(flow.gaps),
             flow.notes,
         )
-        writer.writerow([_cell(value) for value in row])
-    return out.getvalue()
+        for flow in flows
+    )
+    return csv_text(CSV_HEADER, rows)
 
 
 # --- stage checks and what falls due ---
