@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
@@ -151,6 +152,56 @@ def details(meeting: Meeting, url: str | None) -> str:
     if url:
         description.append(f"Agenda and minutes: {url}")
     return "\n".join(description)
+
+
+# Web calendars take a single meeting from a link; its text is cut to what a URL can carry.
+GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
+OUTLOOK_COMPOSE = "https://outlook.live.com/calendar/0/deeplink/compose"
+LINK_TEXT = 1000
+
+
+def google_calendar_link(meeting: Meeting, url: str) -> str:
+    """'Add to Google Calendar' for one meeting (`url`: its page)."""
+    dates = "/".join(
+        f"{m.astimezone(UTC):%Y%m%dT%H%M%SZ}" for m in (meeting.starts_at, meeting.ends_at)
+    )
+    return (
+        GOOGLE_TEMPLATE
+        + "?"
+        + urlencode(
+            {
+                "action": "TEMPLATE",
+                "text": summary(meeting),
+                "dates": dates,
+                "details": details(meeting, url)[:LINK_TEXT],
+                "location": one_line(meeting.place),
+            }
+        )
+    )
+
+
+def outlook_link(meeting: Meeting, url: str) -> str:
+    """'Add to Outlook.com' for one meeting (`url`: its page)."""
+    return (
+        OUTLOOK_COMPOSE
+        + "?"
+        + urlencode(
+            {
+                "path": "/calendar/action/compose",
+                "rru": "addevent",
+                "subject": summary(meeting),
+                "startdt": f"{meeting.starts_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+                "enddt": f"{meeting.ends_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+                "body": details(meeting, url)[:LINK_TEXT],
+                "location": one_line(meeting.place),
+            }
+        )
+    )
+
+
+def webcal(url: str) -> str:
+    """A feed's URL as calendar programs open it to subscribe (webcal://)."""
+    return "webcal://" + url.split("://", 1)[1]
 
 
 def wall_time(moment: datetime, zone: ZoneInfo) -> datetime:

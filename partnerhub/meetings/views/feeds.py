@@ -36,6 +36,20 @@ def meeting_ics(partnership_id: int, meeting_id: int):
     return _ics(body, f"meeting-{meeting.id}.ics")
 
 
+@blueprint.context_processor
+def add_to_calendar():
+    """The meeting page's 'add to Google / Outlook.com' links."""
+
+    def links(meeting) -> dict[str, str]:
+        page = _meeting_page(meeting)
+        return {
+            "Google Calendar": calendar.google_calendar_link(meeting, page),
+            "Outlook.com": calendar.outlook_link(meeting, page),
+        }
+
+    return {"add_to_calendar": links}
+
+
 @blueprint.route(PARTNERSHIP + "/calendar/subscribe", methods=["POST"])
 @login_required
 def subscribe_partnership(partnership_id: int):
