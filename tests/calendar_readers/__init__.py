@@ -71,7 +71,7 @@ def with_vobject(ics: bytes) -> list[Seen]:
             int(_value(e, "sequence") or 0),
             _value(e, "transp"),
         )
-        for e in calendar.vevent_list
+        for e in getattr(calendar, "vevent_list", [])
     )
 
 

@@ -4,6 +4,7 @@ subscribe to."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
@@ -93,16 +94,27 @@ def feed_meetings(
     return _meetings_with_zone(session, _feed_scope(feed), history_start(now, months))
 
 
+class FeedVersion(NamedTuple):
+    """What changes whenever a feed would: which meetings it shows (how many, and the sum of
+    their ids: one dropped and another added changes it), the sum of their SEQUENCEs (bumped
+    by every change a calendar must show) and the latest change of any of them or of their
+    partnerships (name, time zone)."""
+
+    meetings: int
+    ids: int
+    sequences: int
+    changed: datetime | None
+
+
 def feed_version(
     session: Session, feed: CalendarFeed, now: datetime, months: int = HISTORY_MONTHS
-) -> tuple[int, int, datetime | None]:
-    """What changes whenever the feed would, in one cheap query: which meetings it shows (how
-    many, and the sum of their ids: a meeting dropped and another added changes it) and the
-    latest change of any of them or of their partnerships (name, time zone)."""
-    count, ids, changed, renamed = session.execute(
+) -> FeedVersion:
+    """The feed's version, in one cheap query (no meeting is loaded)."""
+    count, ids, sequences, changed, renamed = session.execute(
         select(
             func.count(Meeting.id),
             func.coalesce(func.sum(Meeting.id), 0),
+            func.coalesce(func.sum(Meeting.sequence), 0),
             func.max(Meeting.updated_at),
             func.max(Partnership.updated_at),
         )
@@ -110,7 +122,7 @@ def feed_version(
         .where(_feed_scope(feed), Meeting.starts_at >= history_start(now, months))
     ).one()
     latest = max((moment for moment in (changed, renamed) if moment is not None), default=None)
-    return count, int(ids), latest
+    return FeedVersion(count, int(ids), int(sequences), latest)
 
 
 def _feed_scope(feed: CalendarFeed):

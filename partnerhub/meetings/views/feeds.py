@@ -110,9 +110,9 @@ def feed(token: str):
     found = services.feed_for_token(database.session, token) or abort(404)
     now = utcnow()
     months = current_app.config["CALENDAR_HISTORY_MONTHS"]
-    count, ids, changed = services.feed_version(database.session, found, now, months)
-    tag = _feed_etag(found.id, found.token_hash, count, ids, changed, months)
-    modified = (changed or found.created_at).replace(microsecond=0)
+    version = services.feed_version(database.session, found, now, months)
+    tag = _feed_etag(found.id, found.token_hash, months, *version)
+    modified = (version.changed or found.created_at).replace(microsecond=0)
     if _unchanged_for(request, tag, modified):
         response = Response(status=304)
     else:
