@@ -181,3 +181,20 @@ def test_a_series_change_updates_each_meeting_people_were_sent(
             message.get_body(("plain",)).get_content()
         )
     assert second.sequence == 1
+
+
+def test_a_reminder_for_the_hour_clocks_repeat_reads_alike_in_every_reader(
+    db, roster, run_sweep, deliver_pending, smtp
+):
+    # 01:30 on 7 November 2027 happens twice in Denver; the product means the first (MDT).
+    meeting = one_off(db, roster.partnership, date(2027, 11, 7), time(1, 30))
+    reminded(db, roster, run_sweep, deliver_pending, meeting)
+    for message in smtp.messages:
+        part = calendar_part(message)
+        assert part.get_param("method") == "PUBLISH"
+        [seen] = read_alike(part.get_payload(decode=True))
+        assert (seen.uid, seen.start, seen.end) == (
+            meeting.uid,
+            datetime(2027, 11, 7, 7, 30, tzinfo=UTC),
+            datetime(2027, 11, 7, 9, 0, tzinfo=UTC),
+        )
