@@ -1,6 +1,6 @@
 """Calendar feed throughput on repeat requests: a feed with 10x the meetings against the 1x feed.
 
-    .venv/bin/python bench/calendar.py [--seconds 5] [--rounds 2] [--database-url URL]
+    .venv/bin/python bench/calendar.py [--seconds 5] [--rounds 2]
 
 Builds two partnerships through the product's services: one with a monthly series (about 35
 meetings over the last two years and the coming one), one with ten (about 350), and a private
@@ -14,8 +14,8 @@ machine does not decide the ratio):
 Prints requests per second of each and the ratio 10x / 1x; a feed that is built once per
 change and served from then on keeps it near 1 (the goal is at least 0.8).
 
-The database is a temporary SQLite file unless --database-url names one (PostgreSQL: an empty
-database, which is overwritten).
+Runs on PostgreSQL when PARTNERHUB_BENCH_DATABASE_URL is set (that database is EMPTIED), else
+on a temporary SQLite file.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from bench.sweep import database_url
 from partnerhub import create_app, migrate
 from partnerhub.auth.models import User
 from partnerhub.db import utcnow
@@ -46,16 +47,6 @@ from partnerhub.partnerships.models import Membership, Partnership, Role
 from tests.conftest import free_port
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR")
-
-
-def database_url(folder: str, given: str | None) -> str:
-    if not given:
-        return f"sqlite:///{folder}/bench.sqlite"
-    engine = sa.create_engine(given)
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return given
 
 
 def feed_with(session, owner: User, name: str, series: int, now: datetime) -> str:
@@ -131,10 +122,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--database-url")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="partnerhub-bench-")
-    url = database_url(folder, args.database_url)
+    url = database_url(folder)
     migrate.upgrade(url)
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": folder, "SECRET_KEY": "bench"})
     now = utcnow()

@@ -149,20 +149,13 @@ def announce_change(session: Session, meeting: Meeting, before: Shown, now: date
         return 0
     partnership = meeting.partnership
     zone = partnership.timezone
-    link = external_url("meetings.meeting", partnership_id=partnership.id, meeting_id=meeting.id)
-    verb = "Cancelled" if meeting.is_cancelled else "Changed"
-    email = draft(
+    link = meeting_link(meeting)
+    email = meeting_email(
         ReminderKind.MEETING_CHANGE,
-        "meeting_change",
-        f"{verb}: {meeting.title}, {local_when(meeting.starts_at, zone)} ({partnership.name})",
-        partnership_id=partnership.id,
-        about=about(meeting),
-        meeting=meeting,
-        partnership=partnership,
+        "Cancelled" if meeting.is_cancelled else "Changed",
+        meeting,
+        partnership,
         changes=changes,
-        when=local_when(meeting.starts_at, zone),
-        ends=local_when(meeting.ends_at, zone, "%H:%M %Z"),
-        link=link,
     )
     organizer = (partnership.name, parseaddr(current_app.config["MAIL_FROM"])[1])
     for user in people:
@@ -450,25 +443,43 @@ def write_meeting_reminders(
     return written
 
 
-def meeting_draft(meeting, partnership, offset, agenda, member_zone) -> Draft:
-    """The reminder for one meeting and offset, as seen from one time zone."""
+def meeting_link(meeting: Meeting) -> str:
+    return external_url(
+        "meetings.meeting", partnership_id=meeting.partnership_id, meeting_id=meeting.id
+    )
+
+
+def meeting_email(kind: ReminderKind, label: str, meeting, partnership, **context) -> Draft:
+    """An email about one meeting, "<label>: <title>, <when> (<partnership>)", rendered from
+    the template named like its kind, with the meeting's time in the partnership's zone."""
     when = local_when(meeting.starts_at, partnership.timezone)
-    link = external_url("meetings.meeting", partnership_id=partnership.id, meeting_id=meeting.id)
     return draft(
-        ReminderKind.MEETING_REMINDER,
-        "meeting_reminder",
-        f"Reminder: {meeting.title}, {when} ({partnership.name})",
+        kind,
+        kind.value,
+        f"{label}: {meeting.title}, {when} ({partnership.name})",
         partnership_id=partnership.id,
         about=about(meeting),
         meeting=meeting,
         partnership=partnership,
         when=when,
         ends=local_when(meeting.ends_at, partnership.timezone, "%H:%M %Z"),
+        link=meeting_link(meeting),
+        **context,
+    )
+
+
+def meeting_draft(meeting, partnership, offset, agenda, member_zone) -> Draft:
+    """The reminder for one meeting and offset, as seen from one time zone."""
+    link = meeting_link(meeting)
+    return meeting_email(
+        ReminderKind.MEETING_REMINDER,
+        "Reminder",
+        meeting,
+        partnership,
         when_member=local_when(meeting.starts_at, member_zone) if member_zone else "",
         member_zone=member_zone,
         lead=lead_time(offset),
         agenda=agenda,
-        link=link,
         ics=reminder_ics(meeting, partnership.timezone, link),
     )
 

@@ -56,22 +56,11 @@ def two_years_of_meetings(make, db, zone: str):
     facilitator = make.user()
     partnership = make.partnership(facilitator, timezone=zone)
     tuesdays = make.series(partnership, now=START, place="Room 4")
-    make.series(
-        partnership,
-        rule="FREQ=MONTHLY;BYDAY=+5TH",
-        starts_on=date(2026, 1, 29),
-        start_time=time(9),
-        title="Fifth Thursday",
-        now=START,
-    )
-    make.series(
-        partnership,
-        rule="FREQ=MONTHLY;BYMONTHDAY=31",
-        starts_on=date(2026, 1, 31),
-        start_time=time(18),
-        title="Month end",
-        now=START,
-    )
+    for title, rule, first, at in (
+        ("Fifth Thursday", "FREQ=MONTHLY;BYDAY=+5TH", date(2026, 1, 29), time(9)),
+        ("Month end", "FREQ=MONTHLY;BYMONTHDAY=31", date(2026, 1, 31), time(18)),
+    ):
+        make.series(partnership, rule=rule, starts_on=first, start_time=at, title=title, now=START)
     extend_horizons(db, START + timedelta(days=365))
     meetings = list(
         db.scalars(select(Meeting).where(Meeting.series_id == tuesdays.id).order_by(Meeting.id))
