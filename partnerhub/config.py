@@ -72,6 +72,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "OUTBOX_LEASE_SECONDS": int(env("PARTNERHUB_OUTBOX_LEASE_SECONDS", "60")),
         "OUTBOX_RETRY_SECONDS": int(env("PARTNERHUB_OUTBOX_RETRY_SECONDS", "60")),
         "OUTBOX_MAX_ATTEMPTS": int(env("PARTNERHUB_OUTBOX_MAX_ATTEMPTS", "8")),
+        # Calendar feeds keep this many months of past meetings.
+        "CALENDAR_HISTORY_MONTHS": int(env("PARTNERHUB_CALENDAR_HISTORY_MONTHS", "24")),
         "BASE_URL": env("PARTNERHUB_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "UPLOAD_PATH": env("PARTNERHUB_UPLOAD_PATH", str(instance / "uploads")),
         "RATELIMIT_STORAGE_URI": env(

@@ -153,6 +153,9 @@ class Meeting(Timestamped, Base):
     place: Mapped[str] = mapped_column(sa.String(300), default="")
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     reminder_offsets: Mapped[list | None] = mapped_column(sa.JSON)
+    # Where a meeting moved alone was before it moved, once a change of its series has given
+    # it a new slot (original_starts_at); None while its slot is where it was.
+    moved_from: Mapped[datetime | None]
     # Edited on its own: later edits of the series leave it alone.
     is_modified: Mapped[bool] = mapped_column(default=False)
     # RFC 5545 SEQUENCE: bumped on every change a calendar client must see.
@@ -194,8 +197,13 @@ class Meeting(Timestamped, Base):
         return self.status is MeetingStatus.CANCELLED
 
     @property
+    def was_at(self) -> datetime:
+        """The start the meeting was scheduled at, before it was moved alone."""
+        return self.moved_from or self.original_starts_at
+
+    @property
     def is_moved(self) -> bool:
-        return self.starts_at != self.original_starts_at
+        return self.starts_at != self.was_at
 
 
 class AgendaItem(Base):

@@ -17,16 +17,19 @@ meetings the daily digest lists.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from functools import lru_cache, partial
 
+from flask import current_app
 from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
 from partnerhub.db import insert_ignoring_conflicts
 from partnerhub.links import external_url
-from partnerhub.meetings.calendar import meeting_event, meeting_ics
+from partnerhub.meetings.calendar import meeting_event, meeting_ics, scheduling_ics
 from partnerhub.meetings.models import (
     ActionItem,
     ActionItemStatus,
@@ -57,6 +60,7 @@ from partnerhub.notifications import (
     notify,
     opted_out,
     pending_row,
+    queue_email,
     resolve_flags,
     sweep_step,
     upcoming,
@@ -99,6 +103,130 @@ def due_offsets(meeting: Meeting, now: datetime) -> tuple[int | None, list[int]]
     if not opened:
         return None, []
     return opened[0], opened[1:]
+
+
+# --- calendar updates: what those who were sent a meeting get when it moves or is cancelled ---
+
+CHANGE_KIND = ReminderKind.MEETING_CHANGE.value
+# Emails that put the meeting in someone's calendar: those people get its updates.
+SENT_THE_MEETING = (MEETING_KIND, CHANGE_KIND)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a meeting's calendar entry shows, to tell what a change changed."""
+
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    place: str
+    video_url: str
+    cancelled: bool
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> Shown:
+        return cls(
+            meeting.starts_at,
+            meeting.ends_at,
+            meeting.title,
+            meeting.place,
+            meeting.video_url,
+            meeting.is_cancelled,
+        )
+
+
+def announce_change(session: Session, meeting: Meeting, before: Shown, now: datetime) -> int:
+    """Queue a calendar update to each person who was sent the meeting (a reminder, or an
+    earlier update, sent or being sent): a cancellation (METHOD:CANCEL) or an update
+    (METHOD:REQUEST) with the meeting's new SEQUENCE, which mail and calendar programs apply to
+    the entry they have. In the caller's transaction; once per change and person (the key
+    names the SEQUENCE); not to those who turned these emails off. How many were queued."""
+    changes = what_changed(meeting, before)
+    if not changes:
+        return 0
+    people = _sent_the_meeting(session, meeting)
+    if not people:
+        return 0
+    partnership = meeting.partnership
+    zone = partnership.timezone
+    link = meeting_link(meeting)
+    email = meeting_email(
+        ReminderKind.MEETING_CHANGE,
+        "Cancelled" if meeting.is_cancelled else "Changed",
+        meeting,
+        partnership,
+        changes=changes,
+    )
+    organizer = (partnership.name, parseaddr(current_app.config["MAIL_FROM"])[1])
+    for user in people:
+        content = email.content_for(user)
+        queue_email(
+            session,
+            key=f"meeting-change:{meeting.id}:{meeting.sequence}:{user.id}",
+            kind=CHANGE_KIND,
+            to=user.email,
+            subject=content.subject,
+            text=content.text,
+            html=content.html,
+            now=now,
+            user_id=user.id,
+            partnership_id=partnership.id,
+            about=about(meeting),
+            ics=scheduling_ics(
+                meeting, zone, link, organizer=organizer, attendee=(user.name, user.email)
+            ).decode(),
+            headers=content.headers,
+        )
+    return len(people)
+
+
+def what_changed(meeting: Meeting, before: Shown) -> list[str]:
+    """The change in words: "Cancelled: <reason>", "Moved from Tue 9 Mar 15:00 to Wed 10 Mar
+    16:00 (America/Denver)", new title, place, video link."""
+    if meeting.is_cancelled:
+        return [] if before.cancelled else [f"Cancelled: {meeting.cancel_reason}"]
+    zone = meeting.partnership.timezone
+    changes = []
+    if before.cancelled:
+        changes.append("Back on the schedule")
+    if (meeting.starts_at, meeting.ends_at) != (before.starts_at, before.ends_at):
+        changes.append(
+            f"Moved from {_slot(before.starts_at, before.ends_at, zone)} "
+            f"to {_slot(meeting.starts_at, meeting.ends_at, zone)} ({zone})"
+        )
+    if meeting.title != before.title:
+        changes.append(f"New title: {meeting.title} (was {before.title})")
+    if meeting.place != before.place:
+        changes.append(f"New place: {meeting.place or 'none'} (was {before.place or 'none'})")
+    if meeting.video_url != before.video_url:
+        changes.append(f"New video link: {meeting.video_url or 'none'}")
+    return changes
+
+
+def _slot(starts_at: datetime, ends_at: datetime, zone: str) -> str:
+    """'Tue 9 Mar 15:00-16:30' in the meeting's zone."""
+    start = local_when(starts_at, zone, "%a {day} %b %H:%M")
+    return f"{start}-{local_when(ends_at, zone, '%H:%M')}"
+
+
+def _sent_the_meeting(session: Session, meeting: Meeting) -> list[User]:
+    """Active people who were sent the meeting and want its calendar updates."""
+    sent = select(OutboxMessage.user_id).where(
+        OutboxMessage.about == about(meeting),
+        OutboxMessage.kind.in_(SENT_THE_MEETING),
+        OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.SENDING)),
+    )
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.id.in_(sent),
+                User.is_active.is_(True),
+                wants(ReminderKind.MEETING_CHANGE, User.id),
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 @sweep_step(order=10)
@@ -315,25 +443,43 @@ def write_meeting_reminders(
     return written
 
 
-def meeting_draft(meeting, partnership, offset, agenda, member_zone) -> Draft:
-    """The reminder for one meeting and offset, as seen from one time zone."""
+def meeting_link(meeting: Meeting) -> str:
+    return external_url(
+        "meetings.meeting", partnership_id=meeting.partnership_id, meeting_id=meeting.id
+    )
+
+
+def meeting_email(kind: ReminderKind, label: str, meeting, partnership, **context) -> Draft:
+    """An email about one meeting, "<label>: <title>, <when> (<partnership>)", rendered from
+    the template named like its kind, with the meeting's time in the partnership's zone."""
     when = local_when(meeting.starts_at, partnership.timezone)
-    link = external_url("meetings.meeting", partnership_id=partnership.id, meeting_id=meeting.id)
     return draft(
-        ReminderKind.MEETING_REMINDER,
-        "meeting_reminder",
-        f"Reminder: {meeting.title}, {when} ({partnership.name})",
+        kind,
+        kind.value,
+        f"{label}: {meeting.title}, {when} ({partnership.name})",
         partnership_id=partnership.id,
         about=about(meeting),
         meeting=meeting,
         partnership=partnership,
         when=when,
         ends=local_when(meeting.ends_at, partnership.timezone, "%H:%M %Z"),
+        link=meeting_link(meeting),
+        **context,
+    )
+
+
+def meeting_draft(meeting, partnership, offset, agenda, member_zone) -> Draft:
+    """The reminder for one meeting and offset, as seen from one time zone."""
+    link = meeting_link(meeting)
+    return meeting_email(
+        ReminderKind.MEETING_REMINDER,
+        "Reminder",
+        meeting,
+        partnership,
         when_member=local_when(meeting.starts_at, member_zone) if member_zone else "",
         member_zone=member_zone,
         lead=lead_time(offset),
         agenda=agenda,
-        link=link,
         ics=reminder_ics(meeting, partnership.timezone, link),
     )
 

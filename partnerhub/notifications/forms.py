@@ -12,6 +12,7 @@ class PreferencesForm(Form):
     """One checkbox per reminder kind."""
 
     meeting_reminder = BooleanField(ReminderKind.MEETING_REMINDER.label)
+    meeting_change = BooleanField(ReminderKind.MEETING_CHANGE.label)
     agreement_renewal = BooleanField(ReminderKind.AGREEMENT_RENEWAL.label)
     procedure_review = BooleanField(ReminderKind.PROCEDURE_REVIEW.label)
     action_item_overdue = BooleanField(ReminderKind.ACTION_ITEM_OVERDUE.label)

@@ -94,6 +94,7 @@ class ReminderKind(enum.Enum):
     """The kinds of reminder a user can opt out of; each is also an outbox message kind."""
 
     MEETING_REMINDER = "meeting_reminder"
+    MEETING_CHANGE = "meeting_change"
     AGREEMENT_RENEWAL = "agreement_renewal"
     PROCEDURE_REVIEW = "procedure_review"
     ACTION_ITEM_OVERDUE = "action_item_overdue"
@@ -112,6 +113,7 @@ class ReminderKind(enum.Enum):
 
 REMINDER_LABELS = {
     ReminderKind.MEETING_REMINDER: "Meeting reminders (before each meeting)",
+    ReminderKind.MEETING_CHANGE: "Calendar updates when a meeting I was sent moves or is cancelled",
     ReminderKind.AGREEMENT_RENEWAL: "Agreement renewal notices",
     ReminderKind.PROCEDURE_REVIEW: "Procedure review due",
     ReminderKind.ACTION_ITEM_OVERDUE: "My overdue action items",

@@ -142,7 +142,11 @@ def as_email(message: OutboxMessage, sender: str, content: Content | None = None
     if content.ics:
         attachments = (
             Attachment(
-                "meeting.ics", content.ics.encode(), "text", "calendar", {"method": "PUBLISH"}
+                "meeting.ics",
+                content.ics.encode(),
+                "text",
+                "calendar",
+                {"method": calendar_method(content.ics)},
             ),
         )
     return build_message(
@@ -155,6 +159,17 @@ def as_email(message: OutboxMessage, sender: str, content: Content | None = None
         headers=content.headers or {},
         attachments=attachments,
     )
+
+
+def calendar_method(ics: str) -> str:
+    """The METHOD of a calendar file (PUBLISH, REQUEST, CANCEL), which its MIME type repeats
+    so mail programs offer to update or remove the event."""
+    for line in ics.splitlines():
+        if line.startswith("METHOD:"):
+            return line.removeprefix("METHOD:").strip()
+        if line.startswith("BEGIN:V") and line != "BEGIN:VCALENDAR":
+            break
+    return "PUBLISH"
 
 
 # --- looking after the outbox: admins retry and cancel, facilitators see what failed -------

@@ -122,6 +122,7 @@ def concerned_kinds(membership: Membership, agencies: list[PartnerAgency]) -> se
     liaisons = {a.liaison_id for a in agencies} | {a.alternate_id for a in agencies}
     kinds = {
         ReminderKind.MEETING_REMINDER,
+        ReminderKind.MEETING_CHANGE,
         ReminderKind.ACTION_ITEM_OVERDUE,
         ReminderKind.DAILY_DIGEST,
     }

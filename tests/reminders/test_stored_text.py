@@ -166,7 +166,7 @@ def test_calendar_files_and_feeds_of_awkward_titles_answer_and_parse(
         assert response.status_code == 200, url
         calendar = Calendar.from_ical(response.data)
         [event] = calendar.walk("VEVENT")
-        assert str(event["SUMMARY"]) == "Monthly partner review Bcc: v@evil.example"
+        assert str(event["SUMMARY"]) == "Cancelled: Monthly partner review Bcc: v@evil.example"
         assert "\n" not in str(calendar.get("X-WR-CALNAME", ""))
 
 

@@ -25,10 +25,11 @@ from partnerhub.meetings.services.attendance import (
     respond,
 )
 from partnerhub.meetings.services.feeds import (
-    FEED_PAST,
+    HISTORY_MONTHS,
     active_feed,
     feed_for_token,
     feed_meetings,
+    feed_version,
     subscribe,
     unsubscribe,
     user_meetings,
@@ -58,7 +59,7 @@ from partnerhub.meetings.services.scheduling import (
 
 __all__ = [
     "ACTION_ITEM_OWNERS",
-    "FEED_PAST",
+    "HISTORY_MONTHS",
     "REMOVED_FROM_SERIES",
     "ActionItemData",
     "AgendaItemData",
@@ -78,6 +79,7 @@ __all__ = [
     "extend_horizons",
     "feed_for_token",
     "feed_meetings",
+    "feed_version",
     "finalize_minutes",
     "local_start",
     "materialize",

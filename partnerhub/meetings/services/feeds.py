@@ -3,9 +3,11 @@ subscribe to."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import select
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
@@ -76,29 +78,78 @@ def feed_for_token(session: Session, raw: str) -> CalendarFeed | None:
     return feed
 
 
-FEED_PAST = timedelta(days=366)
+# Past meetings a feed keeps unless configured (PARTNERHUB_CALENDAR_HISTORY_MONTHS).
+HISTORY_MONTHS = 24
 
 
-def feed_meetings(session: Session, feed: CalendarFeed, now: datetime) -> list[tuple[Meeting, str]]:
-    """The meetings a feed shows (from a year back), each with its time zone."""
+def history_start(now: datetime, months: int = HISTORY_MONTHS) -> datetime:
+    """The earliest start of a meeting a feed still shows."""
+    return now - relativedelta(months=months)
+
+
+def feed_meetings(
+    session: Session, feed: CalendarFeed, now: datetime, months: int = HISTORY_MONTHS
+) -> list[tuple[Meeting, str]]:
+    """The meetings a feed shows (from `months` back), each with its time zone."""
+    return _meetings_with_zone(session, _feed_scope(feed), history_start(now, months))
+
+
+class FeedVersion(NamedTuple):
+    """What changes whenever a feed would: which meetings it shows (how many, and the sum of
+    their ids: one dropped and another added changes it), the sum of their SEQUENCEs (bumped
+    by every change a calendar must show) and the latest change of any of them or of their
+    partnerships (name, time zone)."""
+
+    meetings: int
+    ids: int
+    sequences: int
+    changed: datetime | None
+
+
+def feed_version(
+    session: Session, feed: CalendarFeed, now: datetime, months: int = HISTORY_MONTHS
+) -> FeedVersion:
+    """The feed's version, in one cheap query (no meeting is loaded)."""
+    count, ids, sequences, changed, renamed = session.execute(
+        select(
+            func.count(Meeting.id),
+            func.coalesce(func.sum(Meeting.id), 0),
+            func.coalesce(func.sum(Meeting.sequence), 0),
+            func.max(Meeting.updated_at),
+            func.max(Partnership.updated_at),
+        )
+        .join(Partnership, Partnership.id == Meeting.partnership_id)
+        .where(_feed_scope(feed), Meeting.starts_at >= history_start(now, months))
+    ).one()
+    latest = max((moment for moment in (changed, renamed) if moment is not None), default=None)
+    return FeedVersion(count, int(ids), int(sequences), latest)
+
+
+def _feed_scope(feed: CalendarFeed):
     if feed.partnership_id is not None:
-        return _meetings_with_zone(session, now, Meeting.partnership_id == feed.partnership_id)
-    return user_meetings(session, feed.user_id, now)
+        return Meeting.partnership_id == feed.partnership_id
+    return _partnerships_of(feed.user_id)
 
 
-def user_meetings(session: Session, user_id: int, now: datetime) -> list[tuple[Meeting, str]]:
-    """A person's meetings in every partnership they are active in (from a year back)."""
+def user_meetings(
+    session: Session, user_id: int, now: datetime, months: int = HISTORY_MONTHS
+) -> list[tuple[Meeting, str]]:
+    """A person's meetings in every partnership they are active in (from `months` back)."""
+    return _meetings_with_zone(session, _partnerships_of(user_id), history_start(now, months))
+
+
+def _partnerships_of(user_id: int):
     mine = select(Membership.partnership_id).where(
         Membership.user_id == user_id, Membership.left_at.is_(None)
     )
-    return _meetings_with_zone(session, now, Meeting.partnership_id.in_(mine))
+    return Meeting.partnership_id.in_(mine)
 
 
-def _meetings_with_zone(session: Session, now: datetime, where) -> list[tuple[Meeting, str]]:
+def _meetings_with_zone(session: Session, where, since: datetime) -> list[tuple[Meeting, str]]:
     query = (
         select(Meeting, Partnership.timezone)
         .join(Partnership, Partnership.id == Meeting.partnership_id)
-        .where(where, Meeting.starts_at >= now - FEED_PAST)
+        .where(where, Meeting.starts_at >= since)
         .order_by(Meeting.starts_at, Meeting.id)
     )
     return [(meeting, timezone) for meeting, timezone in session.execute(query)]

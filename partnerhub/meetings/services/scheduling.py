@@ -228,6 +228,7 @@ def edit_series(
         .order_by(Meeting.original_starts_at)
     ).all()
     for meeting in later:
+        before = reminders.Shown.of(meeting)
         slot = slots.pop(to_local(meeting.original_starts_at, zone).date(), None)
         if slot is not None:
             retimed = _follow_series(meeting, target, slot)
@@ -238,6 +239,7 @@ def edit_series(
             retimed = False
         if retimed:
             reminders.withdraw(session, meeting)
+        reminders.announce_change(session, meeting, before, now)
     session.flush()
     target.materialized_until = cutoff
     materialize(session, target, now)
@@ -261,6 +263,9 @@ def _follow_series(meeting: Meeting, series: MeetingSeries, slot: datetime) -> b
     True when its start time changed.
     """
     meeting.series = series
+    if meeting.is_modified and meeting.moved_from is None and slot != meeting.original_starts_at:
+        # Edited alone, it stays where it is, shown as moved from where it was scheduled.
+        meeting.moved_from = meeting.original_starts_at
     meeting.original_starts_at = slot
     if meeting.is_modified:
         return False
@@ -343,6 +348,7 @@ def edit_meeting(
     if meeting.is_cancelled:
         raise InvalidTransition("A cancelled meeting cannot be changed.")
     starts_at = local_start(timezone, data.starts_on, data.start_time)
+    before = reminders.Shown.of(meeting)
     changed = _set_details(
         meeting, data.title, starts_at, data.duration_minutes, data.place, data.video_url
     )
@@ -352,6 +358,7 @@ def edit_meeting(
     meeting.sequence += 1
     if "starts_at" in changed:
         reminders.withdraw(session, meeting)
+    reminders.announce_change(session, meeting, before, now)
     record(
         session,
         actor,
@@ -372,9 +379,11 @@ def cancel_meeting(
         raise InvalidTransition(f"A {meeting.status.value} meeting cannot be cancelled.")
     if not reason.strip():
         raise DomainError("Say why the meeting is cancelled.")
+    before = reminders.Shown.of(meeting)
     _cancel(meeting, reason.strip())
     meeting.is_modified = meeting.series_id is not None
     reminders.withdraw(session, meeting)
+    reminders.announce_change(session, meeting, before, now)
     record(
         session,
         actor,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -13,12 +14,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
 from partnerhub.links import external_url
-from partnerhub.meetings import queries, services
+from partnerhub.meetings import calendar, queries, services
 from partnerhub.meetings.forms import (
     ActionItemForm,
     ActionStatusForm,
@@ -156,12 +158,21 @@ def _subscribe(partnership_id: int | None, back: str):
         current_user,
         partnership_id,
         utcnow(),
-        done=lambda token: (
-            "Your private calendar URL (copy it now; it is shown once): "
-            + external_url(".feed", token=token)
-        ),
+        done=_subscribed,
     )
     return redirect(back)
+
+
+def _subscribed(token: str) -> Markup:
+    """The new feed URL, shown once, with links that subscribe to it in one click."""
+    url = external_url(".feed", token=token)
+    subscribe = calendar.webcal(url)
+    google = "https://calendar.google.com/calendar/render?" + urlencode({"cid": subscribe})
+    return Markup(
+        "Your private calendar URL (copy it now; it is shown once): {} "
+        '<a href="{}">Subscribe in your calendar program</a> · '
+        '<a href="{}" rel="noopener noreferrer">Subscribe in Google Calendar</a>'
+    ).format(url, subscribe, google)
 
 
 def _revoke(partnership_id: int | None, back: str):
