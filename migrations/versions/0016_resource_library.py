@@ -2,7 +2,7 @@
 resources the source pages name as the site-wide shelf
 
 Revision ID: 0016_resource_library
-Revises: 0014_limit_counters
+Revises: 0015_calendar_updates
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_resource_library"
-down_revision: str | None = "0014_limit_counters"
+down_revision: str | None = "0015_calendar_updates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
