@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from partnerhub.agreements import uploads
 from partnerhub.agreements.models import (
@@ -58,6 +58,29 @@ def all_parties_signed(agreement: Agreement) -> bool:
     return bool(agreement.parties) and all(p.signature for p in agreement.parties)
 
 
+@dataclass(frozen=True)
+class Signing:
+    """How far signing has come: parties, parties with a signature on file, and whether a
+    successor renewed the agreement. Read from loaded parties or counted in SQL."""
+
+    parties: int
+    signed: int
+    renewed: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.parties > 0 and self.signed == self.parties
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> Signing:
+        """From an agreement loaded with its parties, signatures and successor."""
+        return cls(
+            parties=len(agreement.parties),
+            signed=sum(1 for party in agreement.parties if party.signature),
+            renewed=agreement.successor is not None,
+        )
+
+
 def _term_length(agreement: Agreement) -> relativedelta:
     """The length of one term: whole months when the dates allow, else days."""
     start = agreement.effective_on or agreement.expires_on - relativedelta(years=1)
@@ -81,15 +104,19 @@ def term_end(agreement: Agreement, today: date | None = None) -> date | None:
     return end
 
 
-def agreement_status(agreement: Agreement, today: date) -> AgreementStatus:
-    """Where the agreement stands on `today` (the partnership's date); see the module doc."""
+def agreement_status(
+    agreement: Agreement, today: date, signing: Signing | None = None
+) -> AgreementStatus:
+    """Where the agreement stands on `today` (the partnership's date); see the module doc.
+    Without `signing`, the agreement's parties, signatures and successor must be loaded."""
+    signing = signing or Signing.of(agreement)
     if agreement.terminated_on is not None and agreement.terminated_on <= today:
         return AgreementStatus.TERMINATED
-    if agreement.successor is not None:
+    if signing.renewed:
         return AgreementStatus.RENEWED
     if agreement.sent_for_signature_at is None:
         return AgreementStatus.DRAFT
-    if not all_parties_signed(agreement):
+    if not signing.complete:
         return AgreementStatus.OUT_FOR_SIGNATURE
     if agreement.effective_on is None or today < agreement.effective_on:
         return AgreementStatus.SIGNED
@@ -158,13 +185,15 @@ def agreements_due(
 
 # --- reading ------------------------------------------------------------------------------
 
+# One agreement's page: parties with their agencies, then their signatures (with who
+# recorded them, joined), documents and flows take a query each; predecessor and successor
+# come joined to the agreement's row.
 DETAIL_LOAD = (
-    selectinload(Agreement.parties).selectinload(AgreementParty.partner_agency),
-    selectinload(Agreement.parties)
-    .selectinload(AgreementParty.signatures)
-    .selectinload(AgreementSignature.recorded_by),
-    selectinload(Agreement.successor),
-    selectinload(Agreement.predecessor),
+    selectinload(Agreement.parties).options(
+        joinedload(AgreementParty.partner_agency), selectinload(AgreementParty.signatures)
+    ),
+    joinedload(Agreement.successor),
+    joinedload(Agreement.predecessor),
     selectinload(Agreement.documents),
     selectinload(Agreement.flows),
 )
@@ -193,22 +222,56 @@ def get_agreement(session: Session, partnership_id: int, agreement_id: int) -> A
     return session.scalars(query).one_or_none()
 
 
+@dataclass(frozen=True)
+class AgreementRow:
+    """An agreement as the list shows it: its status and how far signing has come."""
+
+    agreement: Agreement
+    status: AgreementStatus
+    signing: Signing
+
+
+def _signing_columns():
+    """Parties, signed parties and renewal of the agreement in the row, as SQL expressions."""
+    on_file = exists().where(
+        AgreementSignature.party_id == AgreementParty.id,
+        AgreementSignature.withdrawn_at.is_(None),
+    )
+    parties = select(func.count(AgreementParty.id)).where(
+        AgreementParty.agreement_id == Agreement.id
+    )
+    return (
+        parties.scalar_subquery(),
+        parties.where(on_file).scalar_subquery(),
+        Agreement.successor.has(),
+    )
+
+
+def agreement_rows(session: Session, partnership_id: int, today: date) -> list[AgreementRow]:
+    """Every agreement of the partnership with its status, the most pressing first, in one
+    query: signatures are counted in SQL, never loaded."""
+    rows = session.execute(
+        select(Agreement, *_signing_columns()).where(Agreement.partnership_id == partnership_id)
+    )
+    listed = []
+    for agreement, parties, signed, renewed in rows:
+        signing = Signing(parties, signed, renewed)
+        listed.append(AgreementRow(agreement, agreement_status(agreement, today, signing), signing))
+    return sorted(
+        listed,
+        key=lambda row: (
+            LIST_ORDER.index(row.status),
+            term_end(row.agreement, today) or date.max,
+            row.agreement.title.lower(),
+        ),
+    )
+
+
 def partnership_agreements(
     session: Session, partnership_id: int, today: date
 ) -> list[tuple[Agreement, AgreementStatus]]:
     """Every agreement of the partnership with its status, the most pressing first."""
-    query = (
-        select(Agreement).where(Agreement.partnership_id == partnership_id).options(*DETAIL_LOAD)
-    )
-    rows = [(a, agreement_status(a, today)) for a in session.scalars(query)]
-    return sorted(
-        rows,
-        key=lambda row: (
-            LIST_ORDER.index(row[1]),
-            term_end(row[0], today) or date.max,
-            row[0].title.lower(),
-        ),
-    )
+    return [(row.agreement, row.status) for row in agreement_rows(session, partnership_id, today)]
 
 
 # --- the Plan -> Act gate -----------------------------------------------------------------

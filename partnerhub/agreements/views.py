@@ -10,6 +10,7 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -27,6 +28,7 @@ from partnerhub.agreements.forms import (
 from partnerhub.agreements.models import Agreement, AgreementParty, AgreementStatus
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
+from partnerhub.pagination import page_of_list, requested_page
 from partnerhub.partnerships.models import Partnership, Stage
 from partnerhub.partnerships.registry import (
     Attention,
@@ -47,8 +49,9 @@ blueprint = Blueprint("agreements", __name__, url_prefix="/partnerships/<int:par
 def index(partnership_id: int):
     """The partnership's agreements, renewals coming up first."""
     partnership = load_partnership(partnership_id)
-    rows = services.partnership_agreements(database.session, partnership.id, _today(partnership))
-    return render_template("agreements/index.html", partnership=partnership, rows=rows)
+    rows = services.agreement_rows(database.session, partnership.id, _today(partnership))
+    page = page_of_list(rows, requested_page(request.args))
+    return render_template("agreements/index.html", partnership=partnership, rows=page)
 
 
 @blueprint.route("/agreements/new", methods=["GET", "POST"])
