@@ -41,6 +41,7 @@ from partnerhub.auth.models import User
 from partnerhub.errors import DomainError, InvalidTransition
 from partnerhub.partnerships.models import Partnership
 from partnerhub.partnerships.registry import CheckResult
+from partnerhub.procedures.models import InformationFlow
 from partnerhub.procedures.services import active_agencies, partnership_flows
 
 # The loader options status computation needs; lazy loading is off on these relationships.
@@ -187,7 +188,8 @@ def agreements_due(
 
 # One agreement's page: parties with their agencies, then their signatures (with who
 # recorded them, joined), documents and flows take a query each; predecessor and successor
-# come joined to the agreement's row.
+# come joined to the agreement's row. A flow shows who sends what to whom, so its governing
+# procedure is not joined in (planning that many joins costs more than running them).
 DETAIL_LOAD = (
     selectinload(Agreement.parties).options(
         joinedload(AgreementParty.partner_agency), selectinload(AgreementParty.signatures)
@@ -195,7 +197,7 @@ DETAIL_LOAD = (
     joinedload(Agreement.successor),
     joinedload(Agreement.predecessor),
     selectinload(Agreement.documents),
-    selectinload(Agreement.flows),
+    selectinload(Agreement.flows).lazyload(InformationFlow.procedure),
 )
 
 # The list shows what needs doing first: renewals coming up, then signatures awaited.
