@@ -22,9 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import exists, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from partnerhub.agreements import uploads
 from partnerhub.agreements.models import (
@@ -162,18 +165,45 @@ def renewal_thresholds(agreement: Agreement, today: date | None = None) -> list[
 DUE_STATUSES = (AgreementStatus.EXPIRING, AgreementStatus.EXPIRED)
 
 
+class days_before(FunctionElement):
+    """SQL: the date `days` (an integer expression) before `day` (a date expression)."""
+
+    type = sa.Date()
+    name = "days_before"
+    inherit_cache = True
+
+
+@compiles(days_before)
+def _days_before(element, compiler, **kw) -> str:
+    day, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({day} - {days})"  # PostgreSQL: date - integer is a date
+
+
+@compiles(days_before, "sqlite")
+def _days_before_on_sqlite(element, compiler, **kw) -> str:
+    day, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"date({day}, '-' || {days} || ' days')"
+
+
 def agreements_due(
     session: Session, today: date, partnership_ids: list[int] | None = None
 ) -> list[Agreement]:
     """Agreements inside their renewal notice window or expired, neither renewed nor
-    terminated, soonest end first. Parties, signatures and successor are loaded."""
+    terminated, soonest end first. Parties, signatures and successor are loaded.
+
+    The query keeps only agreements in force whose notice window has opened (date arithmetic
+    in SQL); an automatic renewal's window recurs every term, so those are kept for the
+    term arithmetic here."""
+    window_open = days_before(Agreement.expires_on, Agreement.renewal_notice_days) <= today
     query = (
         select(Agreement)
         .where(
             Agreement.sent_for_signature_at.is_not(None),
             Agreement.expires_on.is_not(None),
+            Agreement.effective_on <= today,
             ~Agreement.successor.has(),
             (Agreement.terminated_on.is_(None)) | (Agreement.terminated_on > today),
+            (Agreement.renewal_rule == RenewalRule.AUTOMATIC) | window_open,
         )
         .options(*STATUS_LOAD)
         .order_by(Agreement.expires_on, Agreement.id)

@@ -6,10 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ScalarSelect, func, literal, select, union_all
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload, with_expression
 
 from partnerhub.agreements.models import Agreement
+from partnerhub.meetings import services
 from partnerhub.meetings.models import (
     ActionItem,
     ActionItemStatus,
@@ -122,11 +123,25 @@ def meetings_overview(
     )
 
 
-def meeting_in(session: Session, partnership_id: int, meeting_id: int) -> Meeting | None:
-    """A meeting of this partnership with its agenda, attendance and minutes, or None.
+def _previous(column, prior) -> ScalarSelect:
+    """`column` of the meeting before the one in the enclosing query (see Meeting.previous_id)."""
+    return (
+        select(column)
+        .where(*services.earlier_than(prior, Meeting))
+        .order_by(prior.starts_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
-    The minutes and their few revisions come joined to the meeting's row; the agenda (with
-    presenters and proposers joined) and the attendance take one query each."""
+
+def meeting_in(session: Session, partnership_id: int, meeting_id: int) -> Meeting | None:
+    """A meeting of this partnership with its agenda, attendance, minutes and the meeting
+    before it, or None.
+
+    The minutes and their few revisions come joined to the meeting's row, the previous
+    meeting as two columns of it; the agenda (with presenters and proposers joined) and the
+    attendance take one query each."""
+    prior = aliased(Meeting)
     return (
         session.scalars(
             select(Meeting)
@@ -137,6 +152,8 @@ def meeting_in(session: Session, partnership_id: int, meeting_id: int) -> Meetin
                 ),
                 selectinload(Meeting.attendances),
                 joinedload(Meeting.minutes).joinedload(Minutes.revisions),
+                with_expression(Meeting.previous_id, _previous(prior.id, prior)),
+                with_expression(Meeting.previous_starts_at, _previous(prior.starts_at, prior)),
             )
         )
         .unique()

@@ -7,15 +7,24 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
+from sqlalchemy.orm.util import identity_key
 
 from partnerhub.agreements.models import (
+    Agreement,
     AgreementParty,
     AgreementSignature,
     AgreementStatus,
     RenewalRule,
 )
-from partnerhub.agreements.services import Signing, agreement_rows, agreement_status
+from partnerhub.agreements.services import (
+    Signing,
+    agreement_rows,
+    agreement_status,
+    agreements_due,
+    days_before,
+)
 from partnerhub.pagination import PER_PAGE
 from partnerhub.partnerships.models import Sector
 from tests.clock import TODAY
@@ -211,3 +220,35 @@ def test_a_page_past_the_last_agreement_says_so(client, login_as, make, db, tabl
     login_as(table.observer.user)
     page = client.get(url(table, "/agreements?page=2")).text
     assert "No agreements on this page." in page and "Denver MOU" not in page
+
+
+def test_agreements_outside_their_notice_window_are_never_loaded(make, db, table):
+    parties = [table.school, table.police]
+    due = make.agreement(
+        table.partnership,
+        parties,
+        effective_on=EFFECTIVE,
+        expires_on=TODAY + timedelta(days=30),
+        signed=True,
+    )
+    later = make.agreement(
+        table.partnership,
+        parties,
+        effective_on=EFFECTIVE,
+        expires_on=TODAY + timedelta(days=400),
+        signed=True,
+    )
+    db.commit()
+    db.expunge_all()
+    assert [a.id for a in agreements_due(db, TODAY, [table.partnership.id])] == [due.id]
+    assert db.identity_map.get(identity_key(Agreement, later.id)) is None
+
+
+@pytest.mark.parametrize("url", ["sqlite://", None])
+def test_days_before_is_date_arithmetic_in_each_database(db, url):
+    """The notice window's opening day, computed by SQLite and by the test database."""
+    engine = sa.create_engine(url) if url else db.get_bind()
+    query = select(days_before(sa.literal(date(2026, 3, 7), sa.Date), sa.literal(30)))
+    with engine.connect() as connection:
+        opened = connection.scalar(query)
+    assert str(opened) == "2026-02-05"
