@@ -11,4 +11,5 @@ RUN pip install --no-cache-dir -e . && useradd --create-home partnerhub && mkdir
 USER partnerhub
 ENV PARTNERHUB_INSTANCE_PATH=/data
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "partnerhub.wsgi:app"]
+# docker-compose.yml runs each service with its own command; alone, the image serves the web.
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "partnerhub.wsgi:app"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
+from partnerhub import logs
 from partnerhub.config import PROJECT_ROOT, load_config
 from partnerhub.extensions import bootstrap, csrf, database, limiter, login_manager
 
@@ -30,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(load_config(config))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
 
     database.init_app(app)
     login_manager.init_app(app)
@@ -48,4 +47,5 @@ def create_app(config: dict | None = None) -> Flask:
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).blueprint)
     web.init_app(app)
+    logs.init_app(app)
     return app

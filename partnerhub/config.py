@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -24,9 +25,25 @@ def _secret_key(instance: Path) -> str:
         return key
     key_file = instance / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
+        _create_once(key_file, secrets.token_urlsafe(48))
     return key_file.read_text().strip()
+
+
+def _create_once(path: Path, text: str) -> None:
+    """Write `path` whole, unless another process made it first: processes starting at once
+    on a fresh folder all read the one key that won (a hard link fails if the name exists,
+    and the file it links is complete before it gets the name)."""
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        draft.unlink()
 
 
 def _flag(value: str) -> bool:
@@ -47,10 +64,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "BROKER_URL": env("PARTNERHUB_BROKER_URL", f"sqla+sqlite:///{instance / 'broker.sqlite'}"),
         "MAIL_URL": env("PARTNERHUB_MAIL_URL", f"file://{instance / 'mail'}"),
         "MAIL_FROM": env("PARTNERHUB_MAIL_FROM", "PartnerHub <partnerhub@localhost>"),
-        # Outbox delivery: messages per claimed batch, how long a claim holds, the first retry
-        # delay (doubling, with jitter) and how many attempts before a message is given up.
+        # Outbox delivery: messages per claimed batch, how long a claim holds unless renewed
+        # (the sending worker renews it as it goes, so a crashed worker's claims come back
+        # within about this long), the first retry delay (doubling, with jitter) and how many
+        # attempts before a message is given up.
         "OUTBOX_BATCH_SIZE": int(env("PARTNERHUB_OUTBOX_BATCH_SIZE", "100")),
-        "OUTBOX_LEASE_SECONDS": int(env("PARTNERHUB_OUTBOX_LEASE_SECONDS", "300")),
+        "OUTBOX_LEASE_SECONDS": int(env("PARTNERHUB_OUTBOX_LEASE_SECONDS", "60")),
         "OUTBOX_RETRY_SECONDS": int(env("PARTNERHUB_OUTBOX_RETRY_SECONDS", "60")),
         "OUTBOX_MAX_ATTEMPTS": int(env("PARTNERHUB_OUTBOX_MAX_ATTEMPTS", "8")),
         "BASE_URL": env("PARTNERHUB_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

@@ -78,7 +78,11 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
 
 
 def create_engine(url: str, **kwargs) -> sa.Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout like a real server."""
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout like a real server.
+
+    Database errors never quote the statement's values: they reach the logs, and the values
+    may be a token, a password hash or an email's body."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = sa.create_engine(url, **kwargs)

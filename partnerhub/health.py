@@ -1,5 +1,5 @@
 """Health: `/healthz` (liveness: this web process and its database answer) and `/readyz`
-(readiness: the task broker answers too).
+(readiness: the database is at the latest migration and the task broker answers too).
 
 A broker outage leaves the site working (mail waits in the outbox), so it must not fail the
 liveness check a load balancer or `docker compose` watches; it fails readiness, and both
@@ -13,6 +13,7 @@ import logging
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
+from partnerhub import migrate
 from partnerhub.extensions import database
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,25 @@ def healthz():
 
 @blueprint.route("/readyz")
 def readyz():
-    """The same report: 200 only when the database and the broker both answer, else 503."""
+    """The same report: 200 only when the database answers at the latest migration and the
+    broker answers, else 503; an unmigrated database reads "not migrated (at X, need Y)"."""
     report = _report()
+    if report["database"] == "ok":
+        report["database"] = _migration_state()
     ready = all(value == "ok" for value in report.values())
     return jsonify(report), 200 if ready else 503
+
+
+def _migration_state() -> str:
+    try:
+        behind = migrate.lag(database.engine_owner.engine)
+    except Exception as error:  # it answered a moment ago: report, do not fail the request
+        log.warning("readyz: migration state unknown: %s", error)
+        return "error"
+    if behind is None:
+        return "ok"
+    log.warning("readyz: database not migrated (%s)", behind)
+    return f"not migrated ({behind})"
 
 
 def _report() -> dict[str, str]:

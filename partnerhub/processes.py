@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -55,6 +56,24 @@ def child_settings(address: str, environ: Mapping[str, str]) -> dict[str, str]:
     return {"PARTNERHUB_BASE_URL": address}
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _stop_when_parent_dies(parent: int):
+    """What a child runs before its command: the kernel sends it SIGTERM when the supervisor
+    dies, even by SIGKILL, so no web, worker or beat outlives `partnerhub up` holding the port.
+    (Each child is in a process group of its own, out of reach of the terminal's signals.)"""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def before_exec() -> None:
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            os._exit(70)  # without it the child could outlive the supervisor: do not start
+        if os.getppid() != parent:  # the supervisor died before prctl took effect
+            os._exit(70)
+
+    return before_exec
+
+
 class Stop(Exception):
     """SIGTERM or SIGINT reached the supervisor."""
 
@@ -84,8 +103,11 @@ class Supervisor:
 
     def start(self) -> None:
         env = {**os.environ, **self.settings, "PYTHONUNBUFFERED": "1"}
+        stop_with_me = _stop_when_parent_dies(os.getpid())
         for name, command in self.commands.items():
-            self.children[name] = subprocess.Popen(command, env=env, start_new_session=True)
+            self.children[name] = subprocess.Popen(
+                command, env=env, start_new_session=True, preexec_fn=stop_with_me
+            )
             log.info("started %s (pid %s)", name, self.children[name].pid)
 
     def watch(self) -> int:

@@ -63,6 +63,18 @@ def test_notifications_imports_no_feature_domain():
     )
 
 
+def test_the_identifier_guard_imports_no_feature_domain():
+    """Every domain screens its text with it, so it sits below them all."""
+    below = (*FEATURES, "notifications")
+    assert (
+        offending(
+            modules(PACKAGE / "identifiers"),
+            lambda i: any(i.startswith(f"partnerhub.{f}") for f in below),
+        )
+        == {}
+    )
+
+
 def public_interface() -> set[str]:
     """The names `partnerhub/notifications/__init__.py` exports in `__all__`."""
     tree = ast.parse((PACKAGE / "notifications" / "__init__.py").read_text())

@@ -9,10 +9,11 @@ from __future__ import annotations
 from functools import cache
 
 from celery import Celery, Task
-from celery.signals import worker_ready
+from celery.signals import task_postrun, task_prerun, worker_init, worker_ready
 from flask import Flask
 
 from partnerhub.config import load_config
+from partnerhub.logs import TaskLog
 from worker.schedule import BEAT_SCHEDULE
 
 settings = load_config()
@@ -59,11 +60,37 @@ app.conf.update(
 )
 
 
+@worker_init.connect
+def refuse_an_unmigrated_database(sender=None, **_kwargs) -> None:
+    """Stop before taking a task on a database that is not at the latest migration (Celery
+    logs and swallows a signal handler's errors, but not an exit)."""
+    from partnerhub import migrate
+
+    try:
+        migrate.require_latest(flask_app().extensions["partnerhub.database"].engine, "The worker")
+    except migrate.NotMigrated as error:
+        raise SystemExit(3) from error
+
+
 @worker_ready.connect
 def catch_up(sender=None, **_kwargs) -> None:
     """A worker that just started delivers what waited and sweeps, without waiting for beat."""
     app.send_task("partnerhub.deliver_outbox")
     app.send_task("partnerhub.sweep")
+
+
+task_log = TaskLog()
+
+
+@task_prerun.connect
+def _task_started(task_id=None, **_kwargs) -> None:
+    task_log.started(task_id)
+
+
+@task_postrun.connect
+def _task_finished(task_id=None, task=None, state=None, **_kwargs) -> None:
+    """One line per task, whatever became of it (task_postrun follows failures too)."""
+    task_log.finished(task_id, task.name, state or "unknown")
 
 
 from worker import tasks  # noqa: E402, F401  (registers the tasks)

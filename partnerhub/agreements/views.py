@@ -389,7 +389,7 @@ def _act(agreement: Agreement, done: str, change, *args, **kwargs):
 
 # --- on the partnership's pages ---------------------------------------------------------
 
-add_tab("Agreements", "agreements.index", order=60)
+add_tab("Agreements", "agreements.index", order=60, section="plan", covers=("agreements.",))
 
 
 @panel("agreements/_panel.html", order=50)

@@ -13,7 +13,7 @@ from partnerhub.web import load_partnership
 
 blueprint = Blueprint("audit", __name__)
 
-add_tab("Activity", "audit.activity", 90, permissions.MANAGE)
+add_tab("Activity", "audit.activity", 90, permissions.MANAGE, section="activity")
 
 
 @blueprint.route("/partnerships/<int:partnership_id>/activity")

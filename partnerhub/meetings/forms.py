@@ -26,6 +26,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from partnerhub.forms import Form, Subform
+from partnerhub.identifiers import KeepAsWritten
 from partnerhub.meetings.models import ActionItemStatus, AgendaItemKind
 from partnerhub.meetings.recurrence import PRESETS, RuleError, normalize_rule, preset_rule, with_end
 from partnerhub.text import has_control_characters
@@ -227,7 +228,7 @@ class CancelForm(Form):
     submit = SubmitField("Cancel this meeting")
 
 
-class AgendaItemForm(Form):
+class AgendaItemForm(KeepAsWritten, Form):
     title = StringField("Item", validators=[DataRequired(), Length(max=200)])
     presenter_id = SelectField("Presenter", coerce=int, default=NO_ONE)
     minutes = IntegerField(
@@ -259,7 +260,7 @@ class ItemMinutesForm(Subform):
     is_finished = BooleanField("Finished (not carried to the next meeting)")
 
 
-class MinutesForm(Form):
+class MinutesForm(KeepAsWritten, Form):
     summary = TextAreaField("Summary", validators=[Length(max=20000)])
     items = FieldList(FormField(ItemMinutesForm))
     submit = SubmitField("Save draft")
@@ -281,7 +282,7 @@ class ResponseForm(Form):
     answer = SelectField("Answer", choices=options([("accept", "Accept"), ("decline", "Decline")]))
 
 
-class ActionItemForm(Form):
+class ActionItemForm(KeepAsWritten, Form):
     title = StringField("Action", validators=[DataRequired(), Length(max=300)])
     owner_membership_id = SelectField("Owner", coerce=int, default=NO_ONE)
     owner_agency_id = SelectField("Agency", coerce=int, default=NO_ONE)

@@ -4,8 +4,10 @@ A claim marks messages `sending` with a lease and commits before anything is sen
 workers never send the same message. Each outcome is committed as soon as the server has
 answered, before the next message goes out, so a killed worker repeats at most the one
 message the server had just accepted; its other claims are taken up by another worker when
-the lease runs out. Every claim counts as an attempt: a message whose worker dies each time
-is given up after the last one, like a message the server keeps deferring.
+the lease runs out. The lease is short (a minute by default) and the sending worker renews it
+as it goes, so a long batch keeps its claim while a crashed worker's claims come back soon.
+Every claim counts as an attempt: a message whose worker dies each time is given up after the
+last one, like a message the server keeps deferring.
 
 Whatever goes wrong with one message (it cannot be written, built or sent) puts that message
 back with the reason, or fails it after its last attempt, and the batch goes on; only errors
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,7 +52,7 @@ class DeliveryPolicy:
     """How much to claim, for how long, and how to retry."""
 
     batch_size: int = 100
-    lease: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(minutes=1)
     first_retry: timedelta = timedelta(minutes=1)
     longest_retry: timedelta = timedelta(hours=6)
     max_attempts: int = 8
@@ -181,9 +184,10 @@ def deliver_batch(
         .order_by(OutboxMessage.id)
         .execution_options(populate_existing=True)
     ).all()
+    lease = Lease(ids, now + policy.lease, policy.lease)
     written = write_unwritten(session, messages, now)
     session.commit()  # end the read, so the next claim does not write from a stale snapshot
-    outcomes = Outcomes(session.get_bind(), written, report)
+    outcomes = Outcomes(session.get_bind(), written, report, lease)
     try:
         for index, message in enumerate(messages):
             content = written.get(message.id)
@@ -378,6 +382,38 @@ OUTCOME_FIELDS = {
 }
 
 
+class Lease:
+    """A batch's claim, renewed while the batch is sent: once a third of the lease has passed
+    since the last renewal, the batch's unsent messages are held for a whole lease more. Only
+    the claim this worker made is renewed (another worker may have taken the messages after
+    a stall), and a worker that dies stops renewing: its claims come back within a lease."""
+
+    def __init__(self, ids: list[int], until: datetime, length: timedelta) -> None:
+        self.ids = ids
+        self.held_until = until
+        self._first_until = until
+        self._every = length.total_seconds() / 3
+        # The batch's `now` stands still while it is sent: time is told from the claim on.
+        self._claimed_at = self._renewed_at = time.monotonic()
+
+    def renew_if_due(self, connection) -> None:
+        if time.monotonic() - self._renewed_at < self._every:
+            return
+        self._renewed_at = time.monotonic()
+        until = self._first_until + timedelta(seconds=self._renewed_at - self._claimed_at)
+        table = OutboxMessage.__table__
+        connection.execute(
+            update(table)
+            .where(
+                table.c.id.in_(self.ids),
+                table.c.status == OutboxStatus.SENDING,
+                table.c.claimed_until == self.held_until,
+            )
+            .values(claimed_until=until)
+        )
+        self.held_until = until
+
+
 class Outcomes:
     """Records each outcome as soon as it is known, in a commit of its own, on a connection
     of its own whose commits do not wait for the disk.
@@ -397,8 +433,9 @@ class Outcomes:
       a crash of the operating system can lose it, and the database stays consistent.
     """
 
-    def __init__(self, bind, written: dict, report: DeliveryReport) -> None:
+    def __init__(self, bind, written: dict, report: DeliveryReport, lease: Lease) -> None:
         self.report = report
+        self._lease = lease
         # Content written for this batch is stored with the outcome: the row keeps what was sent.
         self._columns = {
             message_id: _storable(content.columns())
@@ -421,6 +458,7 @@ class Outcomes:
             changed = self._commit(message.id, values)
         field = OUTCOME_FIELDS[values["status"]]
         setattr(self.report, field, getattr(self.report, field) + changed)
+        self._lease.renew_if_due(self._connection)
 
     def close(self) -> None:
         """Put the connection back as it was found."""

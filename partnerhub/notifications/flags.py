@@ -17,6 +17,7 @@ from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.db import insert_ignoring_conflicts
 from partnerhub.errors import InvalidTransition, NotFound
+from partnerhub.identifiers import screen
 from partnerhub.notifications.models import Flag, FlagKind
 from partnerhub.partnerships.registry import Attention, attention_source
 
@@ -112,9 +113,17 @@ def partnership_flags(session: Session, partnership_id: int) -> list[Flag]:
 
 
 def acknowledge(
-    session: Session, actor: User, partnership_id: int, flag_id: int, note: str, now: datetime
+    session: Session,
+    actor: User,
+    partnership_id: int,
+    flag_id: int,
+    note: str,
+    now: datetime,
+    *,
+    keep_reason: str | None = None,
 ) -> Flag:
-    """Record that a facilitator has seen the flag and what is being done about it."""
+    """Record that a facilitator has seen the flag and what is being done about it (a note
+    that may identify a youth only with `keep_reason`)."""
     flag = session.get(Flag, flag_id)
     if flag is None or flag.partnership_id != partnership_id:
         raise NotFound("There is no such flag on this partnership.")
@@ -123,6 +132,15 @@ def acknowledge(
         raise InvalidTransition("Say in a note what is being done about it.")
     if not flag.is_open:
         raise InvalidTransition("This flag was already acknowledged or resolved.")
+    screen(
+        session,
+        partnership_id,
+        [note],
+        keep_reason=keep_reason,
+        actor=actor,
+        now=now,
+        what=f"a note on the flag “{flag.title}”",
+    )
     flag.acknowledged_at = now
     flag.acknowledged_by_id = actor.id
     flag.acknowledgement_note = note

@@ -4,6 +4,7 @@ from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from partnerhub.forms import Form
+from partnerhub.identifiers import KeepAsWritten
 from partnerhub.notifications.models import ReminderKind
 
 
@@ -22,7 +23,7 @@ class PreferencesForm(Form):
         return {kind: bool(self[kind.value].data) for kind in ReminderKind}
 
 
-class AcknowledgeFlagForm(Form):
+class AcknowledgeFlagForm(KeepAsWritten, Form):
     """A facilitator's note on what is being done about a flag."""
 
     note = TextAreaField(

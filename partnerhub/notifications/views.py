@@ -22,6 +22,7 @@ from partnerhub import permissions
 from partnerhub.auth.models import User
 from partnerhub.db import utcnow
 from partnerhub.extensions import csrf, database
+from partnerhub.identifiers import IdentifiersFound
 from partnerhub.notifications import flags as flag_service
 from partnerhub.notifications import outbox, preferences
 from partnerhub.notifications.forms import AcknowledgeFlagForm, PreferencesForm
@@ -33,7 +34,9 @@ blueprint = Blueprint("notifications", __name__)
 
 # --- reminders: email preferences, one-click unsubscribe, flags, who receives what ----------
 
-add_tab("Flags", "notifications.flags", order=80)
+add_tab(
+    "Flags", "notifications.flags", order=80, section="act", covers=("notifications.acknowledge",)
+)
 
 
 @blueprint.route("/account/email-preferences", methods=["GET", "POST"])
@@ -94,7 +97,7 @@ def acknowledge_flag(partnership_id: int, flag_id: int):
     form = AcknowledgeFlagForm()
     if not form.validate_on_submit():
         return _flags_page(partnership, flag_id, form)
-    apply(
+    acknowledged = apply(
         flag_service.acknowledge,
         database.session,
         current_user,
@@ -102,8 +105,12 @@ def acknowledge_flag(partnership_id: int, flag_id: int):
         flag_id,
         form.note.data,
         utcnow(),
+        keep_reason=form.kept_reason,
         done="Flag acknowledged.",
+        at={IdentifiersFound: form.keep_reason},
     )
+    if isinstance(acknowledged.refusal, IdentifiersFound):  # shown at the form, as typed
+        return _flags_page(partnership, flag_id, form)
     return redirect(url_for("notifications.flags", partnership_id=partnership.id))
 
 

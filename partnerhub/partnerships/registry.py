@@ -14,16 +14,64 @@ from sqlalchemy.orm import Session
 from partnerhub.partnerships.models import Partnership, Stage
 from partnerhub.permissions import Action
 
+# The partnership's navigation: the overview, its three stages, and its activity log.
+SECTIONS = (
+    ("overview", "Overview"),
+    (Stage.PARTNER.value, Stage.PARTNER.label),
+    (Stage.PLAN.value, Stage.PLAN.label),
+    (Stage.ACT.value, Stage.ACT.label),
+    ("activity", "Activity"),
+)
+
 
 @dataclass(frozen=True)
 class Tab:
-    """A link in the partnership's tab bar; `endpoint` takes `partnership_id`; shown to those
-    who may do `action` (the action its view requires)."""
+    """A page in the partnership's navigation, within one of its `SECTIONS`; `endpoint` takes
+    `partnership_id`; shown to those who may do `action` (the action its view requires).
+    `covers` names the endpoints (or their prefixes) of the pages under it."""
 
     label: str
     endpoint: str
     order: int
     action: Action = Action.VIEW
+    section: str = "overview"
+    covers: tuple[str, ...] = ()
+
+    def match(self, endpoint: str) -> int:
+        """How closely the page at `endpoint` belongs to this tab (0: not at all)."""
+        names = (self.endpoint, *self.covers)
+        return max((len(name) for name in names if endpoint.startswith(name)), default=0)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    endpoint: str  # its first page
+    is_current: bool  # the page shown is in it
+    is_stage: bool  # the partnership is at this stage
+
+
+@dataclass(frozen=True)
+class Navigation:
+    sections: list[Section]
+    pages: list[tuple[Tab, bool]]  # the current section's pages, and which one is shown
+
+
+def navigation(tabs: list[Tab], may: Callable[[Tab], bool], endpoint: str, stage: Stage):
+    """The sections the viewer may open, and the pages of the one holding `endpoint`."""
+    shown = [tab for tab in tabs if may(tab)]
+    active = max(shown, key=lambda tab: tab.match(endpoint), default=None)
+    if active is not None and not active.match(endpoint):
+        active = None
+    current = active.section if active else None
+    sections = [
+        Section(key, label, members[0].endpoint, key == current, key == stage.value)
+        for key, label in SECTIONS
+        if (members := [tab for tab in shown if tab.section == key])
+    ]
+    pages = [(tab, tab is active) for tab in shown if tab.section == current]
+    return Navigation(sections, pages if len(pages) > 1 else [])
 
 
 @dataclass(frozen=True)
@@ -79,9 +127,17 @@ class Registry:
 registry = Registry()
 
 
-def add_tab(label: str, endpoint: str, order: int, action: Action = Action.VIEW) -> None:
+def add_tab(
+    label: str,
+    endpoint: str,
+    order: int,
+    action: Action = Action.VIEW,
+    *,
+    section: str = "overview",
+    covers: tuple[str, ...] = (),
+) -> None:
     if all(t.endpoint != endpoint for t in registry.tabs):
-        registry.tabs.append(Tab(label, endpoint, order, action))
+        registry.tabs.append(Tab(label, endpoint, order, action, section, covers))
         registry.tabs.sort(key=lambda t: t.order)
 
 

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from partnerhub.forms import Form, id_or_none
+from partnerhub.identifiers import KeepAsWritten
 from partnerhub.procedures.models import DataCategory, LegalBasis
 from partnerhub.procedures.services import FlowData, ProcedureText
 
@@ -120,7 +121,7 @@ class FlowForm(Form):
         )
 
 
-class ProcedureForm(Form):
+class ProcedureForm(KeepAsWritten, Form):
     """A procedure's text and settings; saving makes a new version."""
 
     title = StringField(
@@ -157,6 +158,7 @@ class ProcedureForm(Form):
             change_summary=self.change_summary.data,
             legal_bases=[LegalBasis(v) for v in self.legal_bases.data],
             review_cadence_months=self.review_cadence_months.data,
+            keep_reason=self.kept_reason,
         )
 
 
@@ -187,7 +189,7 @@ class SignOffForm(Form):
         return id_or_none(self.agency_id.data)
 
 
-class ChangeRequestForm(Form):
+class ChangeRequestForm(KeepAsWritten, Form):
     """Ask for changes to a version in review."""
 
     comment = TextAreaField(

@@ -24,6 +24,7 @@ from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.errors import NotFound
 from partnerhub.extensions import database
+from partnerhub.identifiers import IdentifiersFound
 from partnerhub.pagination import requested_page
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
@@ -57,7 +58,7 @@ def _partnership_navigation() -> dict:
                 return url_for(endpoint, partnership_id=partnership.id)
         return url_for("procedures.index", partnership_id=partnership.id)
 
-    return {"partnership_tabs": registry.registry.tabs, "partnership_href": partnership_href}
+    return {"partnership_href": partnership_href}
 
 
 # --- the sharing matrix ----------------------------------------------------------------------
@@ -199,6 +200,7 @@ def new(partnership_id: int):
         form.procedure_text(),
         utcnow(),
         done="Procedure saved as a draft. Submit it for sign-off when it is ready.",
+        at={IdentifiersFound: form.keep_reason},
     )
     if created:
         return redirect(_procedure_url(created.result))
@@ -251,6 +253,7 @@ def edit(partnership_id: int, procedure_id: int):
         form.procedure_text(),
         utcnow(),
         done="New version saved as a draft. Submit it for sign-off when it is ready.",
+        at={IdentifiersFound: form.keep_reason},
     ):
         return redirect(_procedure_url(procedure))
     return render_template(
@@ -312,9 +315,7 @@ def request_changes(partnership_id: int, procedure_id: int, number: int):
     form = ChangeRequestForm()
     if not form.validate_on_submit():
         return _render_version(partnership, procedure, chosen, change_form=form), 400
-    return _act(
-        procedure,
-        f"Changes requested; version {number} is back in draft.",
+    requested = apply(
         services.request_changes,
         database.session,
         g.membership,
@@ -322,7 +323,15 @@ def request_changes(partnership_id: int, procedure_id: int, number: int):
         chosen,
         form.comment.data,
         utcnow(),
+        keep_reason=form.kept_reason,
+        done=f"Changes requested; version {number} is back in draft.",
+        at={IdentifiersFound: form.keep_reason},
     )
+    if isinstance(requested.refusal, IdentifiersFound):  # shown at the form, with what was typed
+        procedure = _procedure(partnership, procedure_id)  # reloaded after the rollback
+        chosen = services.get_version(procedure, number)
+        return _render_version(partnership, procedure, chosen, change_form=form)
+    return redirect(_procedure_url(procedure))
 
 
 @blueprint.route("/procedures/<int:procedure_id>/review", methods=["POST"])
@@ -446,8 +455,19 @@ def _render_version(partnership, procedure, version, change_form=None):
 
 # --- what the partnership's pages show from this module --------------------------------------
 
-registry.add_tab("Sharing matrix", "procedures.matrix", 40)
-registry.add_tab("Procedures", "procedures.index", 50)
+registry.add_tab(
+    "Sharing matrix",
+    "procedures.matrix",
+    40,
+    section="plan",
+    covers=(
+        "procedures.matrix",
+        "procedures.new_flow",
+        "procedures.edit_flow",
+        "procedures.delete_flow",
+    ),
+)
+registry.add_tab("Procedures", "procedures.index", 50, section="plan", covers=("procedures.",))
 registry.computed_check(
     Stage.PLAN,
     "matrix_legal_basis",

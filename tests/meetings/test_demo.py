@@ -50,6 +50,10 @@ def test_demo_meetings_tell_a_story(make, db):
     assert db.scalar(select(func.count(ActionItem.id)).where(ActionItem.status == "open")) == 2
     upcoming = [m for m in meetings if m.ends_at >= NOW]
     assert len(upcoming[0].agenda_items) > len(demo.AGENDA_TEMPLATE)
+    titles = [item.title for item in upcoming[0].agenda_items]
+    assert len(titles) == len(set(titles)), "standing items are not carried twice"
+    planned = sum(item.minutes for item in upcoming[0].agenda_items if not item.is_proposed)
+    assert planned == 85 + 2 * 5  # the standing items, and a follow-up per open action item
     assert upcoming[3].status is MeetingStatus.CANCELLED
     missing = queries.agencies_missing_meetings(db, [partnership.id])
     assert [a.id for a in missing[partnership.id]] == [agencies[Sector.CHILD_WELFARE].id]

@@ -172,7 +172,8 @@ def test_agenda_is_reordered_and_warns_when_it_runs_over(client, login_as, world
 def test_minutes_are_drafted_finalized_locked_and_reopened_with_versions(
     client, login_as, world, db, base, make
 ):
-    meeting = upcoming(make, world)
+    meeting = make.meeting(world.partnership, NOW - timedelta(hours=2))
+    db.commit()
     login_as(world.facilitator.user)
     client.post(
         f"{base}/meetings/{meeting.id}/agenda",
@@ -317,6 +318,39 @@ def test_action_items_and_overdue_ones_on_the_dashboard(client, login_as, world,
     assert db.get(ActionItem, item.id).completed_at is not None
     mine = client.get("/calendar").get_data(as_text=True)
     assert 'My open action items</h2>\n\n<p class="text-muted">None.</p>' in mine
+
+
+def test_minutes_of_a_meeting_not_yet_held_cannot_be_final(client, login_as, world, db, base, make):
+    meeting = make.meeting(world.partnership, NOW + timedelta(minutes=30))
+    db.commit()
+    login_as(world.facilitator.user)
+    client.post(f"{base}/meetings/{meeting.id}/minutes", data={"summary": "Prepared notes."})
+    refused = client.post(f"{base}/meetings/{meeting.id}/minutes/finalize", follow_redirects=True)
+    assert "has not started yet" in refused.get_data(as_text=True)
+    db.expire_all()
+    meeting = db.get(Meeting, meeting.id)
+    assert not meeting.minutes.is_final and meeting.status is MeetingStatus.SCHEDULED
+
+
+def test_carry_forward_keeps_standing_items_once(client, login_as, world, db, base, make):
+    earlier = make.meeting(world.partnership, NOW - timedelta(days=30))
+    meeting = upcoming(make, world)
+    for held in (earlier, meeting):  # the series' standing items, on every agenda
+        db.add_all(
+            [
+                AgendaItem(meeting_id=held.id, position=1, title="Welcome", minutes=5),
+                AgendaItem(meeting_id=held.id, position=2, title="Procedure review", minutes=30),
+            ]
+        )
+    db.add(AgendaItem(meeting_id=earlier.id, position=3, title="New sharing issues", minutes=20))
+    db.commit()
+    login_as(world.facilitator.user)
+    client.post(f"{base}/meetings/{meeting.id}/carry-forward")
+    agenda = db.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(AgendaItem.position)
+    ).all()
+    assert [item.title for item in agenda] == ["Welcome", "Procedure review", "New sharing issues"]
+    assert sum(item.minutes for item in agenda) == 55
 
 
 def test_carry_forward_brings_unfinished_items_and_open_actions_once(

@@ -65,9 +65,9 @@ def test_facilitator_edits_details_and_the_change_is_recorded(facilitated, db):
     assert "meeting_cadence" in event.details
 
 
-def test_overview_shows_tabs_checklist_and_recent_activity(facilitated):
+def test_overview_shows_sections_checklist_and_recent_activity(facilitated):
     page = facilitated.client.get(facilitated.url()).get_data(as_text=True)
-    for text in ("Overview", "Agencies", "Roster", "Stages", "Activity", "Recent activity"):
+    for text in ("Overview", "Partner", "Plan", "Act", "Stages", "Activity", "Recent activity"):
         assert text in page
     assert "A convener/facilitator named" in page
 

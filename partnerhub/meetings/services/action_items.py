@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.errors import DomainError
+from partnerhub.identifiers import screen
 from partnerhub.meetings.models import (
     ActionItem,
     ActionItemStatus,
@@ -25,6 +26,7 @@ class ActionItemData:
     owner_membership_id: int | None = None
     owner_agency_id: int | None = None
     due_on: date | None = None
+    keep_reason: str | None = None  # why a title that may identify a youth must stay
 
 
 def add_action_item(
@@ -38,6 +40,15 @@ def add_action_item(
     """Record an action item, from a meeting or on its own."""
     if data.owner_membership_id is None and data.owner_agency_id is None:
         raise DomainError("Name an owner: a member, an agency, or both.")
+    screen(
+        session,
+        partnership.id,
+        [data.title],
+        keep_reason=data.keep_reason,
+        actor=actor,
+        now=now,
+        what="an action item",
+    )
     item = ActionItem(
         partnership_id=partnership.id,
         meeting_id=meeting.id if meeting else None,

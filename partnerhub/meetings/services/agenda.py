@@ -13,6 +13,7 @@ from partnerhub.agreements.models import Agreement
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.errors import DomainError, InvalidTransition
+from partnerhub.identifiers import screen
 from partnerhub.meetings.models import (
     AgendaItem,
     AgendaItemKind,
@@ -34,6 +35,7 @@ class AgendaItemData:
     presenter_id: int | None = None
     procedure_id: int | None = None  # the procedure or agreement a review item is about
     agreement_id: int | None = None
+    keep_reason: str | None = None  # why a title that may identify a youth must stay
 
 
 def _require_open_agenda(meeting: Meeting) -> None:
@@ -48,6 +50,7 @@ def add_agenda_item(
 ) -> AgendaItem:
     """Add an item; a facilitator's is on the agenda at once, a member's is a proposal."""
     _require_open_agenda(meeting)
+    _screen_title(session, membership.user, meeting, data, now)
     facilitator = can(membership, MANAGE)
     item = AgendaItem(
         meeting_id=meeting.id,
@@ -95,6 +98,7 @@ def edit_agenda_item(
 ) -> AgendaItem:
     """Change an item's title, time, kind or presenter."""
     _require_open_agenda(item.meeting)
+    _screen_title(session, actor, item.meeting, data, now)
     item.title = data.title
     item.minutes = data.minutes
     item.kind = data.kind
@@ -102,6 +106,20 @@ def edit_agenda_item(
     _link_subject(session, item.meeting, item, data)
     _record_item(session, actor, "agenda_item.edited", item, item.meeting, "Changed", now)
     return item
+
+
+def _screen_title(
+    session: Session, actor: User, meeting: Meeting, data: AgendaItemData, now: datetime
+) -> None:
+    screen(
+        session,
+        meeting.partnership_id,
+        [data.title],
+        keep_reason=data.keep_reason,
+        actor=actor,
+        now=now,
+        what=f"an agenda item of {meeting.title}",
+    )
 
 
 def accept_agenda_item(session: Session, actor: User, item: AgendaItem, now: datetime) -> None:
@@ -161,12 +179,13 @@ def carry_forward(
 ) -> tuple[int, int]:
     """Put the last meeting's unfinished items and the open action items on this agenda.
 
-    Returns how many agenda items and action items were carried; carrying twice adds nothing.
+    Returns how many agenda items and action items were carried; carrying twice adds nothing,
+    and an item already on the agenda (a standing item of the series) is not added again.
     """
     _require_open_agenda(meeting)
     previous = previous_meeting(session, meeting)
     carried_ids = {i.carried_from_id for i in meeting.agenda_items}
-    titles = {i.title for i in meeting.agenda_items}
+    titles = {i.title.strip().casefold() for i in meeting.agenda_items}
     unfinished = []
     if previous is not None:
         unfinished = session.scalars(
@@ -187,7 +206,7 @@ def carry_forward(
             carried_from_id=old.id,
         )
         for old in unfinished
-        if old.id not in carried_ids
+        if old.id not in carried_ids and old.title.strip().casefold() not in titles
     ]
     actions = [
         AgendaItem(
@@ -197,7 +216,7 @@ def carry_forward(
             presenter_id=action.owner_membership_id,
         )
         for action in open_action_items(session, meeting.partnership_id)
-        if (title := f"Follow-up: {action.title}"[:200]) not in titles
+        if (title := f"Follow-up: {action.title}"[:200]).strip().casefold() not in titles
     ]
     for item in items + actions:
         item.position = len(meeting.agenda_items) + 1

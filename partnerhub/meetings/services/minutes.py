@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.errors import DomainError, InvalidTransition
+from partnerhub.identifiers import screen
 from partnerhub.meetings.models import (
     Meeting,
     MeetingStatus,
@@ -40,11 +41,24 @@ def save_minutes(
     summary: str,
     items: dict[int, ItemMinutes],
     now: datetime,
+    *,
+    keep_reason: str | None = None,
 ) -> Minutes:
-    """Write the draft minutes: a summary and each agenda item's notes and decision."""
+    """Write the draft minutes: a summary and each agenda item's notes and decision (refused
+    if they may identify a youth, unless `keep_reason` says why they must stay)."""
     minutes = minutes_of(meeting)
     if minutes.is_final:
         raise InvalidTransition("The minutes are final; reopen them to change them.")
+    texts = [summary, *(text for entry in items.values() for text in (entry.notes, entry.decision))]
+    screen(
+        session,
+        meeting.partnership_id,
+        texts,
+        keep_reason=keep_reason,
+        actor=actor,
+        now=now,
+        what=f"the minutes of {meeting.title}",
+    )
     minutes.summary = summary
     for item in meeting.agenda_items:
         if item.id in items:
@@ -74,6 +88,10 @@ def finalize_minutes(session: Session, actor: User, meeting: Meeting, now: datet
         raise InvalidTransition("The minutes are already final.")
     if meeting.is_cancelled:
         raise InvalidTransition("A cancelled meeting has no minutes.")
+    if meeting.starts_at > now:
+        raise InvalidTransition(
+            "The meeting has not started yet: finalize its minutes once it has been held."
+        )
     minutes.status = MinutesStatus.FINAL
     minutes.finalized_by_id = actor.id
     minutes.finalized_at = now

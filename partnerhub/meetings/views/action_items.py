@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
+from partnerhub.identifiers import IdentifiersFound
 from partnerhub.meetings import queries, services
 from partnerhub.meetings.forms import (
     ActionItemForm,
@@ -23,7 +24,7 @@ from partnerhub.meetings.forms import (
 )
 from partnerhub.meetings.models import ActionItemStatus
 from partnerhub.meetings.views import MEETING, PARTNERSHIP, blueprint
-from partnerhub.meetings.views.common import _act, _meeting, _meeting_page, _page
+from partnerhub.meetings.views.common import _meeting, _meeting_page, _page, _to_meeting
 from partnerhub.pagination import requested_page
 from partnerhub.permissions import Action
 from partnerhub.web import apply, load_partnership, require
@@ -45,15 +46,22 @@ def add_action_item(partnership_id: int, meeting_id: int):
         owner_membership_id=optional_id(form.owner_membership_id.data),
         owner_agency_id=optional_id(form.owner_agency_id.data),
         due_on=form.due_on.data,
+        keep_reason=form.kept_reason,
     )
-    return _act(
+    added = apply(
+        services.add_action_item,
+        database.session,
+        current_user,
         partnership,
+        data,
+        utcnow(),
         meeting,
-        lambda: services.add_action_item(
-            database.session, current_user, partnership, data, utcnow(), meeting
-        ),
-        "Action item recorded.",
+        done="Action item recorded.",
+        at={IdentifiersFound: form.keep_reason},
     )
+    if isinstance(added.refusal, IdentifiersFound):  # shown at the form, with what was typed
+        return _meeting_page(partnership, meeting, action_form=form)  # reloaded after rollback
+    return _to_meeting(meeting)
 
 
 @blueprint.route(PARTNERSHIP + "/action-items")

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
+from partnerhub.identifiers import IdentifiersFound
 from partnerhub.meetings import queries, services
 from partnerhub.meetings.forms import (
     AgendaItemForm,
@@ -25,8 +26,9 @@ from partnerhub.meetings.views.common import (
     _meeting,
     _meeting_page,
     _page,
+    _to_meeting,
 )
-from partnerhub.web import load_partnership
+from partnerhub.web import apply, load_partnership
 
 
 @blueprint.route(MEETING + "/agenda", methods=["POST"])
@@ -41,14 +43,19 @@ def add_agenda_item(partnership_id: int, meeting_id: int):
     if not form.validate_on_submit():
         return _meeting_page(partnership, meeting, agenda_form=form, members=members)
     proposing = not permissions.can(g.membership, permissions.MANAGE)
-    return _act(
-        partnership,
+    added = apply(
+        services.add_agenda_item,
+        database.session,
+        g.membership,
         meeting,
-        lambda: services.add_agenda_item(
-            database.session, g.membership, meeting, _agenda_data(form), utcnow()
-        ),
-        "Proposed; a facilitator will accept it." if proposing else "Added to the agenda.",
+        _agenda_data(form),
+        utcnow(),
+        done="Proposed; a facilitator will accept it." if proposing else "Added to the agenda.",
+        at={IdentifiersFound: form.keep_reason},
     )
+    if isinstance(added.refusal, IdentifiersFound):  # shown at the form, with what was typed
+        return _meeting_page(partnership, meeting, agenda_form=form)  # reloaded after rollback
+    return _to_meeting(meeting)
 
 
 @blueprint.route(ITEM + "/edit", methods=["GET", "POST"])
@@ -66,14 +73,18 @@ def edit_agenda_item(partnership_id: int, meeting_id: int, item_id: int):
         form.presenter_id.data = item.presenter_id or 0
         form.subject.data = subject_value(item)
     elif form.validate_on_submit():
-        return _act(
-            partnership,
-            meeting,
-            lambda: services.edit_agenda_item(
-                database.session, current_user, item, _agenda_data(form), utcnow()
-            ),
-            "The agenda item is changed.",
+        changed = apply(
+            services.edit_agenda_item,
+            database.session,
+            current_user,
+            item,
+            _agenda_data(form),
+            utcnow(),
+            done="The agenda item is changed.",
+            at={IdentifiersFound: form.keep_reason},
         )
+        if not isinstance(changed.refusal, IdentifiersFound):
+            return _to_meeting(meeting)
     return _page("meetings/agenda_item_form.html", partnership, form=form, meeting=meeting)
 
 

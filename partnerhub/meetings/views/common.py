@@ -144,6 +144,7 @@ def _agenda_data(form: AgendaItemForm) -> services.AgendaItemData:
         kind=AgendaItemKind(form.kind.data),
         presenter_id=optional_id(form.presenter_id.data),
         **subject_ids(form.subject.data),
+        keep_reason=form.kept_reason,
     )
 
 

@@ -12,6 +12,7 @@ from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
 from partnerhub.forms import id_or_none
+from partnerhub.identifiers import IdentifiersFound
 from partnerhub.meetings import services
 from partnerhub.meetings.forms import (
     YOUTH_REMINDER,
@@ -20,7 +21,7 @@ from partnerhub.meetings.forms import (
 )
 from partnerhub.meetings.views import MEETING, blueprint
 from partnerhub.meetings.views.common import _act, _meeting, _page, _to_meeting
-from partnerhub.web import load_partnership
+from partnerhub.web import apply, load_partnership
 
 
 @blueprint.route(MEETING + "/minutes", methods=["GET", "POST"])
@@ -54,14 +55,20 @@ def edit_minutes(partnership_id: int, meeting_id: int):
             for entry in form.items
             if id_or_none(entry.item_id.data) is not None
         }
-        return _act(
-            partnership,
+        saved = apply(
+            services.save_minutes,
+            database.session,
+            current_user,
             meeting,
-            lambda: services.save_minutes(
-                database.session, current_user, meeting, form.summary.data or "", entries, utcnow()
-            ),
-            "Draft minutes saved.",
+            form.summary.data or "",
+            entries,
+            utcnow(),
+            keep_reason=form.kept_reason,
+            done="Draft minutes saved.",
+            at={IdentifiersFound: form.keep_reason},
         )
+        if saved:
+            return _to_meeting(meeting)
     titles = {i.id: i for i in items}
     return _page(
         "meetings/minutes_form.html",

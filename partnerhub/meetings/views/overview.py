@@ -20,8 +20,10 @@ from partnerhub.partnerships.registry import (
     panel,
 )
 
-add_tab("Meetings", "meetings.index", 20)
-add_tab("Action items", "meetings.action_items", 30)
+add_tab("Meetings", "meetings.index", 70, section="act", covers=("meetings.",))
+add_tab(
+    "Action items", "meetings.action_items", 72, section="act", covers=("meetings.update_action",)
+)
 
 
 @panel("meetings/_panel.html", 20)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from partnerhub import permissions
 from partnerhub.audit.services import record
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
+from partnerhub.identifiers import screen
 from partnerhub.pagination import Page, page_of
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 from partnerhub.partnerships.services import local_today
@@ -181,6 +182,7 @@ class ProcedureText:
     change_summary: str
     legal_bases: list[LegalBasis] = field(default_factory=list)
     review_cadence_months: int = 12
+    keep_reason: str | None = None  # why text that may identify a youth must stay
 
 
 def agency_of(session: Session, partnership_id: int, agency_id: int | None) -> PartnerAgency:
@@ -218,7 +220,7 @@ def create_procedure(
         "Members write procedures for their own agency; ask a facilitator for others.",
     )
     session.add(procedure)
-    version = _new_version(procedure, membership, text, now)
+    version = _new_version(session, procedure, membership, text, now)
     record(
         session,
         membership.user,
@@ -233,8 +235,21 @@ def create_procedure(
 
 
 def _new_version(
-    procedure: Procedure, membership: Membership, text: ProcedureText, now: datetime
+    session: Session,
+    procedure: Procedure,
+    membership: Membership,
+    text: ProcedureText,
+    now: datetime,
 ) -> ProcedureVersion:
+    screen(
+        session,
+        membership.partnership_id,
+        [text.title, text.body_markdown, text.change_summary],
+        keep_reason=text.keep_reason,
+        actor=membership.user,
+        now=now,
+        what=f"procedure “{text.title.strip()}”",
+    )
     latest = procedure.latest_version
     version = ProcedureVersion(
         number=latest.number + 1 if latest else 1,
@@ -284,7 +299,7 @@ def revise_procedure(
         replaced.superseded_at = now
     procedure.title = text.title.strip()
     procedure.review_cadence_months = text.review_cadence_months
-    version = _new_version(procedure, membership, text, now)
+    version = _new_version(session, procedure, membership, text, now)
     record(
         session,
         membership.user,
@@ -411,6 +426,8 @@ def request_changes(
     version: ProcedureVersion,
     comment: str,
     now: datetime,
+    *,
+    keep_reason: str | None = None,
 ) -> ChangeRequest:
     """Send a version in review back to draft with a comment; its sign-offs stop counting."""
     require_allowed(membership, permissions.CONTRIBUTE, None, "Observers cannot request changes.")
@@ -418,6 +435,15 @@ def request_changes(
         raise InvalidTransition("Changes can only be requested on a version in review.")
     if not comment.strip():
         raise DomainError("Say what should change.")
+    screen(
+        session,
+        membership.partnership_id,
+        [comment],
+        keep_reason=keep_reason,
+        actor=membership.user,
+        now=now,
+        what=f"a change request on “{procedure.title}”",
+    )
     change = ChangeRequest(membership_id=membership.id, comment=comment.strip(), created_at=now)
     version.change_requests.append(change)
     version.status = ProcedureStatus.DRAFT
