@@ -22,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Date, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
@@ -44,6 +45,7 @@ from partnerhub.errors import DomainError, InvalidTransition
 from partnerhub.partnerships.models import PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
 from partnerhub.partnerships.snapshot import shared
+from partnerhub.procedures.models import InformationFlow
 from partnerhub.procedures.services import active_agencies, partnership_flows
 
 # The loader options status computation needs; lazy loading is off on these relationships.
@@ -64,6 +66,29 @@ REMINDER_DAYS = (30, 7)
 def all_parties_signed(agreement: Agreement) -> bool:
     """True when the agreement has parties and each has a signature on file."""
     return bool(agreement.parties) and all(p.signature for p in agreement.parties)
+
+
+@dataclass(frozen=True)
+class Signing:
+    """How far signing has come: parties, parties with a signature on file, and whether a
+    successor renewed the agreement. Read from loaded parties or counted in SQL."""
+
+    parties: int
+    signed: int
+    renewed: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.parties > 0 and self.signed == self.parties
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> Signing:
+        """From an agreement loaded with its parties, signatures and successor."""
+        return cls(
+            parties=len(agreement.parties),
+            signed=sum(1 for party in agreement.parties if party.signature),
+            renewed=agreement.successor is not None,
+        )
 
 
 def _term_length(agreement: Agreement) -> relativedelta:
@@ -89,15 +114,19 @@ def term_end(agreement: Agreement, today: date | None = None) -> date | None:
     return end
 
 
-def agreement_status(agreement: Agreement, today: date) -> AgreementStatus:
-    """Where the agreement stands on `today` (the partnership's date); see the module doc."""
+def agreement_status(
+    agreement: Agreement, today: date, signing: Signing | None = None
+) -> AgreementStatus:
+    """Where the agreement stands on `today` (the partnership's date); see the module doc.
+    Without `signing`, the agreement's parties, signatures and successor must be loaded."""
+    signing = signing or Signing.of(agreement)
     if agreement.terminated_on is not None and agreement.terminated_on <= today:
         return AgreementStatus.TERMINATED
-    if agreement.successor is not None:
+    if signing.renewed:
         return AgreementStatus.RENEWED
     if agreement.sent_for_signature_at is None:
         return AgreementStatus.DRAFT
-    if not all_parties_signed(agreement):
+    if not signing.complete:
         return AgreementStatus.OUT_FOR_SIGNATURE
     if agreement.effective_on is None or today < agreement.effective_on:
         return AgreementStatus.SIGNED
@@ -143,21 +172,22 @@ DUE_STATUSES = (AgreementStatus.EXPIRING, AgreementStatus.EXPIRED)
 
 
 class days_before(FunctionElement):
-    """`day - days` as a date in SQL (a date column minus an integer column)."""
+    """SQL: the date `days` (an integer expression) before `day` (a date expression)."""
 
-    type = Date()
+    type = sa.Date()
+    name = "days_before"
     inherit_cache = True
 
 
 @compiles(days_before)
-def _days_before(element, compiler, **kw):
-    day, days = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({day} - {days})"
+def _days_before(element, compiler, **kw) -> str:
+    day, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({day} - {days})"  # PostgreSQL: date - integer is a date
 
 
 @compiles(days_before, "sqlite")
-def _days_before_sqlite(element, compiler, **kw):
-    day, days = (compiler.process(c, **kw) for c in element.clauses)
+def _days_before_on_sqlite(element, compiler, **kw) -> str:
+    day, days = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"date({day}, '-' || {days} || ' days')"
 
 
@@ -167,19 +197,19 @@ def agreements_due(
     """Agreements inside their renewal notice window or expired, neither renewed nor
     terminated, soonest end first. Parties, signatures and successor are loaded.
 
-    The notice window is found in SQL; only automatic renewals, whose term rolls over, are
-    checked in Python for the term in force."""
+    The query keeps only agreements in force whose notice window has opened (date arithmetic
+    in SQL); an automatic renewal's window recurs every term, so those are kept for the
+    term arithmetic here."""
+    window_open = days_before(Agreement.expires_on, Agreement.renewal_notice_days) <= today
     query = (
         select(Agreement)
         .where(
             Agreement.sent_for_signature_at.is_not(None),
             Agreement.expires_on.is_not(None),
+            Agreement.effective_on <= today,
             ~Agreement.successor.has(),
             (Agreement.terminated_on.is_(None)) | (Agreement.terminated_on > today),
-            or_(
-                Agreement.renewal_rule == RenewalRule.AUTOMATIC,
-                days_before(Agreement.expires_on, Agreement.renewal_notice_days) <= today,
-            ),
+            (Agreement.renewal_rule == RenewalRule.AUTOMATIC) | window_open,
         )
         .options(*STATUS_JOINED)
         .order_by(Agreement.expires_on, Agreement.id)
@@ -192,15 +222,18 @@ def agreements_due(
 
 # --- reading ------------------------------------------------------------------------------
 
+# One agreement's page: parties with their agencies, then their signatures (with who
+# recorded them, joined), documents and flows take a query each; predecessor and successor
+# come joined to the agreement's row. A flow shows who sends what to whom, so its governing
+# procedure is not joined in (planning that many joins costs more than running them).
 DETAIL_LOAD = (
-    selectinload(Agreement.parties).selectinload(AgreementParty.partner_agency),
-    selectinload(Agreement.parties)
-    .selectinload(AgreementParty.signatures)
-    .selectinload(AgreementSignature.recorded_by),
-    selectinload(Agreement.successor),
-    selectinload(Agreement.predecessor),
+    selectinload(Agreement.parties).options(
+        joinedload(AgreementParty.partner_agency), selectinload(AgreementParty.signatures)
+    ),
+    joinedload(Agreement.successor),
+    joinedload(Agreement.predecessor),
     selectinload(Agreement.documents),
-    selectinload(Agreement.flows),
+    selectinload(Agreement.flows).lazyload(InformationFlow.procedure),
 )
 
 # The list shows what needs doing first: renewals coming up, then signatures awaited.
@@ -227,14 +260,56 @@ def get_agreement(session: Session, partnership_id: int, agreement_id: int) -> A
     return session.scalars(query).one_or_none()
 
 
+@dataclass(frozen=True)
+class AgreementRow:
+    """An agreement as the list shows it: its status and how far signing has come."""
+
+    agreement: Agreement
+    status: AgreementStatus
+    signing: Signing
+
+
+def _signing_columns():
+    """Parties, signed parties and renewal of the agreement in the row, as SQL expressions."""
+    on_file = exists().where(
+        AgreementSignature.party_id == AgreementParty.id,
+        AgreementSignature.withdrawn_at.is_(None),
+    )
+    parties = select(func.count(AgreementParty.id)).where(
+        AgreementParty.agreement_id == Agreement.id
+    )
+    return (
+        parties.scalar_subquery(),
+        parties.where(on_file).scalar_subquery(),
+        Agreement.successor.has(),
+    )
+
+
+def agreement_rows(session: Session, partnership_id: int, today: date) -> list[AgreementRow]:
+    """Every agreement of the partnership with its status, the most pressing first, in one
+    query: signatures are counted in SQL, never loaded."""
+    rows = session.execute(
+        select(Agreement, *_signing_columns()).where(Agreement.partnership_id == partnership_id)
+    )
+    listed = []
+    for agreement, parties, signed, renewed in rows:
+        signing = Signing(parties, signed, renewed)
+        listed.append(AgreementRow(agreement, agreement_status(agreement, today, signing), signing))
+    return sorted(
+        listed,
+        key=lambda row: (
+            LIST_ORDER.index(row.status),
+            term_end(row.agreement, today) or date.max,
+            row.agreement.title.lower(),
+        ),
+    )
+
+
 def partnership_agreements(
     session: Session, partnership_id: int, today: date
 ) -> list[tuple[Agreement, AgreementStatus]]:
     """Every agreement of the partnership with its status, the most pressing first."""
-    query = (
-        select(Agreement).where(Agreement.partnership_id == partnership_id).options(*DETAIL_LOAD)
-    )
-    return most_pressing_first(session.scalars(query), today)
+    return [(row.agreement, row.status) for row in agreement_rows(session, partnership_id, today)]
 
 
 def most_pressing_first(agreements, today: date) -> list[tuple[Agreement, AgreementStatus]]:

@@ -29,6 +29,7 @@ from partnerhub.agreements.models import Agreement, AgreementParty, AgreementSta
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
 from partnerhub.library import services as library
+from partnerhub.pagination import page_of_list, requested_page
 from partnerhub.partnerships.models import Partnership, Stage
 from partnerhub.partnerships.registry import (
     Attention,
@@ -49,8 +50,9 @@ blueprint = Blueprint("agreements", __name__, url_prefix="/partnerships/<int:par
 def index(partnership_id: int):
     """The partnership's agreements, renewals coming up first."""
     partnership = load_partnership(partnership_id)
-    rows = services.partnership_agreements(database.session, partnership.id, _today(partnership))
-    return render_template("agreements/index.html", partnership=partnership, rows=rows)
+    rows = services.agreement_rows(database.session, partnership.id, _today(partnership))
+    page = page_of_list(rows, requested_page(request.args))
+    return render_template("agreements/index.html", partnership=partnership, rows=page)
 
 
 @blueprint.route("/agreements/new", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from partnerhub.auth.models import User
 from partnerhub.db import Base, Timestamped, enum_type, utcnow
@@ -178,6 +178,10 @@ class Meeting(Timestamped, Base):
     minutes: Mapped[Minutes | None] = relationship(
         back_populates="meeting", lazy="select", cascade="all, delete-orphan"
     )
+    # The last earlier meeting not cancelled, read with the meeting when a query asks for it
+    # (the meeting page links to it); None otherwise.
+    previous_id: Mapped[int | None] = query_expression()
+    previous_starts_at: Mapped[datetime | None] = query_expression()
 
     @property
     def effective_reminder_offsets(self) -> list[int]:

@@ -6,10 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ScalarSelect, case, func, literal, select, union_all
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload, with_expression
 
 from partnerhub.agreements.models import Agreement
+from partnerhub.meetings import services
 from partnerhub.meetings.models import (
     ActionItem,
     ActionItemStatus,
@@ -21,14 +22,18 @@ from partnerhub.meetings.models import (
     MeetingStatus,
     Minutes,
 )
-from partnerhub.meetings.services import ACTION_ITEM_OWNERS
+from partnerhub.pagination import Page, page_of
 from partnerhub.partnerships.models import Membership, PartnerAgency
 from partnerhub.procedures.models import Procedure
 
 # An agency that missed this many meetings in a row stands out.
 MISSED_IN_A_ROW = 3
 REPORT_MEETINGS = 12
-PAST_ON_INDEX = 24
+# Owners joined to the item's row: pages list items without a query per kind of owner.
+ACTION_ITEM_OWNERS_JOINED = (
+    joinedload(ActionItem.owner_membership),
+    joinedload(ActionItem.owner_agency),
+)
 
 
 def members_of(session: Session, partnership_id: int) -> list[Membership]:
@@ -36,7 +41,7 @@ def members_of(session: Session, partnership_id: int) -> list[Membership]:
     members = session.scalars(
         select(Membership)
         .where(Membership.partnership_id == partnership_id, Membership.left_at.is_(None))
-        .options(selectinload(Membership.partner_agency))
+        .options(joinedload(Membership.partner_agency))
     ).all()
     return sorted(members, key=lambda m: m.user.name.lower())
 
@@ -54,79 +59,106 @@ def agencies_of(session: Session, partnership_id: int) -> list[PartnerAgency]:
 @dataclass
 class MeetingsOverview:
     upcoming: list[Meeting]
-    past: list[Meeting]
+    past: Page[Meeting]
     series: list[MeetingSeries]
     agenda_counts: dict[int, int]
     my_answers: dict[int, AttendanceStatus]
 
 
 def review_subjects(session: Session, partnership_id: int) -> list[tuple[str, str]]:
-    """What a review item can be about: the partnership's procedures and agreements."""
-    procedures = session.execute(
-        select(Procedure.id, Procedure.title)
-        .where(Procedure.partnership_id == partnership_id)
-        .order_by(Procedure.title)
+    """What a review item can be about: the partnership's procedures, then its agreements."""
+    procedures = select(literal("procedure").label("kind"), Procedure.id, Procedure.title).where(
+        Procedure.partnership_id == partnership_id
     )
-    agreements = session.execute(
-        select(Agreement.id, Agreement.title)
-        .where(Agreement.partnership_id == partnership_id)
-        .order_by(Agreement.title)
+    agreements = select(literal("agreement").label("kind"), Agreement.id, Agreement.title).where(
+        Agreement.partnership_id == partnership_id
     )
-    return [(f"procedure:{i}", f"Procedure: {t}") for i, t in procedures] + [
-        (f"agreement:{i}", f"Agreement: {t}") for i, t in agreements
-    ]
+    both = union_all(procedures, agreements).subquery()
+    rows = session.execute(
+        select(both.c.kind, both.c.id, both.c.title).order_by(
+            both.c.kind.desc(), both.c.title, both.c.id
+        )
+    )
+    return [(f"{kind}:{id_}", f"{kind.capitalize()}: {title}") for kind, id_, title in rows]
 
 
 def meetings_overview(
-    session: Session, partnership_id: int, membership_id: int, now: datetime
+    session: Session, partnership_id: int, membership_id: int, now: datetime, past_page: int = 1
 ) -> MeetingsOverview:
-    """Upcoming and recent meetings, the series, agenda sizes and my answers."""
-    upcoming = session.scalars(
-        select(Meeting)
+    """Upcoming meetings with their agenda sizes and my answers, a page of past meetings
+    (newest first) and the series."""
+    agenda_count = (
+        select(func.count(AgendaItem.id))
+        .where(AgendaItem.meeting_id == Meeting.id)
+        .scalar_subquery()
+    )
+    my_answer = (
+        select(Attendance.status)
+        .where(Attendance.meeting_id == Meeting.id, Attendance.membership_id == membership_id)
+        .scalar_subquery()
+    )
+    upcoming = session.execute(
+        select(Meeting, agenda_count, my_answer)
         .where(Meeting.partnership_id == partnership_id, Meeting.ends_at >= now)
         .order_by(Meeting.starts_at)
     ).all()
-    past = session.scalars(
+    past = page_of(
+        session,
         select(Meeting)
         .where(Meeting.partnership_id == partnership_id, Meeting.ends_at < now)
-        .order_by(Meeting.starts_at.desc())
-        .limit(PAST_ON_INDEX)
-    ).all()
-    ids = [m.id for m in [*upcoming, *past]]
-    counts = dict(
-        session.execute(
-            select(AgendaItem.meeting_id, func.count(AgendaItem.id))
-            .where(AgendaItem.meeting_id.in_(ids))
-            .group_by(AgendaItem.meeting_id)
-        ).all()
-    )
-    answers = dict(
-        session.execute(
-            select(Attendance.meeting_id, Attendance.status).where(
-                Attendance.meeting_id.in_(ids), Attendance.membership_id == membership_id
-            )
-        ).all()
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()),
+        past_page,
     )
     series = session.scalars(
         select(MeetingSeries)
         .where(MeetingSeries.partnership_id == partnership_id)
         .order_by(MeetingSeries.starts_on)
     ).all()
-    return MeetingsOverview(list(upcoming), list(past), list(series), counts, answers)
+    return MeetingsOverview(
+        upcoming=[meeting for meeting, _, _ in upcoming],
+        past=past,
+        series=list(series),
+        agenda_counts={meeting.id: count for meeting, count, _ in upcoming},
+        my_answers={meeting.id: answer for meeting, _, answer in upcoming if answer is not None},
+    )
+
+
+def _previous(column, prior) -> ScalarSelect:
+    """`column` of the meeting before the one in the enclosing query (see Meeting.previous_id)."""
+    return (
+        select(column)
+        .where(*services.earlier_than(prior, Meeting))
+        .order_by(prior.starts_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def meeting_in(session: Session, partnership_id: int, meeting_id: int) -> Meeting | None:
-    """A meeting of this partnership with its agenda, attendance and minutes, or None."""
-    return session.scalars(
-        select(Meeting)
-        .where(Meeting.id == meeting_id, Meeting.partnership_id == partnership_id)
-        .options(
-            selectinload(Meeting.agenda_items).selectinload(AgendaItem.presenter),
-            selectinload(Meeting.agenda_items).selectinload(AgendaItem.proposed_by),
-            selectinload(Meeting.attendances),
-            selectinload(Meeting.minutes).selectinload(Minutes.revisions),
+    """A meeting of this partnership with its agenda, attendance, minutes and the meeting
+    before it, or None.
+
+    The minutes and their few revisions come joined to the meeting's row, the previous
+    meeting as two columns of it; the agenda (with presenters and proposers joined) and the
+    attendance take one query each."""
+    prior = aliased(Meeting)
+    return (
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.id == meeting_id, Meeting.partnership_id == partnership_id)
+            .options(
+                selectinload(Meeting.agenda_items).options(
+                    joinedload(AgendaItem.presenter), joinedload(AgendaItem.proposed_by)
+                ),
+                selectinload(Meeting.attendances),
+                joinedload(Meeting.minutes).joinedload(Minutes.revisions),
+                with_expression(Meeting.previous_id, _previous(prior.id, prior)),
+                with_expression(Meeting.previous_starts_at, _previous(prior.starts_at, prior)),
+            )
         )
-    ).first()
+        .unique()
+        .first()
+    )
 
 
 def series_in(session: Session, partnership_id: int, series_id: int) -> MeetingSeries | None:
@@ -154,25 +186,32 @@ def meeting_action_items(session: Session, meeting_id: int) -> list[ActionItem]:
         session.scalars(
             select(ActionItem)
             .where(ActionItem.meeting_id == meeting_id)
-            .options(*ACTION_ITEM_OWNERS)
+            .options(*ACTION_ITEM_OWNERS_JOINED)
             .order_by(ActionItem.id)
         )
     )
 
 
 def action_items_page(
-    session: Session, partnership_id: int, status: ActionItemStatus | None
-) -> list[ActionItem]:
-    """The partnership's action items (of one status, or all), soonest due first."""
+    session: Session,
+    partnership_id: int,
+    status: ActionItemStatus | None,
+    owner_membership_id: int | None = None,
+    number: int = 1,
+) -> Page[ActionItem]:
+    """A page of the partnership's action items (of one status or all; one member's or
+    everyone's), soonest due first."""
     query = (
         select(ActionItem)
         .where(ActionItem.partnership_id == partnership_id)
-        .options(*ACTION_ITEM_OWNERS, selectinload(ActionItem.meeting))
+        .options(*ACTION_ITEM_OWNERS_JOINED, joinedload(ActionItem.meeting))
         .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
     )
     if status is not None:
         query = query.where(ActionItem.status == status)
-    return list(session.scalars(query))
+    if owner_membership_id is not None:
+        query = query.where(ActionItem.owner_membership_id == owner_membership_id)
+    return page_of(session, query, number)
 
 
 # --- attendance by agency -----------------------------------------------------------------

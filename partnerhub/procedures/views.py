@@ -25,6 +25,7 @@ from partnerhub.errors import NotFound
 from partnerhub.extensions import database
 from partnerhub.identifiers import IdentifiersFound
 from partnerhub.library import services as library
+from partnerhub.pagination import requested_page
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.partnerships.services import local_today
@@ -162,9 +163,12 @@ def delete_flow(partnership_id: int, flow_id: int):
 @blueprint.route("/procedures")
 @login_required
 def index(partnership_id: int):
-    """Every procedure: owner, version in force, status, next review, who has not signed."""
+    """The procedures, a page at a time: owner, version in force, status, next review, who
+    has not signed."""
     partnership = load_partnership(partnership_id)
-    procedures = services.partnership_procedures(database.session, partnership.id)
+    procedures = services.procedures_page(
+        database.session, partnership.id, requested_page(request.args)
+    )
     agencies = services.active_agencies(database.session, partnership.id)
     return render_template(
         "procedures/index.html",

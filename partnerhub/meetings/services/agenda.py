@@ -154,15 +154,21 @@ def move_agenda_item(
         each.position = position
 
 
+def earlier_than(earlier, meeting) -> tuple:
+    """Criteria: `earlier` (Meeting or an alias) is a meeting of the same partnership before
+    `meeting` (a meeting, or the Meeting of an enclosing query), not cancelled."""
+    return (
+        earlier.partnership_id == meeting.partnership_id,
+        earlier.starts_at < meeting.starts_at,
+        earlier.status != MeetingStatus.CANCELLED,
+    )
+
+
 def previous_meeting(session: Session, meeting: Meeting) -> Meeting | None:
     """The partnership's last meeting before this one that was not cancelled."""
     return session.scalars(
         select(Meeting)
-        .where(
-            Meeting.partnership_id == meeting.partnership_id,
-            Meeting.starts_at < meeting.starts_at,
-            Meeting.status != MeetingStatus.CANCELLED,
-        )
+        .where(*earlier_than(Meeting, meeting))
         .order_by(Meeting.starts_at.desc())
         .limit(1)
     ).first()

@@ -25,6 +25,7 @@ from partnerhub.meetings.forms import (
 from partnerhub.meetings.models import ActionItemStatus
 from partnerhub.meetings.views import MEETING, PARTNERSHIP, blueprint
 from partnerhub.meetings.views.common import _meeting, _meeting_page, _page, _to_meeting
+from partnerhub.pagination import requested_page
 from partnerhub.permissions import Action
 from partnerhub.web import apply, load_partnership, require
 
@@ -66,19 +67,25 @@ def add_action_item(partnership_id: int, meeting_id: int):
 @blueprint.route(PARTNERSHIP + "/action-items")
 @login_required
 def action_items(partnership_id: int):
-    """The partnership's action items: open ones by default, mine or everyone's."""
+    """The partnership's action items: open ones by default, mine or everyone's, a page at
+    a time."""
     partnership = load_partnership(partnership_id)
     status_name = request.args.get("status", "open")
     status = next((s for s in ActionItemStatus if s.value == status_name), None)
-    items = queries.action_items_page(database.session, partnership.id, status)
-    if request.args.get("mine"):
-        items = [i for i in items if i.owner_membership_id == g.membership.id]
+    mine = bool(request.args.get("mine"))
+    items = queries.action_items_page(
+        database.session,
+        partnership.id,
+        status,
+        owner_membership_id=g.membership.id if mine else None,
+        number=requested_page(request.args),
+    )
     return _page(
         "meetings/action_items.html",
         partnership,
         items=items,
         status_name=status_name if status else "all",
-        mine=bool(request.args.get("mine")),
+        mine=mine,
         status_form=ActionStatusForm(),
     )
 

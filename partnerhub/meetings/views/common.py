@@ -103,7 +103,6 @@ def _meeting_page(partnership, meeting, *, agenda_form=None, action_form=None, m
         action_items=queries.meeting_action_items(database.session, meeting.id),
         status_form=ActionStatusForm(formdata=None),
         response_form=ResponseForm(formdata=None),
-        previous=services.previous_meeting(database.session, meeting),
         kinds=AgendaItemKind,
     )
 

@@ -28,16 +28,17 @@ from partnerhub.meetings.views.common import (
     _to_meeting,
     partnership_zone,
 )
+from partnerhub.pagination import requested_page
 from partnerhub.web import apply, load_partnership
 
 
 @blueprint.route(PARTNERSHIP + "/meetings")
 @login_required
 def index(partnership_id: int):
-    """Upcoming and past meetings, the series, and my calendar subscription."""
+    """Upcoming meetings, a page of past ones, the series, and my calendar subscription."""
     partnership = load_partnership(partnership_id)
     overview = queries.meetings_overview(
-        database.session, partnership.id, g.membership.id, utcnow()
+        database.session, partnership.id, g.membership.id, utcnow(), requested_page(request.args)
     )
     feed = services.active_feed(database.session, current_user, partnership.id)
     return _page("meetings/index.html", partnership, overview=overview, feed=feed)

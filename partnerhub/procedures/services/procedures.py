@@ -15,12 +15,13 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from partnerhub import permissions
 from partnerhub.audit.services import record
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from partnerhub.identifiers import screen
+from partnerhub.pagination import Page, page_of
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 from partnerhub.partnerships.services import local_today
 from partnerhub.partnerships.snapshot import shared
@@ -71,6 +72,22 @@ def partnership_procedures(session: Session, partnership_id: int) -> list[Proced
             .options(_with_history())
             .order_by(Procedure.retired_at.is_not(None), Procedure.title, Procedure.id)
         ).unique()
+    )
+
+
+def procedures_page(session: Session, partnership_id: int, number: int) -> Page[Procedure]:
+    """A page of the partnership's procedures (retired last, by title) with what the list
+    shows of their versions: statuses, dates and sign-offs, not their texts."""
+    versions = selectinload(Procedure.versions).options(
+        defer(ProcedureVersion.body_markdown), selectinload(ProcedureVersion.sign_offs)
+    )
+    return page_of(
+        session,
+        select(Procedure)
+        .where(Procedure.partnership_id == partnership_id)
+        .options(versions)
+        .order_by(Procedure.retired_at.is_not(None), Procedure.title, Procedure.id),
+        number,
     )
 
 
