@@ -28,7 +28,10 @@ REFUSED = "Remove the line breaks and other control characters."
 def app_form_classes() -> list[type]:
     """Every form class defined in a partnerhub.*.forms module."""
     classes = []
+    # Packages only: a top-level module may do work on import (wsgi builds and checks the app).
     for module_info in pkgutil.iter_modules(partnerhub.__path__):
+        if not module_info.ispkg:
+            continue
         try:
             module = importlib.import_module(f"partnerhub.{module_info.name}.forms")
         except ModuleNotFoundError:
