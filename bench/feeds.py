@@ -1,6 +1,6 @@
 """Calendar feed throughput on repeat requests: a feed with 10x the meetings against the 1x feed.
 
-    .venv/bin/python bench/calendar.py [--seconds 5] [--rounds 2]
+    .venv/bin/python bench/feeds.py [--seconds 5] [--rounds 2]
 
 Builds two partnerships through the product's services: one with a monthly series (about 35
 meetings over the last two years and the coming one), one with ten (about 350), and a private
