@@ -38,6 +38,7 @@ from partnerhub.notifications.delivery import DeliveryPolicy, DeliveryReport, de
 from partnerhub.notifications.mailer import transport_for
 from tests.clock import NOW
 from tests.factories import Factory
+from tests.world import build_world
 
 POSTGRES_URL = os.environ.get("PARTNERHUB_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("PARTNERHUB_TEST_REDIS_URL")
@@ -165,6 +166,21 @@ def db(app):
 @pytest.fixture
 def make(db) -> Factory:
     return Factory(db)
+
+
+@pytest.fixture
+def world(make, db):
+    """One partnership with a person in every role, an outsider and a site admin
+    (tests/world.py)."""
+    built = build_world(make)
+    db.commit()
+    return built
+
+
+@pytest.fixture
+def base(world):
+    """The URL prefix of the world partnership's pages."""
+    return f"/partnerships/{world.partnership.id}"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from partnerhub.models import metadata
-from tests.world import build_world, declared_routes, route_methods, route_values
+from tests.world import declared_routes, route_methods, route_values
 
 VISITORS = (
     "anonymous",
@@ -128,13 +128,6 @@ def outcome(response) -> str:
     if response.status_code in (301, 302, 303) and "/login?next=" in location:
         return LOGIN
     return ALLOW
-
-
-@pytest.fixture
-def world(make, db):
-    built = build_world(make)
-    db.commit()
-    return built
 
 
 @pytest.mark.parametrize(("endpoint", "visitor"), matrix_cases())

@@ -9,11 +9,10 @@ from flask_login import current_user, login_required
 from partnerhub import permissions
 from partnerhub.auth.views import admin_required
 from partnerhub.db import utcnow
-from partnerhub.errors import NotFound
 from partnerhub.extensions import database
 from partnerhub.library import services
 from partnerhub.library.forms import ResourceForm
-from partnerhub.library.models import ResourceKind
+from partnerhub.library.models import Resource, ResourceKind
 from partnerhub.partnerships.registry import add_tab
 from partnerhub.procedures.models import Framework
 from partnerhub.web import apply, load_partnership
@@ -66,14 +65,14 @@ def new_resource(partnership_id: int):
 @login_required
 def edit_resource(partnership_id: int, resource_id: int):
     partnership = load_partnership(partnership_id, permissions.MANAGE)
-    return _resource_form(partnership, _own_resource(partnership, resource_id))
+    return _resource_form(partnership, _resource(partnership.id, resource_id))
 
 
 @blueprint.route(PARTNERSHIP + "/<int:resource_id>/remove", methods=["POST"])
 @login_required
 def remove_resource(partnership_id: int, resource_id: int):
     partnership = load_partnership(partnership_id, permissions.MANAGE)
-    return _remove(partnership, _own_resource(partnership, resource_id))
+    return _remove(partnership, _resource(partnership.id, resource_id))
 
 
 def _shelf_page(partnership):
@@ -141,18 +140,12 @@ def _remove(partnership, resource):
 
 
 def _resource(partnership_id, resource_id: int):
-    """A resource on the named shelf only (site-wide when partnership_id is None), else 404."""
-    try:
-        resource = services.visible_resource(database.session, partnership_id, resource_id)
-    except NotFound:
+    """A resource on the named shelf only (site-wide when partnership_id is None), else 404:
+    a partnership changes only its own, site administrators only the site-wide shelf."""
+    resource = database.session.get(Resource, resource_id)
+    if resource is None or resource.partnership_id != partnership_id:
         abort(404)
-    if resource.partnership_id != partnership_id:
-        abort(404)  # a partnership edits only its own; administrators only the site-wide shelf
     return resource
-
-
-def _own_resource(partnership, resource_id: int):
-    return _resource(partnership.id, resource_id)
 
 
 def _shelf_url(partnership) -> str:

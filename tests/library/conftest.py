@@ -5,14 +5,6 @@ from __future__ import annotations
 import pytest
 
 from partnerhub.library.models import Resource, ResourceKind
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(make, db):
-    built = build_world(make)
-    db.commit()
-    return built
 
 
 @pytest.fixture

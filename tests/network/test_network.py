@@ -8,21 +8,12 @@ import io
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from partnerhub.audit.models import AuditEvent
 from partnerhub.meetings.models import Attendance, AttendanceStatus, MeetingStatus
 from partnerhub.partnerships.models import Stage
 from tests.clock import NOW, TODAY
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(make, db):
-    built = build_world(make)
-    db.commit()
-    return built
 
 
 def held(make, partnership, members, attended: int, days_ago: int = 20):

@@ -9,14 +9,6 @@ import pytest
 
 from partnerhub.partnerships.models import Stage
 from partnerhub.partnerships.registry import Tab, navigation, registry
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(make, db):
-    built = build_world(make)
-    db.commit()
-    return built
 
 
 def sections(page: str) -> list[str]:

@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.world import build_world
-
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
-
-
-@pytest.fixture
-def world(make, db):
-    built = build_world(make)
-    db.commit()
-    return built
 
 
 def lines_of(page, selector: str) -> int:
