@@ -10,9 +10,11 @@ numbers larger than a database INTEGER are refused too.
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import Form as PlainForm
-from wtforms import IntegerField, PasswordField, StringField, TextAreaField
+from wtforms import IntegerField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import StopValidation
 
 from partnerhub.text import has_control_characters
@@ -61,11 +63,19 @@ def input_check(field):
     return None
 
 
+def kebab(name: str) -> str:
+    """ChangePasswordForm -> change-password-form."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
 class SafeTextMeta:
     """Binds every field with the check its kind of text needs (see the module's docstring)."""
 
     def bind_field(self, form, unbound_field, options):
         field = super().bind_field(form, unbound_field, options)
+        if isinstance(field, SubmitField):
+            # Named after its form, so that two forms on one page do not share the id "submit".
+            field.id = f"{kebab(type(form).__name__)}-{field.name}"
         check = input_check(field)
         if check is not None:
             # First, and stopping the chain: Optional() would otherwise wave "\r\n" through

@@ -127,6 +127,12 @@ def local_time(value, tz: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     return value.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
+def this_page() -> str:
+    """The page's own address with its query, for forms that post back to it (HTML does not
+    allow the empty action Bootstrap-Flask writes by default)."""
+    return request.full_path.rstrip("?")
+
+
 def _security_headers(response):
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -176,5 +182,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=permissions.can,
         permissions=permissions,
+        this_page=this_page,
     )
     app.jinja_env.filters["local_time"] = local_time

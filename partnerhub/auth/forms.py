@@ -27,11 +27,12 @@ COMMON_TIMEZONES = (
 
 @cache
 def timezone_choices() -> dict[str, list[tuple[str, str]]]:
-    """The time zone select: common zones first, then every IANA zone."""
-    every = sorted(zoneinfo.available_timezones())
+    """The time zone select: common zones first, then every other IANA zone (each zone once,
+    so a select shows one of them chosen)."""
+    others = sorted(zoneinfo.available_timezones() - set(COMMON_TIMEZONES))
     return {
         "Common": [(name, name.replace("_", " ")) for name in COMMON_TIMEZONES],
-        "All time zones": [(name, name.replace("_", " ")) for name in every],
+        "All other time zones": [(name, name.replace("_", " ")) for name in others],
     }
 
 

@@ -283,7 +283,8 @@ class ResponseForm(Form):
 
 
 class ActionItemForm(KeepAsWritten, Form):
-    title = StringField("Action", validators=[DataRequired(), Length(max=300)])
+    # Its own id: the meeting page shows it beside the agenda form, which has a title too.
+    title = StringField("Action", id="action-title", validators=[DataRequired(), Length(max=300)])
     owner_membership_id = SelectField("Owner", coerce=int, default=NO_ONE)
     owner_agency_id = SelectField("Agency", coerce=int, default=NO_ONE)
     due_on = DateField("Due", validators=[Optional()])

@@ -23,9 +23,11 @@ from partnerhub.procedures.services import FlowData, ProcedureText
 NO_NAMES = "Describe kinds of information and situations; never name a young person."
 
 
-def agency_choices(agencies) -> list[SelectChoice]:
-    """Agencies as options, named with their sector so a reader knows which system is which."""
-    return _choices(
+def agency_choices(agencies, first: str | None = None) -> list[SelectChoice]:
+    """Agencies as options, named with their sector so a reader knows which system is which;
+    `first` is an empty option leading them (a required choice starts unmade)."""
+    leading = [SelectChoice("", first)] if first else []
+    return leading + _choices(
         (a.id, f"{a.organization.name} ({a.organization.sector_display})") for a in agencies
     )
 
@@ -99,7 +101,7 @@ class FlowForm(Form):
     notes = TextAreaField("Notes", validators=[Length(max=4000)], description=NO_NAMES)
 
     def set_choices(self, senders, agencies, procedures) -> None:
-        self.from_agency_id.choices = agency_choices(senders)
+        self.from_agency_id.choices = agency_choices(senders, first="Choose the sender")
         self.to_agency_id.choices = _choices([("", "— a role only —")]) + agency_choices(agencies)
         self.procedure_id.choices = _choices(
             [("", "— none yet (a gap) —")] + [(p.id, p.title) for p in procedures]

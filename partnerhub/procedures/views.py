@@ -186,7 +186,7 @@ def new(partnership_id: int):
     """Write a new procedure for an agency."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     form = NewProcedureForm()
-    form.owning_agency_id.choices = agency_choices(_owners(partnership))
+    form.owning_agency_id.choices = agency_choices(_owners(partnership), first="Choose the owner")
     template_id = request.args.get("template", type=int)
     if not form.is_submitted() and (
         template := library.draft_source(database.session, partnership.id, template_id)
