@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,3 +51,49 @@ def partnership_events(
         .offset(offset)
     )
     return list(session.scalars(query))
+
+
+# Events of one kind by one person this close together read as one line.
+ALIKE_WITHIN = timedelta(hours=1)
+
+
+@dataclass
+class ActivityLine:
+    """One line of recent activity: an event and those like it just before it."""
+
+    events: list[AuditEvent] = field(default_factory=list)
+
+    @property
+    def latest(self) -> AuditEvent:
+        return self.events[0]
+
+    @property
+    def more(self) -> list[AuditEvent]:
+        return self.events[1:]
+
+
+def alike(newer: AuditEvent, older: AuditEvent) -> bool:
+    """The same person doing the same kind of thing to the same kind of object, shortly after."""
+    return (newer.actor_id, newer.action, newer.object_type) == (
+        older.actor_id,
+        older.action,
+        older.object_type,
+    ) and newer.at - older.at <= ALIKE_WITHIN
+
+
+def activity_lines(events: list[AuditEvent]) -> list[ActivityLine]:
+    """Events, newest first, with runs of alike events folded into one line."""
+    lines: list[ActivityLine] = []
+    for event in events:
+        if lines and alike(lines[-1].events[-1], event):
+            lines[-1].events.append(event)
+        else:
+            lines.append(ActivityLine([event]))
+    return lines
+
+
+def recent_activity(session: Session, partnership_id: int, lines: int = 8) -> list[ActivityLine]:
+    """The partnership's latest `lines` lines of activity, in one query (a few events more
+    than lines, so folded runs still fill the list)."""
+    events = partnership_events(session, partnership_id, limit=lines * 6)
+    return activity_lines(events)[:lines]

@@ -68,3 +68,47 @@ def test_activity_comes_in_pages_of_fifty_newest_first(client, make, db, login_a
     assert "Note number 09" in second and "Note number 10" not in second
     assert "Newer" in second and "Older" not in second
     assert "No older activity." in beyond
+
+
+def test_the_overview_folds_a_run_of_alike_events_into_one_line(client, make, db, login_as):
+    fiona = make.user("Fiona Facilitator")
+    partnership = make.partnership(fiona)
+    pid = partnership.id
+    for minute, name in enumerate(["Helena Police", "Helena Schools", "Helena Health"]):
+        record(
+            db,
+            fiona,
+            "agency.add",
+            partnership,
+            f"Added {name}",
+            NOW + timedelta(minutes=minute),
+            partnership_id=pid,
+        )
+    record(
+        db,
+        fiona,
+        "stage.tick",
+        partnership,
+        "Ticked the legal advisor",
+        NOW + timedelta(minutes=5),
+        partnership_id=pid,
+    )
+    # The same kind of change a day later is news again.
+    record(
+        db,
+        fiona,
+        "agency.add",
+        partnership,
+        "Added Helena Courts",
+        NOW + timedelta(days=1),
+        partnership_id=pid,
+    )
+    db.commit()
+
+    page = login_as(fiona).get(f"/partnerships/{pid}").get_data(as_text=True)
+    recent = page[page.index('id="recent"') :]
+
+    assert recent.count('<li class="mb-1">') == 3
+    assert recent.index("Added Helena Courts") < recent.index("Ticked the legal advisor")
+    assert "Added Helena Health" in recent and "and 2 more like it" in recent
+    assert recent.index("Added Helena Schools") < recent.index("Added Helena Police")

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from partnerhub import permissions
-from partnerhub.audit.services import partnership_events
+from partnerhub.audit.services import recent_activity
 from partnerhub.db import utcnow
 from partnerhub.errors import Conflict, DomainError
 from partnerhub.extensions import database
@@ -91,7 +91,7 @@ def overview(partnership_id: int):
         checklist = services.checklist(db, partnership, today)
     activity = []
     if permissions.can(g.membership, permissions.MANAGE):
-        activity = partnership_events(db, partnership.id, limit=8)
+        activity = recent_activity(db, partnership.id)
     return render_template(
         "partnerships/overview.html",
         partnership=partnership,
