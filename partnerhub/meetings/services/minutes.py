@@ -114,6 +114,8 @@ def save_item_notes(
     `read_version` is the version of the notes the writer started from: when someone saved
     since, the save is refused (NotesChanged) rather than erase what they wrote."""
     meeting = item.meeting
+    if item.is_proposed:
+        raise InvalidTransition("Accept the proposed item before taking notes on it.")
     minutes = minutes_of(meeting)
     if minutes.is_final:
         raise InvalidTransition("The minutes are final; reopen them to change them.")
