@@ -100,7 +100,7 @@ def save_item_notes(partnership_id: int, meeting_id: int, item_id: int):
         return _back(meeting, f"item-{item.id}")
     # Refused: shown at the field with what was typed; a later save knowingly replaces theirs.
     if isinstance(saved.refusal, services.NotesChanged):
-        form.version.data = item.notes_version
+        form.version.data, form.version.raw_data = item.notes_version, None
     return _mode_page(partnership, meeting, notes_forms={item.id: form})
 
 
