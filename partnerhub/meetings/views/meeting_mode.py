@@ -31,7 +31,7 @@ from partnerhub.meetings.views.common import (
     _meeting,
     _page,
 )
-from partnerhub.web import apply, load_partnership
+from partnerhub.web import apply, load_partnership, local_time
 
 RUN = MEETING + "/run"
 
@@ -168,7 +168,7 @@ def add_action_item_in_meeting(partnership_id: int, meeting_id: int):
 @login_required
 def carry_agenda_item(partnership_id: int, meeting_id: int, item_id: int):
     """Put an unfinished item on the next meeting's agenda."""
-    _, meeting, item = _agenda_item(partnership_id, meeting_id, item_id)
+    partnership, meeting, item = _agenda_item(partnership_id, meeting_id, item_id)
     apply(
         services.carry_to_next_meeting,
         database.session,
@@ -176,7 +176,8 @@ def carry_agenda_item(partnership_id: int, meeting_id: int, item_id: int):
         item,
         utcnow(),
         done=lambda following: (
-            f"“{item.title}” is on the agenda of {following.title}, {following.starts_at:%d %b}."
+            f"“{item.title}” is on the agenda of {following.title}, "
+            f"{local_time(following.starts_at, partnership.timezone, '%d %b')}."
         ),
     )
     return _back(meeting, f"item-{item.id}")
