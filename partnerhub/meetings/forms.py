@@ -269,7 +269,13 @@ class MinutesForm(KeepAsWritten, Form):
 class ItemNotesForm(KeepAsWritten, Form):
     """One agenda item's notes, written in meeting mode; `version` is what the writer read."""
 
-    notes = TextAreaField("Notes", validators=[Length(max=10000)])
+    # Browsers send a text area's line breaks as CRLF; stored as typed (LF), a second
+    # writer's text compares equal to what their page shows.
+    notes = TextAreaField(
+        "Notes",
+        validators=[Length(max=10000)],
+        filters=[lambda text: text.replace("\r\n", "\n") if text else text],
+    )
     version = IntegerField(
         widget=HiddenInput(), validators=[InputRequired(message="Reload the page.")]
     )

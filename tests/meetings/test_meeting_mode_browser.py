@@ -8,7 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from partnerhub.meetings import services
 from partnerhub.meetings.models import AgendaItem, Meeting
+from tests.clock import NOW
 from tests.meetings.test_meeting_mode import items_of, running_meeting
 
 pytestmark = pytest.mark.browser
@@ -118,3 +120,28 @@ def test_an_agenda_item_is_dragged_into_place(page, browser_login, world, make, 
     expect(rows.first).to_contain_text("New issues")
     page.get_by_role("button", name="↓ Down").first.click()  # the keyboard's way still works
     expect(rows.first).to_contain_text("Attendance data")
+
+
+def test_notes_saved_meanwhile_by_someone_else_are_kept_beside_ours(
+    page, browser_login, world, make, db
+):
+    meeting, _ = running_meeting(make, world)
+    open_meeting_mode(page, browser_login, world, meeting)
+    first = items_of(db, meeting)[0]
+    services.save_item_notes(db, world.member.user, first, "Police: no change.", 0, NOW)
+    db.commit()
+
+    notes = page.get_by_label("Notes on “Attendance data”")
+    notes.press_sequentially("Schools: up 4%.")
+    expect(page.locator("#save-status")).to_have_text(re.compile("^Not saved"))
+    expect(page.locator(f"#item-{first.id} .note-message")).to_contain_text(
+        "Mo Member saved the notes of “Attendance data” while you were writing"
+    )
+    expect(notes).to_have_value("Police: no change.\n\nSchools: up 4%.")
+    db.expire_all()
+    assert db.get(AgendaItem, first.id).notes == "Police: no change."
+
+    notes.press_sequentially(" Both agree.")  # combined by the writer, then saved
+    expect(page.locator("#save-status")).to_have_text("Saved.")
+    db.expire_all()
+    assert db.get(AgendaItem, first.id).notes == "Police: no change.\n\nSchools: up 4%. Both agree."
