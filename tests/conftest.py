@@ -324,24 +324,44 @@ def chromium_path() -> str | None:
     )
 
 
+class LiveServer:
+    """The app served over HTTP on a fixed free port, in a background thread.
+
+    `stop()` closes the port, so the browser's requests are refused as when a server is down;
+    `start()` serves again on the same port (tests of what a page does while it is offline).
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        from werkzeug.serving import make_server
+
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
 @pytest.fixture
 def live_server(app, clock):
-    """The app served over HTTP on a free port, with CSRF on, in a background thread.
+    """The app served over HTTP on a free port, with CSRF on, in a background thread
+    (a LiveServer: it can be stopped and started again).
 
     The clock runs on from NOW: the server and the browser wait on it.
     """
-    from werkzeug.serving import make_server
-
     clock.move_to(NOW, tick=True)
     app.config["WTF_CSRF_ENABLED"] = True
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{port}"
+    server = LiveServer(app)
+    server.start()
     yield server
-    server.shutdown()
-    thread.join(timeout=5)
+    server.stop()
 
 
 def without_faketime(environ: Mapping[str, str]) -> dict[str, str]:

@@ -23,9 +23,9 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from partnerhub.forms import Form, Subform
+from partnerhub.forms import Form, Subform, id_or_none
 from partnerhub.identifiers import KeepAsWritten
 from partnerhub.meetings.models import ActionItemStatus, AgendaItemKind
 from partnerhub.meetings.recurrence import PRESETS, RuleError, normalize_rule, preset_rule, with_end
@@ -264,6 +264,38 @@ class MinutesForm(KeepAsWritten, Form):
     summary = TextAreaField("Summary", validators=[Length(max=20000)])
     items = FieldList(FormField(ItemMinutesForm))
     submit = SubmitField("Save draft")
+
+
+class ItemNotesForm(KeepAsWritten, Form):
+    """One agenda item's notes, written in meeting mode; `version` is what the writer read."""
+
+    # Browsers send a text area's line breaks as CRLF; stored as typed (LF), a second
+    # writer's text compares equal to what their page shows.
+    notes = TextAreaField(
+        "Notes",
+        validators=[Length(max=10000)],
+        filters=[lambda text: text.replace("\r\n", "\n") if text else text],
+    )
+    version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(message="Reload the page.")]
+    )
+    submit = SubmitField("Save notes")
+
+
+class MarkAttendanceForm(Form):
+    present = SelectField("Present", choices=options([("yes", "Present"), ("no", "Absent")]))
+
+
+class AgendaOrderForm(Form):
+    """The agenda's new order: every item's id, first to last, separated by commas."""
+
+    order = StringField("Order", validators=[DataRequired(), Length(max=2000)])
+
+    @property
+    def item_ids(self) -> list[int] | None:
+        """The ids in order, or None when any part is not an id."""
+        ids = [id_or_none(part) for part in (self.order.data or "").split(",")]
+        return None if None in ids else ids
 
 
 class ReasonForm(Form):

@@ -241,6 +241,12 @@ class AgendaItem(Base):
     carried_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("agenda_items.id", ondelete="SET NULL")
     )
+    # The item's clock in meeting mode: started, and ended when the next item began.
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    # Bumped on every save of the notes: a save made from an older version is refused, so
+    # two people writing the same item's notes never silently erase each other.
+    notes_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # What a procedure review or agreement review item is about.
     procedure_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("procedures.id", ondelete="SET NULL"), index=True
@@ -261,6 +267,16 @@ class AgendaItem(Base):
     @property
     def is_proposed(self) -> bool:
         return self.status is AgendaItemStatus.PROPOSED
+
+    @property
+    def is_running(self) -> bool:
+        return self.started_at is not None and self.ended_at is None
+
+    def elapsed_seconds(self, now: datetime) -> int:
+        """How long the item has run (so far, if it is running); 0 before it starts."""
+        if self.started_at is None:
+            return 0
+        return max(0, int(((self.ended_at or now) - self.started_at).total_seconds()))
 
 
 class Minutes(Base):

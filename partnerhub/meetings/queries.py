@@ -192,6 +192,19 @@ def meeting_action_items(session: Session, meeting_id: int) -> list[ActionItem]:
     )
 
 
+def carried_to_next(session: Session, meeting: Meeting) -> tuple[Meeting | None, set[int]]:
+    """The next meeting, and which of this meeting's items are already on its agenda."""
+    following = services.next_meeting_after(session, meeting)
+    if following is None:
+        return None, set()
+    carried = session.scalars(
+        select(AgendaItem.carried_from_id).where(
+            AgendaItem.meeting_id == following.id, AgendaItem.carried_from_id.is_not(None)
+        )
+    )
+    return following, set(carried)
+
+
 def action_items_page(
     session: Session,
     partnership_id: int,

@@ -39,6 +39,15 @@ ROUTES = {
     "meetings.add_action_item": "manage",
     "meetings.action_items": "view",
     "meetings.update_action_item": "contribute",
+    # meeting mode
+    "meetings.meeting_mode": "view",
+    "meetings.start_agenda_item": "manage",
+    "meetings.next_agenda_item": "manage",
+    "meetings.save_item_notes": "manage",
+    "meetings.mark_attendance": "manage",
+    "meetings.add_action_item_in_meeting": "manage",
+    "meetings.carry_agenda_item": "manage",
+    "meetings.reorder_agenda": "manage",
     # calendar
     "meetings.meeting_ics": "view",
     "meetings.subscribe_partnership": "view",
@@ -85,6 +94,15 @@ FORMS = [
         ["title"],
     ),
     ("meetings.update_action_item", {"status": "done"}, []),
+    ("meetings.save_item_notes", {"notes": "Referrals are up.", "version": "0"}, ["notes"]),
+    ("meetings.mark_attendance", {"present": "yes"}, []),
+    (
+        "meetings.add_action_item_in_meeting",
+        {"title": "Draft the consent form", "owner_agency_id": "0", "due_on": "2030-02-01",
+         "owner_membership_id": lambda world: str(world.member.id)},
+        ["title"],
+    ),
+    ("meetings.reorder_agenda", {"order": "1,2"}, []),
 ]  # fmt: skip
 
 
@@ -107,7 +125,8 @@ def url_values(make, world) -> dict[str, dict]:
         title="Draft the consent form",
         owner_membership_id=world.member.id,
     )
-    make.session.add_all([item, action])
+    accepted = AgendaItem(meeting_id=meeting.id, position=100, title="Attendance data")
+    make.session.add_all([item, accepted, action])
     make.session.flush()
     token = subscribe(make.session, world.member.user, partnership.id, now)
     in_meeting = {"meeting_id": meeting.id}
@@ -132,6 +151,14 @@ def url_values(make, world) -> dict[str, dict]:
         "meetings.record_attendance": in_meeting,
         "meetings.add_action_item": in_meeting,
         "meetings.update_action_item": {"item_id": action.id},
+        "meetings.meeting_mode": in_meeting,
+        "meetings.start_agenda_item": on_item,
+        "meetings.next_agenda_item": in_meeting,
+        "meetings.save_item_notes": {**in_meeting, "item_id": accepted.id},
+        "meetings.mark_attendance": {**in_meeting, "membership_id": world.member.id},
+        "meetings.add_action_item_in_meeting": in_meeting,
+        "meetings.carry_agenda_item": on_item,
+        "meetings.reorder_agenda": in_meeting,
         "meetings.meeting_ics": in_meeting,
         "meetings.feed": {"token": token},
     }

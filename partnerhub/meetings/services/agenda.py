@@ -154,6 +154,64 @@ def move_agenda_item(
         each.position = position
 
 
+def reorder_agenda(
+    session: Session, actor: User, meeting: Meeting, item_ids: list[int], now: datetime
+) -> None:
+    """Put the agenda in the order given: every item of this meeting, each once."""
+    _require_open_agenda(meeting)
+    items = {item.id: item for item in meeting.agenda_items}
+    if len(item_ids) != len(items) or set(item_ids) != set(items):
+        raise DomainError(
+            "The new order must list every item of this agenda once. "
+            "Reload the page to see the agenda as it is now, and move the items again."
+        )
+    for position, item_id in enumerate(item_ids, start=1):
+        items[item_id].position = position
+    meeting.agenda_items.sort(key=lambda item: item.position)
+    record(
+        session,
+        actor,
+        "agenda.reordered",
+        meeting,
+        f"Reordered the agenda of {meeting.title}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+
+
+def start_agenda_item(session: Session, actor: User, item: AgendaItem, now: datetime) -> None:
+    """Start the item's clock; the item running until now stops."""
+    meeting = item.meeting
+    _require_open_agenda(meeting)
+    if item.is_proposed:
+        raise InvalidTransition("Accept the proposed item before discussing it.")
+    for other in meeting.agenda_items:
+        if other.is_running and other is not item:
+            other.ended_at = now
+    item.started_at, item.ended_at = now, None
+    _record_item(session, actor, "agenda_item.started", item, meeting, "Started", now)
+
+
+def next_agenda_item(
+    session: Session, actor: User, meeting: Meeting, now: datetime
+) -> AgendaItem | None:
+    """Stop the running item and start the next one on the agenda; None at the end."""
+    _require_open_agenda(meeting)
+    accepted = [i for i in meeting.agenda_items if not i.is_proposed]
+    running = next((i for i in accepted if i.is_running), None)
+    if running is None:
+        following = next((i for i in accepted if i.started_at is None), None)
+    else:
+        running.ended_at = now
+        index = accepted.index(running)
+        following = accepted[index + 1] if index + 1 < len(accepted) else None
+    if following is not None:
+        start_agenda_item(session, actor, following, now)
+    elif running is not None:
+        _record_item(session, actor, "agenda_item.ended", running, meeting, "Ended", now)
+    return following
+
+
 def earlier_than(earlier, meeting) -> tuple:
     """Criteria: `earlier` (Meeting or an alias) is a meeting of the same partnership before
     `meeting` (a meeting, or the Meeting of an enclosing query), not cancelled."""
@@ -197,17 +255,7 @@ def carry_forward(
             )
             .order_by(AgendaItem.position)
         ).all()
-    items = [
-        AgendaItem(
-            title=old.title,
-            minutes=old.minutes,
-            kind=old.kind,
-            presenter_id=old.presenter_id,
-            carried_from_id=old.id,
-        )
-        for old in unfinished
-        if old.id not in carried_ids and old.title.strip().casefold() not in titles
-    ]
+    items = [_carried(old) for old in unfinished if not _already_on(old, carried_ids, titles)]
     actions = [
         AgendaItem(
             title=title,
@@ -219,8 +267,7 @@ def carry_forward(
         if (title := f"Follow-up: {action.title}"[:200]).strip().casefold() not in titles
     ]
     for item in items + actions:
-        item.position = len(meeting.agenda_items) + 1
-        meeting.agenda_items.append(item)
+        _append(meeting, item)
     if items or actions:
         record(
             session,
@@ -232,3 +279,58 @@ def carry_forward(
             partnership_id=meeting.partnership_id,
         )
     return len(items), len(actions)
+
+
+def next_meeting_after(session: Session, meeting: Meeting) -> Meeting | None:
+    """The partnership's first meeting after this one that is not cancelled."""
+    return session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.partnership_id == meeting.partnership_id,
+            Meeting.starts_at > meeting.starts_at,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    ).first()
+
+
+def carry_to_next_meeting(
+    session: Session, actor: User, item: AgendaItem, now: datetime
+) -> Meeting:
+    """Put this unfinished item on the next meeting's agenda, as carrying forward would."""
+    meeting = item.meeting
+    if item.is_proposed:
+        raise InvalidTransition("Accept the proposed item before carrying it.")
+    following = next_meeting_after(session, meeting)
+    if following is None:
+        raise InvalidTransition("There is no next meeting yet: schedule it, then carry the item.")
+    _require_open_agenda(following)
+    carried_ids = {i.carried_from_id for i in following.agenda_items}
+    titles = {i.title.strip().casefold() for i in following.agenda_items}
+    if _already_on(item, carried_ids, titles):
+        raise InvalidTransition(f"“{item.title}” is already on the next meeting's agenda.")
+    item.is_finished = False
+    _append(following, _carried(item))
+    _record_item(session, actor, "agenda_item.carried", item, following, "Carried", now)
+    return following
+
+
+def _carried(old: AgendaItem) -> AgendaItem:
+    """A copy of an unfinished item for a later meeting's agenda."""
+    return AgendaItem(
+        title=old.title,
+        minutes=old.minutes,
+        kind=old.kind,
+        presenter_id=old.presenter_id,
+        carried_from_id=old.id,
+    )
+
+
+def _already_on(old: AgendaItem, carried_ids: set, titles: set) -> bool:
+    return old.id in carried_ids or old.title.strip().casefold() in titles
+
+
+def _append(meeting: Meeting, item: AgendaItem) -> None:
+    item.position = len(meeting.agenda_items) + 1
+    meeting.agenda_items.append(item)

@@ -58,11 +58,7 @@ def record_attendance(
     now: datetime,
 ) -> None:
     """Record who of `members` attended; the others were absent. The meeting was held."""
-    if meeting.is_cancelled:
-        raise InvalidTransition("The meeting is cancelled.")
-    zone = recurrence.ZoneInfo(timezone)
-    if to_local(meeting.starts_at, zone).date() > to_local(now, zone).date():
-        raise InvalidTransition("Attendance can be recorded from the day of the meeting.")
+    _require_attendance_day(meeting, timezone, now)
     existing = {a.membership_id: a for a in meeting.attendances}
     for membership in members:
         attendance = existing.get(membership.id)
@@ -82,3 +78,42 @@ def record_attendance(
         now,
         partnership_id=meeting.partnership_id,
     )
+
+
+def mark_attendance(
+    session: Session,
+    actor: User,
+    meeting: Meeting,
+    membership: Membership,
+    present: bool,
+    timezone: str,
+    now: datetime,
+) -> Attendance:
+    """Record one member as present or absent (a tap on their name); the meeting was held."""
+    _require_attendance_day(meeting, timezone, now)
+    attendance = next((a for a in meeting.attendances if a.membership_id == membership.id), None)
+    if attendance is None:
+        attendance = Attendance(membership_id=membership.id)
+        meeting.attendances.append(attendance)
+    attendance.status = AttendanceStatus.ATTENDED if present else AttendanceStatus.ABSENT
+    meeting.status = MeetingStatus.HELD
+    session.flush()
+    record(
+        session,
+        actor,
+        "meeting.attendance",
+        meeting,
+        f"Recorded {membership.user.name} as {'present' if present else 'absent'} "
+        f"at {meeting.title}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+    return attendance
+
+
+def _require_attendance_day(meeting: Meeting, timezone: str, now: datetime) -> None:
+    if meeting.is_cancelled:
+        raise InvalidTransition("The meeting is cancelled.")
+    zone = recurrence.ZoneInfo(timezone)
+    if to_local(meeting.starts_at, zone).date() > to_local(now, zone).date():
+        raise InvalidTransition("Attendance can be recorded from the day of the meeting.")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from partnerhub.audit.models import AuditEvent
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.errors import DomainError, InvalidTransition
 from partnerhub.identifiers import screen
 from partnerhub.meetings.models import (
+    AgendaItem,
     Meeting,
     MeetingStatus,
     Minutes,
@@ -50,15 +53,7 @@ def save_minutes(
     if minutes.is_final:
         raise InvalidTransition("The minutes are final; reopen them to change them.")
     texts = [summary, *(text for entry in items.values() for text in (entry.notes, entry.decision))]
-    screen(
-        session,
-        meeting.partnership_id,
-        texts,
-        keep_reason=keep_reason,
-        actor=actor,
-        now=now,
-        what=f"the minutes of {meeting.title}",
-    )
+    _screen(session, actor, meeting, texts, keep_reason, now)
     minutes.summary = summary
     for item in meeting.agenda_items:
         if item.id in items:
@@ -79,6 +74,87 @@ def save_minutes(
         partnership_id=meeting.partnership_id,
     )
     return minutes
+
+
+def _screen(session, actor, meeting, texts, keep_reason, now) -> None:
+    screen(
+        session,
+        meeting.partnership_id,
+        texts,
+        keep_reason=keep_reason,
+        actor=actor,
+        now=now,
+        what=f"the minutes of {meeting.title}",
+    )
+
+
+class NotesChanged(DomainError):
+    """The notes were saved by someone else since this version was read."""
+
+    def __init__(self, item: AgendaItem, by: str):
+        self.item = item
+        super().__init__(
+            f"{by} saved the notes of “{item.title}” while you were writing. Nothing is "
+            "lost: their text is shown beside yours; combine them and save again."
+        )
+
+
+def save_item_notes(
+    session: Session,
+    actor: User,
+    item: AgendaItem,
+    notes: str,
+    read_version: int,
+    now: datetime,
+    *,
+    keep_reason: str | None = None,
+) -> AgendaItem:
+    """Write one agenda item's notes into the draft minutes, taken during the meeting.
+
+    `read_version` is the version of the notes the writer started from: when someone saved
+    since, the save is refused (NotesChanged) rather than erase what they wrote."""
+    meeting = item.meeting
+    if item.is_proposed:
+        raise InvalidTransition("Accept the proposed item before taking notes on it.")
+    minutes = minutes_of(meeting)
+    if minutes.is_final:
+        raise InvalidTransition("The minutes are final; reopen them to change them.")
+    if notes == item.notes:  # already as written, whoever wrote it
+        return item
+    if read_version != item.notes_version:
+        raise NotesChanged(item, _last_writer(session, item))
+    _screen(session, actor, meeting, [notes], keep_reason, now)
+    item.notes = notes
+    item.notes_version += 1
+    session.flush()
+    record(
+        session,
+        actor,
+        "minutes.noted",
+        item,
+        f"Wrote the notes of “{item.title}” in the minutes of {meeting.title}",
+        now,
+        partnership_id=meeting.partnership_id,
+    )
+    return item
+
+
+def _last_writer(session: Session, item: AgendaItem) -> str:
+    """Who last saved the item's notes, from the activity log (else "Someone")."""
+    return (
+        session.scalar(
+            select(User.name)
+            .join(AuditEvent, AuditEvent.actor_id == User.id)
+            .where(
+                AuditEvent.action == "minutes.noted",
+                AuditEvent.object_type == "AgendaItem",
+                AuditEvent.object_id == item.id,
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        or "Someone"
+    )
 
 
 def finalize_minutes(session: Session, actor: User, meeting: Meeting, now: datetime) -> Minutes:

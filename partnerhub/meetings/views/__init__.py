@@ -2,8 +2,9 @@
 
 One blueprint, its routes in a module per part of the page tree: `schedule` (the
 partnership's meetings, scheduling), `meeting` (one meeting), `agenda`, `minutes`,
-`attendance`, `action_items`, `feeds` (calendar files and feeds); `overview` adds the tabs,
-panel, stage check and dashboard items; `common` holds what they share.
+`attendance`, `action_items`, `meeting_mode` (running a meeting from one page), `feeds`
+(calendar files and feeds); `overview` adds the tabs, panel, stage check and dashboard
+items; `common` holds what they share.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from partnerhub.meetings.views import (  # noqa: E402
     attendance,
     feeds,
     meeting,
+    meeting_mode,
     minutes,
     overview,
     schedule,
@@ -42,6 +44,7 @@ __all__ = [
     "blueprint",
     "feeds",
     "meeting",
+    "meeting_mode",
     "minutes",
     "overview",
     "schedule",

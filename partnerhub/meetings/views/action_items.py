@@ -20,11 +20,16 @@ from partnerhub.meetings import queries, services
 from partnerhub.meetings.forms import (
     ActionItemForm,
     ActionStatusForm,
-    optional_id,
 )
 from partnerhub.meetings.models import ActionItemStatus
 from partnerhub.meetings.views import MEETING, PARTNERSHIP, blueprint
-from partnerhub.meetings.views.common import _meeting, _meeting_page, _page, _to_meeting
+from partnerhub.meetings.views.common import (
+    _action_data,
+    _meeting,
+    _meeting_page,
+    _page,
+    _to_meeting,
+)
 from partnerhub.pagination import requested_page
 from partnerhub.permissions import Action
 from partnerhub.web import apply, load_partnership, require
@@ -41,19 +46,12 @@ def add_action_item(partnership_id: int, meeting_id: int):
     form.set_owners(members, queries.agencies_of(database.session, partnership.id))
     if not form.validate_on_submit():
         return _meeting_page(partnership, meeting, action_form=form, members=members)
-    data = services.ActionItemData(
-        title=form.title.data,
-        owner_membership_id=optional_id(form.owner_membership_id.data),
-        owner_agency_id=optional_id(form.owner_agency_id.data),
-        due_on=form.due_on.data,
-        keep_reason=form.kept_reason,
-    )
     added = apply(
         services.add_action_item,
         database.session,
         current_user,
         partnership,
-        data,
+        _action_data(form),
         utcnow(),
         meeting,
         done="Action item recorded.",

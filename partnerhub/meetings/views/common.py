@@ -114,6 +114,16 @@ def _member_label(membership) -> str:
     )
 
 
+def _action_data(form: ActionItemForm) -> services.ActionItemData:
+    return services.ActionItemData(
+        title=form.title.data,
+        owner_membership_id=optional_id(form.owner_membership_id.data),
+        owner_agency_id=optional_id(form.owner_agency_id.data),
+        due_on=form.due_on.data,
+        keep_reason=form.kept_reason,
+    )
+
+
 def _series_data(form: SeriesForm) -> services.SeriesData:
     return services.SeriesData(
         title=form.title.data,
