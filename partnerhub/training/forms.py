@@ -66,7 +66,7 @@ class TrainingForm(Form):
     def training_data(self) -> TrainingData:
         return TrainingData(
             title=self.title.data,
-            frameworks=[Framework(v) for v in self.frameworks.data or []],
+            frameworks=[Framework(v) for v in self.frameworks.data or [] if v],
             held_on=self.held_on.data,
             format=TrainingFormat(self.format.data),
             trainer=self.trainer.data or "",
@@ -97,7 +97,7 @@ class TrainingSettingsForm(Form):
         return PolicyData(
             current_months=self.current_months.data,
             requirements={
-                sector: [Framework(v) for v in self.needs_field(sector).data or []]
+                sector: [Framework(v) for v in self.needs_field(sector).data or [] if v]
                 for sector in Sector
             },
         )
