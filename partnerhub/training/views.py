@@ -194,7 +194,19 @@ def _framework_labels() -> dict[str, str]:
 def _overview_panel(session, partnership, today) -> dict:
     """Who is not trained, lapsed or lapsing, on the partnership overview."""
     found = queries.coverage(session, [partnership.id], today)[partnership.id]
-    return {"training_coverage": found, "TrainingStatus": Status}
+    lines = []
+    for status in (Status.MISSING, Status.LAPSED, Status.LAPSING):
+        people = [
+            f"{p.membership.user.name} ({', '.join(s.framework.label for s in standings)})"
+            for p in found.people
+            if (standings := [s for s in p.standings if s.status is status])
+        ]
+        if people:
+            lines.append((status, people[:PANEL_PEOPLE], len(people) - PANEL_PEOPLE))
+    return {"training_coverage": found, "training_lines": lines}
+
+
+PANEL_PEOPLE = 5
 
 
 @attention_source

@@ -3,7 +3,6 @@ partnership's coverage change."""
 
 from __future__ import annotations
 
-
 import pytest
 from playwright.sync_api import expect
 

@@ -241,8 +241,8 @@ def test_gaps_and_lapses_show_on_the_overview_and_the_dashboard(client, login_as
     train(world.partnership, date(2025, 4, 20), [world.member], [FERPA, STATE])
     login_as(world.facilitator.user)
     overview = shown(client, f"/partnerships/{world.partnership.id}")
-    assert "Not trained: Mo Member (The partnership" in overview
-    assert "Lapsing soon: Mo Member (FERPA)" in overview
+    assert escape("Not trained: Mo Member (The partnership's procedures)") in overview
+    assert "Lapsing soon: Mo Member (FERPA, State code)" in overview
     dashboard = shown(client, "/")
     assert "Training: 1 not trained, 2 lapsing soon" in dashboard
 
