@@ -67,6 +67,7 @@ class Policy:
 
     current_months: int
     requirements: dict[Sector, tuple[Framework, ...]]
+    is_set: bool = False  # chosen by the partnership, not the defaults
 
     @classmethod
     def of(cls, row: TrainingPolicy | None) -> Policy:
@@ -80,6 +81,7 @@ class Policy:
                 )
                 for sector in Sector
             },
+            is_set=True,
         )
 
     def lapses_on(self, trained_on: date) -> date:
@@ -142,6 +144,9 @@ class Coverage:
     policy: Policy
     agencies: list[PartnerAgency]
     people: list[Person]
+    # The partnership keeps track of training (saved its settings or recorded a training):
+    # until then its gaps are not flagged, nor shown as needing attention.
+    tracked: bool = False
 
     @property
     def frameworks(self) -> list[Framework]:
@@ -172,7 +177,7 @@ class Coverage:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.count(Status.MISSING, Status.LAPSED, Status.LAPSING))
+        return self.tracked and bool(self.count(Status.MISSING, Status.LAPSED, Status.LAPSING))
 
 
 def sector_of(agency: PartnerAgency) -> Sector:
@@ -180,27 +185,47 @@ def sector_of(agency: PartnerAgency) -> Sector:
 
 
 def policies(session: Session, partnership_ids) -> dict[int, Policy]:
-    rows = session.scalars(
-        select(TrainingPolicy).where(TrainingPolicy.partnership_id.in_(list(partnership_ids)))
+    return {pid: policy for pid, (policy, _tracked) in _settings(session, partnership_ids).items()}
+
+
+def _settings(session: Session, partnership_ids) -> dict[int, tuple[Policy, bool]]:
+    """Each partnership's policy, and whether it keeps track of training (one statement)."""
+    has_training = (
+        select(TrainingSession.id).where(TrainingSession.partnership_id == Partnership.id).exists()
     )
-    found = {row.partnership_id: Policy.of(row) for row in rows}
-    return {pid: found.get(pid, Policy.of(None)) for pid in partnership_ids}
+    rows = session.execute(
+        select(Partnership.id, TrainingPolicy, has_training)
+        .outerjoin(TrainingPolicy, TrainingPolicy.partnership_id == Partnership.id)
+        .where(Partnership.id.in_(list(partnership_ids)))
+    )
+    found = {pid: (Policy.of(row), row is not None or trained) for pid, row, trained in rows}
+    return {pid: found.get(pid, (Policy.of(None), False)) for pid in partnership_ids}
 
 
-def coverage(session: Session, partnership_ids, today: date) -> dict[int, Coverage]:
+def coverage(
+    session: Session, partnership_ids, today: date, *, only_tracked: bool = False
+) -> dict[int, Coverage]:
     """Each partnership's coverage on `today` (trainings held after it do not count), in four
-    statements whatever the number of partnerships, agencies, people and sessions."""
-    partnership_ids = list(partnership_ids)
-    by_policy = policies(session, partnership_ids)
+    statements whatever the number of partnerships, agencies, people and sessions; with
+    `only_tracked`, partnerships not keeping track of training are left empty (and when none
+    does, one statement is all it takes)."""
+    settings = _settings(session, partnership_ids)
+    result = {
+        pid: Coverage(pid, today, policy, [], [], tracked=tracked)
+        for pid, (policy, tracked) in settings.items()
+    }
+    wanted = [pid for pid, found in result.items() if found.tracked or not only_tracked]
+    if not wanted:
+        return result
     agencies = session.scalars(
         select(PartnerAgency)
-        .where(PartnerAgency.partnership_id.in_(partnership_ids), PartnerAgency.left_on.is_(None))
+        .where(PartnerAgency.partnership_id.in_(wanted), PartnerAgency.left_on.is_(None))
         .order_by(PartnerAgency.id)
     ).all()
     members = session.scalars(
         select(Membership)
         .where(
-            Membership.partnership_id.in_(partnership_ids),
+            Membership.partnership_id.in_(wanted),
             Membership.left_at.is_(None),
             Membership.role != Role.OBSERVER,  # read-only seats share nothing
             Membership.partner_agency_id.is_not(None),
@@ -209,17 +234,13 @@ def coverage(session: Session, partnership_ids, today: date) -> dict[int, Covera
     ).all()
     latest = latest_training(session, [m.id for m in members], today)
     agency_by_id = {a.id: a for a in agencies}
-    result = {
-        pid: Coverage(
-            pid, today, by_policy[pid], [a for a in agencies if a.partnership_id == pid], []
-        )
-        for pid in partnership_ids
-    }
+    for agency in agencies:
+        result[agency.partnership_id].agencies.append(agency)
     for membership in members:
         agency = agency_by_id.get(membership.partner_agency_id)
         if agency is None:
             continue
-        policy = by_policy[membership.partnership_id]
+        policy = result[membership.partnership_id].policy
         standings = [
             policy.standing(f, latest[membership.id].get(f), today)
             for f in policy.requirements.get(sector_of(agency), ())

@@ -54,7 +54,7 @@ def sweep_training(
     """Flag lapsing and lapsed trainings (emailing each threshold once) and missing ones."""
     lapses, gaps = set(), set()
     for today, partnership_ids in partnerships.by_today.items():
-        for found in queries.coverage(session, partnership_ids, today).values():
+        for found in queries.coverage(session, partnership_ids, today, only_tracked=True).values():
             for person in found.people:
                 lapses |= _flag_lapses(session, person, today, now, partnerships, report)
             gaps |= _flag_gaps(session, found, today, report)
@@ -124,6 +124,8 @@ def _flag_gaps(session, found: queries.Coverage, today, report) -> set[str]:
     """One flag per agency with people missing a training they need (no email: the overview,
     the dashboard and the coverage page show it; the lapse emails are what fall due)."""
     subjects = set()
+    if not found.tracked:
+        return subjects
     for agency in found.agencies:
         missing = {
             p.membership.user.name

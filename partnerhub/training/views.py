@@ -193,7 +193,7 @@ def _framework_labels() -> dict[str, str]:
 @panel("training/_panel.html", 60)
 def _overview_panel(session, partnership, today) -> dict:
     """Who is not trained, lapsed or lapsing, on the partnership overview."""
-    found = queries.coverage(session, [partnership.id], today)[partnership.id]
+    found = queries.coverage(session, [partnership.id], today, only_tracked=True)[partnership.id]
     lines = []
     for status in (Status.MISSING, Status.LAPSED, Status.LAPSING):
         people = [
@@ -213,7 +213,9 @@ PANEL_PEOPLE = 5
 def _training_gaps(session, partnership_ids: list[int], today) -> list[Attention]:
     """One line per partnership whose people are untrained, lapsed or lapsing."""
     items = []
-    for partnership_id, found in queries.coverage(session, partnership_ids, today).items():
+    for partnership_id, found in queries.coverage(
+        session, partnership_ids, today, only_tracked=True
+    ).items():
         if not found.needs_attention:
             continue
         items.append(

@@ -348,3 +348,17 @@ def test_the_demo_partnership_has_its_training_with_a_lapse_coming_and_one_past(
     assert found.count(Status.LAPSING) and found.count(Status.LAPSED)
     assert found.count(Status.CURRENT)
     assert escape("Capital Area Recovery Services") in {a.organization.name for a in found.agencies}
+
+
+def test_a_partnership_not_yet_keeping_track_of_training_is_not_flagged(
+    client, login_as, db, world, run_sweep
+):
+    run_sweep(NOW)
+    assert db.scalars(select(Flag)).all() == []
+    login_as(world.facilitator.user)
+    assert "Training:" not in shown(client, "/")
+    assert "No training recorded yet." in shown(client, f"/partnerships/{world.partnership.id}")
+    client.post(f"{base(world)}/settings", data={"current_months": "12", "needs_school": "ferpa"})
+    run_sweep(NOW)
+    assert db.scalars(select(Flag.kind)).all() == [FlagKind.TRAINING_GAP]
+    assert "Training: 1 not trained" in shown(client, "/")
