@@ -10,6 +10,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from partnerhub.audit.models import AuditEvent
+from partnerhub.auth.models import User
 from partnerhub.demo import load_demo
 from partnerhub.notifications.models import Flag, FlagKind, OutboxMessage
 from partnerhub.partnerships.models import PartnerAgency, Partnership, Role, Sector
@@ -362,3 +363,21 @@ def test_a_partnership_not_yet_keeping_track_of_training_is_not_flagged(
     run_sweep(NOW)
     assert db.scalars(select(Flag.kind)).all() == [FlagKind.TRAINING_GAP]
     assert "Training: 1 not trained" in shown(client, "/")
+
+
+def test_the_demo_s_training_pages_show_helena_s_training(client, login_as, db):
+    load_demo(db, NOW)
+    db.commit()
+    partnership = db.scalar(select(Partnership))
+    treatment = db.scalars(
+        select(TrainingSession).where(TrainingSession.title.like("42 CFR Part 2%"))
+    ).one()
+    login_as(db.get(User, partnership.created_by_id))
+    url = f"/partnerships/{partnership.id}/training"
+    assert "Confidentiality laws for school and youth-serving staff" in shown(client, url)
+    coverage = shown(client, f"{url}/coverage")
+    assert "Capital Area Recovery Services" in coverage and "Lapsed" in coverage
+    assert "Paul Rasmussen" in shown(client, f"{url}/{treatment.id}")
+    assert "Lapsing soon" in shown(client, f"/partnerships/{partnership.id}")
+    record = shown(client, "/training/mine")
+    assert "Our joint release of information, step by step" in record
