@@ -17,6 +17,7 @@ class PreferencesForm(Form):
     procedure_review = BooleanField(ReminderKind.PROCEDURE_REVIEW.label)
     action_item_overdue = BooleanField(ReminderKind.ACTION_ITEM_OVERDUE.label)
     sign_off_request = BooleanField(ReminderKind.SIGN_OFF_REQUEST.label)
+    training_lapse = BooleanField(ReminderKind.TRAINING_LAPSE.label)
     daily_digest = BooleanField(ReminderKind.DAILY_DIGEST.label)
     submit = SubmitField("Save preferences")
 

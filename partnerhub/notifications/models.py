@@ -99,6 +99,7 @@ class ReminderKind(enum.Enum):
     PROCEDURE_REVIEW = "procedure_review"
     ACTION_ITEM_OVERDUE = "action_item_overdue"
     SIGN_OFF_REQUEST = "sign_off_request"
+    TRAINING_LAPSE = "training_lapse"
     DAILY_DIGEST = "daily_digest"
 
     @property
@@ -118,6 +119,7 @@ REMINDER_LABELS = {
     ReminderKind.PROCEDURE_REVIEW: "Procedure review due",
     ReminderKind.ACTION_ITEM_OVERDUE: "My overdue action items",
     ReminderKind.SIGN_OFF_REQUEST: "Procedure versions my agency is asked to sign off",
+    ReminderKind.TRAINING_LAPSE: "Training lapsing in my agency (liaisons and facilitators)",
     ReminderKind.DAILY_DIGEST: "Daily digest at 7:00: open flags and the week's meetings",
 }
 
@@ -139,6 +141,8 @@ class FlagKind(enum.Enum):
     AGREEMENT_RENEWAL = "agreement_renewal"
     PROCEDURE_REVIEW = "procedure_review"
     ACTION_ITEM_OVERDUE = "action_item_overdue"
+    TRAINING_LAPSE = "training_lapse"
+    TRAINING_GAP = "training_gap"
 
     @property
     def label(self) -> str:
@@ -146,6 +150,8 @@ class FlagKind(enum.Enum):
             FlagKind.AGREEMENT_RENEWAL: "Agreement renewal",
             FlagKind.PROCEDURE_REVIEW: "Procedure review",
             FlagKind.ACTION_ITEM_OVERDUE: "Overdue action item",
+            FlagKind.TRAINING_LAPSE: "Training lapse",
+            FlagKind.TRAINING_GAP: "Training missing",
         }[self]
 
 

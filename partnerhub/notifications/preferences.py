@@ -132,6 +132,8 @@ def concerned_kinds(membership: Membership, agencies: list[PartnerAgency]) -> se
         kinds.add(ReminderKind.PROCEDURE_REVIEW)
     if any(can(membership, Action.AGENCY_SIGN_OFF, agency) for agency in agencies):
         kinds.add(ReminderKind.SIGN_OFF_REQUEST)
+    if membership.role is Role.FACILITATOR or membership.id in {a.liaison_id for a in agencies}:
+        kinds.add(ReminderKind.TRAINING_LAPSE)
     return kinds
 
 

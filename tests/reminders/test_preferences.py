@@ -97,10 +97,10 @@ def test_who_receives_what_follows_roles_and_choices(client, db, make, login_as)
         for row in recipients_overview(db, partnership)
     }
     assert answers == {
-        "Fiona Facilitator": ["yes", "yes", "yes", "yes", "yes", "", "off"],
-        "Liam Liaison": ["yes", "yes", "", "yes", "yes", "yes", "yes"],
-        "Sig Signatory": ["yes", "yes", "yes", "", "yes", "", "off"],
-        "Olive Observer": ["opted out", "yes", "", "", "yes", "", "off"],
+        "Fiona Facilitator": ["yes", "yes", "yes", "yes", "yes", "", "yes", "off"],
+        "Liam Liaison": ["yes", "yes", "", "yes", "yes", "yes", "yes", "yes"],
+        "Sig Signatory": ["yes", "yes", "yes", "", "yes", "", "", "off"],
+        "Olive Observer": ["opted out", "yes", "", "", "yes", "", "", "off"],
     }
     page = login_as(facilitator).get(f"/partnerships/{partnership.id}/recipients")
     assert page.status_code == 200
