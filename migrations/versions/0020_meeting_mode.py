@@ -2,7 +2,7 @@
 writing them at once do not erase each other
 
 Revision ID: 0020_meeting_mode
-Revises: 0016_resource_library
+Revises: 0017_training
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020_meeting_mode"
-down_revision: str | None = "0016_resource_library"
+down_revision: str | None = "0017_training"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
