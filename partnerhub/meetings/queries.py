@@ -24,6 +24,7 @@ from partnerhub.meetings.models import (
 )
 from partnerhub.pagination import Page, page_of
 from partnerhub.partnerships.models import Membership, PartnerAgency
+from partnerhub.partnerships.snapshot import shared
 from partnerhub.procedures.models import Procedure
 
 # An agency that missed this many meetings in a row stands out.
@@ -390,18 +391,34 @@ def next_meeting(session: Session, partnership_id: int, now: datetime) -> Meetin
     ).first()
 
 
-def has_regular_series(session: Session, partnership_id: int, now: datetime) -> bool:
-    """True when a series still has meetings ahead."""
-    return (
-        session.scalar(
-            select(func.count(Meeting.id)).where(
-                Meeting.partnership_id == partnership_id,
-                Meeting.series_id.is_not(None),
-                Meeting.starts_at >= now,
-                Meeting.status == MeetingStatus.SCHEDULED,
-            )
-        )
-        > 0
+def active_series(
+    session: Session, partnership_ids: list[int], now: datetime
+) -> dict[int, MeetingSeries]:
+    """partnership id -> its active series: of those with a meeting still scheduled ahead,
+    the earliest created (the standing one; a series changed from a date on hands its later
+    meetings to the series that continues it), in one statement."""
+    ahead = select(Meeting.series_id).where(
+        Meeting.partnership_id.in_(partnership_ids),
+        Meeting.series_id.is_not(None),
+        Meeting.starts_at >= now,
+        Meeting.status == MeetingStatus.SCHEDULED,
+    )
+    first = (
+        select(func.min(MeetingSeries.id))
+        .where(MeetingSeries.id.in_(ahead))
+        .group_by(MeetingSeries.partnership_id)
+    )
+    found = session.scalars(select(MeetingSeries).where(MeetingSeries.id.in_(first)))
+    return {series.partnership_id: series for series in found}
+
+
+def active_series_of(session: Session, partnership_id: int, now: datetime):
+    """The partnership's active series or None, read once per page (its panel and its
+    stage check both show it)."""
+    return shared(
+        session,
+        ("meetings.active_series", partnership_id),
+        lambda: active_series(session, [partnership_id], now).get(partnership_id),
     )
 
 

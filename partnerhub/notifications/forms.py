@@ -18,6 +18,8 @@ class PreferencesForm(Form):
     action_item_overdue = BooleanField(ReminderKind.ACTION_ITEM_OVERDUE.label)
     sign_off_request = BooleanField(ReminderKind.SIGN_OFF_REQUEST.label)
     daily_digest = BooleanField(ReminderKind.DAILY_DIGEST.label)
+    final_minutes = BooleanField(ReminderKind.FINAL_MINUTES.label)
+    agency_absence = BooleanField(ReminderKind.AGENCY_ABSENCE.label)
     submit = SubmitField("Save preferences")
 
     def choices(self) -> dict[ReminderKind, bool]:

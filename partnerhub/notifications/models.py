@@ -100,6 +100,8 @@ class ReminderKind(enum.Enum):
     ACTION_ITEM_OVERDUE = "action_item_overdue"
     SIGN_OFF_REQUEST = "sign_off_request"
     DAILY_DIGEST = "daily_digest"
+    FINAL_MINUTES = "final_minutes"
+    AGENCY_ABSENCE = "agency_absence"
 
     @property
     def label(self) -> str:
@@ -119,6 +121,8 @@ REMINDER_LABELS = {
     ReminderKind.ACTION_ITEM_OVERDUE: "My overdue action items",
     ReminderKind.SIGN_OFF_REQUEST: "Procedure versions my agency is asked to sign off",
     ReminderKind.DAILY_DIGEST: "Daily digest at 7:00: open flags and the week's meetings",
+    ReminderKind.FINAL_MINUTES: "Minutes of a meeting, when they are final",
+    ReminderKind.AGENCY_ABSENCE: "An agency I represent or facilitate missing meetings in a row",
 }
 
 
@@ -139,6 +143,7 @@ class FlagKind(enum.Enum):
     AGREEMENT_RENEWAL = "agreement_renewal"
     PROCEDURE_REVIEW = "procedure_review"
     ACTION_ITEM_OVERDUE = "action_item_overdue"
+    AGENCY_ABSENCE = "agency_absence"
 
     @property
     def label(self) -> str:
@@ -146,6 +151,7 @@ class FlagKind(enum.Enum):
             FlagKind.AGREEMENT_RENEWAL: "Agreement renewal",
             FlagKind.PROCEDURE_REVIEW: "Procedure review",
             FlagKind.ACTION_ITEM_OVERDUE: "Overdue action item",
+            FlagKind.AGENCY_ABSENCE: "Agency missing meetings",
         }[self]
 
 

@@ -20,7 +20,7 @@ def items(db, partnership):
 def settle_partner_stage(make, db, partnership, user):
     for sector in CORE_SECTORS:
         make.agency(partnership, sector=sector)
-    partnership.meeting_cadence = "Monthly"
+    make.series(partnership, starts_on=TODAY)
     services.tick(db, user, partnership, "partner.shared_leadership", "", NOW)
     db.commit()
 
@@ -34,9 +34,7 @@ def test_computed_items_follow_the_data(facilitated, make, db):
     assert not before["partner.cadence"].done
     for sector in CORE_SECTORS[:4]:
         make.agency(partnership, sector=sector)
-    services.record_absence(
-        db, facilitated.user, partnership, CORE_SECTORS[4], "Joins in May", NOW
-    )
+    services.record_absence(db, facilitated.user, partnership, CORE_SECTORS[4], "Joins in May", NOW)
     assert items(db, partnership)["partner.core_sectors"].done
 
 
