@@ -66,8 +66,8 @@ add_check(
 
 @attention_source
 def _needs_attention(session, partnership_ids: list[int], today) -> list[Attention]:
-    """Overdue action items; agencies that missed the last meetings."""
-    found = [
+    """Overdue action items (agencies missing meetings are flags, listed with the flags)."""
+    return [
         Attention(
             partnership_id,
             f"{count} overdue action item{'s' if count != 1 else ''}",
@@ -78,15 +78,3 @@ def _needs_attention(session, partnership_ids: list[int], today) -> list[Attenti
             session, partnership_ids, today
         ).items()
     ]
-    for partnership_id, agencies in queries.agencies_missing_meetings(
-        session, partnership_ids
-    ).items():
-        found.extend(
-            Attention(
-                partnership_id,
-                f"{agency.organization.name} missed the last {queries.MISSED_IN_A_ROW} meetings",
-                url_for("meetings.attendance_report", partnership_id=partnership_id),
-            )
-            for agency in agencies
-        )
-    return found

@@ -49,7 +49,7 @@ def index(partnership_id: int):
 def attendance_report(partnership_id: int):
     """Which agencies came to the last held meetings; agencies missing lately stand out."""
     partnership = load_partnership(partnership_id)
-    report = queries.attendance_report(database.session, partnership.id)
+    report = queries.attendance_report(database.session, partnership)
     return _page("meetings/attendance_report.html", partnership, report=report)
 
 
