@@ -182,6 +182,54 @@ def announce_change(session: Session, meeting: Meeting, before: Shown, now: date
     return len(people)
 
 
+# --- final minutes: sent to the members when a facilitator finalizes them ------------------
+
+MINUTES_KIND = ReminderKind.FINAL_MINUTES.value
+
+
+def send_final_minutes(session: Session, meeting: Meeting, minutes, now: datetime) -> int:
+    """Queue the final minutes to each active member who wants them, in the caller's
+    transaction; once per meeting and person (minutes reopened and finalized again are not
+    sent again: the meeting page has the correction). How many were queued."""
+    partnership = meeting.partnership
+    members = people(session, partnership.id)
+    users = {m.user_id: m.user for m in members}
+    refusing = opted_out(session, ReminderKind.FINAL_MINUTES, users)
+    recipients = [user for user_id, user in users.items() if user_id not in refusing]
+    if not recipients:
+        return 0
+    email = meeting_email(
+        ReminderKind.FINAL_MINUTES,
+        "Minutes",
+        meeting,
+        partnership,
+        summary=minutes.summary,
+        version=minutes.version,
+        items=[
+            {"title": i.title, "notes": i.notes, "decision": i.decision}
+            for i in meeting.agenda_items
+            if not i.is_proposed
+        ],
+    )
+    for user in recipients:
+        content = email.content_for(user)
+        queue_email(
+            session,
+            key=f"final-minutes:{meeting.id}:{user.id}",
+            kind=MINUTES_KIND,
+            to=user.email,
+            subject=content.subject,
+            text=content.text,
+            html=content.html,
+            now=now,
+            user_id=user.id,
+            partnership_id=partnership.id,
+            about=f"minutes:{meeting.id}",
+            headers=content.headers,
+        )
+    return len(recipients)
+
+
 def what_changed(meeting: Meeting, before: Shown) -> list[str]:
     """The change in words: "Cancelled: <reason>", "Moved from Tue 9 Mar 15:00 to Wed 10 Mar
     16:00 (America/Denver)", new title, place, video link."""
