@@ -203,8 +203,13 @@ class SeriesForm(MeetingFieldsMixin, Form):
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then the ones that depend on the chosen pattern and end."""
-        valid = super().validate(extra_validators)
+        super().validate(extra_validators)
         repeat = self.repeat.data
+        # A field of another pattern is left as typed, not checked.
+        for field, used_by in ((self.day, "monthly_date"), (self.interval, "every_n_weeks")):
+            if repeat != used_by:
+                field.errors = []
+        valid = not any(field.errors for field in self)
         problems = {
             self.custom_rule: repeat == "custom"
             and not (self.custom_rule.data or "").strip()
