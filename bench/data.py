@@ -82,7 +82,6 @@ def _partnership(session: Session, convener: User, number: int, now: datetime) -
             community=f"County {number + 1}",
             purpose="Agree why, when and how our agencies share information about youth.",
             timezone="America/Denver",
-            meeting_cadence="Monthly, second Tuesday, 3:00 pm",
         ),
         started,
     )

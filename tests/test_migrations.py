@@ -187,3 +187,76 @@ def test_the_library_starts_with_the_public_resources_the_source_pages_name(empt
     assert {row.kind for row in rows} == {"template", "guidance", "training", "sample_agreement"}
     assert all(row.partnership_id is None for row in rows)
     assert all(row.url.startswith("https://") for row in rows if row.url)
+
+
+def test_the_cadence_text_is_carried_into_the_active_series_or_the_purpose(empty_database_url):
+    migrate.upgrade(empty_database_url, "0016_resource_library")
+    engine = sa.create_engine(empty_database_url)
+    with engine.begin() as connection:
+        for number, cadence, purpose in (
+            (1, "Monthly, second Tuesday, 3:30 pm", "Share safely."),
+            (2, "Monthly, first Monday", "Share safely."),
+            (3, "", "No cadence."),
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO partnerships (id, name, name_key, community, purpose, timezone,"
+                    " stage, meeting_cadence, created_at, updated_at) VALUES (:id, :name, :name,"
+                    " 'C', :purpose, 'UTC', 'partner', :cadence, '2027-01-01', '2027-01-01')"
+                ),
+                {"id": number, "name": f"p{number}", "purpose": purpose, "cadence": cadence},
+            )
+        # Partnership 1: a series that ended and, later created, the one with meetings ahead.
+        for series, starts_on, meeting_at in (
+            (10, "2020-01-14", "2020-01-14 22:00:00"),
+            (11, "2020-02-11", "2999-02-11 22:00:00"),
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO meeting_series (id, partnership_id, title, rrule, starts_on,"
+                    " start_time, duration_minutes, timezone, place, video_url,"
+                    " reminder_offsets, agenda_template, created_at, updated_at) VALUES (:id, 1,"
+                    " 'Review', 'FREQ=MONTHLY;BYDAY=+2TU', :starts_on, '15:00:00', 90, 'UTC',"
+                    " '', '', '[]', '[]', '2020-01-01', '2020-01-01')"
+                ),
+                {"id": series, "starts_on": starts_on},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO meetings (id, partnership_id, series_id, title, starts_at,"
+                    " ends_at, original_starts_at, status, cancel_reason, place, video_url,"
+                    " is_modified, sequence, uid, created_at, updated_at) VALUES (:id, 1, :id,"
+                    " 'M', :at, :at_end, :at, 'scheduled', '', '', '', false, 0, :uid,"
+                    " '2020-01-01', '2020-01-01')"
+                ),
+                {
+                    "id": series,
+                    "at": meeting_at,
+                    "at_end": meeting_at.replace("22:00", "23:30"),
+                    "uid": f"u{series}",
+                },
+            )
+
+    migrate.upgrade(empty_database_url)
+
+    with engine.connect() as connection:
+        descriptions = dict(
+            connection.execute(sa.text("SELECT id, description FROM meeting_series")).all()
+        )
+        purposes = dict(connection.execute(sa.text("SELECT id, purpose FROM partnerships")).all())
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("partnerships")}
+        meetings = connection.scalar(sa.text("SELECT count(*) FROM meetings"))
+    assert meetings == 2  # nothing that refers to a partnership or series is lost
+    assert descriptions == {10: "", 11: "Meeting cadence: Monthly, second Tuesday, 3:30 pm"}
+    assert purposes == {
+        1: "Share safely.",
+        2: "Share safely.\n\nMeeting cadence: Monthly, first Monday",
+        3: "No cadence.",
+    }
+    assert "meeting_cadence" not in columns
+
+    migrate.downgrade(empty_database_url, "0016_resource_library")
+    with engine.connect() as connection:
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("partnerships")}
+    engine.dispose()
+    assert "meeting_cadence" in columns

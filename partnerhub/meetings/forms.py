@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import date
 
 from wtforms import (
     BooleanField,
@@ -11,6 +13,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    MonthField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -28,7 +31,16 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from partnerhub.forms import Form, Subform, id_or_none
 from partnerhub.identifiers import KeepAsWritten
 from partnerhub.meetings.models import ActionItemStatus, AgendaItemKind
-from partnerhub.meetings.recurrence import PRESETS, RuleError, normalize_rule, preset_rule, with_end
+from partnerhub.meetings.recurrence import (
+    FREQUENCIES,
+    LAST_DAY_EVERY_MONTH,
+    Pattern,
+    RuleError,
+    first_date,
+    normalize_rule,
+    pattern_of,
+    with_end,
+)
 from partnerhub.text import has_control_characters
 
 NO_ONE = 0
@@ -112,10 +124,45 @@ class MeetingFieldsMixin:
     )
 
 
-class SeriesForm(MeetingFieldsMixin, Form):
-    """Schedule (or change) a recurring series."""
+WEEKDAYS = [(number, name) for number, name in enumerate(calendar.day_name)]
+NTH = [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th")]
 
-    repeat = SelectField("Repeats", choices=options(PRESETS.items()), default="monthly_weekday")
+
+class SeriesForm(MeetingFieldsMixin, Form):
+    """Schedule (or change) a recurring series: "every 2nd Tuesday at 15:30 from March"; the
+    first date is worked out from the pattern and the month."""
+
+    starts_on = None  # worked out: see `build_rule`
+    repeat = SelectField("Repeats", choices=options(FREQUENCIES.items()), default="monthly_weekday")
+    ordinal = SelectField(
+        "Which one", choices=options(NTH), coerce=int, default=2,
+        description="For “Monthly on the Nth weekday”.",
+    )  # fmt: skip
+    weekday = SelectField("Weekday", choices=options(WEEKDAYS), coerce=int, default=1)
+    interval = IntegerField(
+        "Every how many weeks",
+        default=2,
+        validators=[Optional(), NumberRange(2, 12, message="Enter a number from 2 to 12.")],
+        description="For “Every N weeks”.",
+    )
+    day = IntegerField(
+        "Day of the month",
+        validators=[
+            Optional(),
+            NumberRange(
+                1,
+                LAST_DAY_EVERY_MONTH,
+                message="Choose a day from 1 to 28 (shorter months have no later date); "
+                "for the end of the month choose “Monthly on the last weekday”.",
+            ),
+        ],
+        description="For “Monthly on a date”.",
+    )
+    from_month = MonthField(
+        "From (month)",
+        validators=[InputRequired(message="Enter the month of the first meeting.")],
+        description="The first meeting is the first day in that month the pattern falls on.",
+    )
     custom_rule = StringField(
         "Custom rule (RRULE)",
         validators=[Optional(), Length(max=400)],
@@ -142,36 +189,49 @@ class SeriesForm(MeetingFieldsMixin, Form):
         description="One item per line: Title | minutes | kind (procedure_review, "
         "agreement_review, sharing_issue, report, other).",
     )
+    description = TextAreaField(
+        "Notes on the schedule",
+        validators=[Length(max=1000)],
+        description="Shown with the series, e.g. “No meeting in July”.",
+    )
     submit = SubmitField("Save series")
 
     rule: str = ""
+    first_date: date | None = None
     reminder_offsets: list[int] = []
     template_items: list[dict] = []
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then the ones that depend on the chosen pattern and end."""
-        valid = super().validate(extra_validators)
+        super().validate(extra_validators)
+        repeat = self.repeat.data
+        # A field of another pattern is left as typed, not checked.
+        for field, used_by in ((self.day, "monthly_date"), (self.interval, "every_n_weeks")):
+            if repeat != used_by:
+                field.errors = []
+        valid = not any(field.errors for field in self)
         problems = {
-            self.custom_rule: self.repeat.data == "custom"
+            self.custom_rule: repeat == "custom"
             and not (self.custom_rule.data or "").strip()
             and "Enter a rule, or choose one of the patterns.",
-            self.until: self.ends.data == "until" and self._until_problem(),
+            self.interval: repeat == "every_n_weeks"
+            and self.interval.data is None
+            and "Enter every how many weeks.",
+            self.day: repeat == "monthly_date"
+            and self.day.data is None
+            and "Enter the day of the month.",
+            self.until: self.ends.data == "until"
+            and self.until.data is None
+            and "Enter the last date.",
             self.count: self.ends.data == "count"
             and self.count.data is None
             and "Enter how many meetings.",
         }
         for field, problem in problems.items():
-            if problem:
+            if problem and not field.errors:
                 field.errors = [*field.errors, problem]
                 valid = False
         return valid
-
-    def _until_problem(self) -> str | None:
-        if self.until.data is None:
-            return "Enter the last date."
-        if self.starts_on.data and self.until.data < self.starts_on.data:
-            return "The last date is before the first meeting."
-        return None
 
     def validate_reminders(self, field) -> None:
         try:
@@ -185,31 +245,63 @@ class SeriesForm(MeetingFieldsMixin, Form):
         except ValueError as error:
             raise ValidationError(str(error)) from error
 
-    def build_rule(self, timezone: str) -> bool:
-        """Turn the pattern and end into an RRULE; False (with a field error) when it is bad."""
+    @property
+    def pattern(self) -> Pattern:
+        return Pattern(
+            self.repeat.data,
+            weekday=self.weekday.data,
+            ordinal=self.ordinal.data,
+            interval=self.interval.data or 1,
+            day=self.day.data or 1,
+        )
+
+    def build_rule(self, timezone: str, not_before: date | None = None) -> bool:
+        """Turn the pattern and end into an RRULE and work out the first meeting's date (in
+        the month chosen, not before `not_before`); False (with a field error) when it is bad."""
         try:
             if self.repeat.data == "custom":
                 base = normalize_rule(self.custom_rule.data, timezone)
-                if self.ends.data == "never":
-                    self.rule = base
-                    return True
             else:
-                base = preset_rule(self.repeat.data, self.starts_on.data)
+                base = self.pattern.rule
         except RuleError as error:
             self.custom_rule.errors = [*self.custom_rule.errors, str(error)]
             return False
+        start = max(self.from_month.data, not_before or self.from_month.data)
+        self.first_date = first_date(base, start)
+        if self.first_date is None:
+            self.from_month.errors = [
+                *self.from_month.errors,
+                "This pattern has no meeting from that month on.",
+            ]
+            return False
+        if self.ends.data == "until" and self.until.data < self.first_date:
+            self.until.errors = [
+                *self.until.errors,
+                f"The last date is before the first meeting ({self.first_date:%d %b %Y}).",
+            ]
+            return False
+        if self.repeat.data == "custom" and self.ends.data == "never":
+            self.rule = base
+            return True
         until = self.until.data if self.ends.data == "until" else None
         count = self.count.data if self.ends.data == "count" else None
         self.rule = with_end(base, until, count)
         return True
 
-    def fill_from(self, series) -> None:
-        """Show a series' settings, as a custom rule (its exact RRULE)."""
-        for name in ("title", "starts_on", "start_time", "duration_minutes", "place"):
+    def fill_from(self, series, from_day: date) -> None:
+        """Show a series' settings: its pattern when the form has one, else its exact RRULE."""
+        for name in ("title", "start_time", "duration_minutes", "place", "description"):
             getattr(self, name).data = getattr(series, name)
         self.video_url.data = series.video_url
-        self.repeat.data = "custom"
-        self.custom_rule.data = series.rrule
+        self.from_month.data = from_day.replace(day=1)
+        pattern = pattern_of(series.rrule)
+        if pattern is None or "UNTIL=" in series.rrule or "COUNT=" in series.rrule:
+            self.repeat.data = "custom"
+            self.custom_rule.data = series.rrule
+        else:
+            self.repeat.data = pattern.frequency
+            self.weekday.data, self.ordinal.data = pattern.weekday, pattern.ordinal
+            self.interval.data, self.day.data = pattern.interval, pattern.day
         self.reminders.data = format_offsets(series.reminder_offsets or [])
         self.agenda_template.data = format_template(series.agenda_template or [])
 

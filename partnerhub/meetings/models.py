@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from partnerhub.auth.models import User
 from partnerhub.db import Base, Timestamped, enum_type, utcnow
+from partnerhub.meetings import recurrence
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 
 if TYPE_CHECKING:  # the modules an agenda item links to, mapped by name
@@ -111,6 +112,8 @@ class MeetingSeries(Timestamped, Base):
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     reminder_offsets: Mapped[list] = mapped_column(sa.JSON, default=_default_reminder_offsets)
     agenda_template: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Notes on the schedule ("No meeting in July"); how often it meets is read from the rule.
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # Occurrences up to this instant exist as Meeting rows.
     materialized_until: Mapped[datetime | None]
     # The series this one continues after a "this and later occurrences" edit.
@@ -122,6 +125,11 @@ class MeetingSeries(Timestamped, Base):
     )
 
     meetings: Mapped[list[Meeting]] = relationship(back_populates="series", lazy="raise")
+
+    @property
+    def cadence(self) -> str:
+        """How often and when it meets, in words read from its rule."""
+        return recurrence.cadence(self.rrule, self.start_time, self.duration_minutes, self.timezone)
 
 
 class Meeting(Timestamped, Base):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ScalarSelect, case, func, literal, select, union_all
+from sqlalchemy import ScalarSelect, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload, with_expression
 
 from partnerhub.agreements.models import Agreement
@@ -23,11 +23,10 @@ from partnerhub.meetings.models import (
     Minutes,
 )
 from partnerhub.pagination import Page, page_of
-from partnerhub.partnerships.models import Membership, PartnerAgency
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
+from partnerhub.partnerships.snapshot import shared
 from partnerhub.procedures.models import Procedure
 
-# An agency that missed this many meetings in a row stands out.
-MISSED_IN_A_ROW = 3
 REPORT_MEETINGS = 12
 # Owners joined to the item's row: pages list items without a query per kind of owner.
 ACTION_ITEM_OWNERS_JOINED = (
@@ -242,8 +241,10 @@ class AttendanceReport:
     def was_present(self, agency: PartnerAgency, meeting: Meeting) -> bool:
         return meeting.id in self.present.get(agency.id, set())
 
+    threshold: int = 3  # the partnership's `absence_flag_after`
+
     def stands_out(self, agency: PartnerAgency) -> bool:
-        return self.missed_in_a_row.get(agency.id, 0) >= MISSED_IN_A_ROW
+        return self.missed_in_a_row.get(agency.id, 0) >= self.threshold
 
 
 def held_meetings(
@@ -304,8 +305,9 @@ def missed_in_a_row(
     return missed
 
 
-def attendance_report(session: Session, partnership_id: int) -> AttendanceReport:
+def attendance_report(session: Session, partnership: Partnership) -> AttendanceReport:
     """Per-agency attendance over the last held meetings."""
+    partnership_id = partnership.id
     meetings = held_meetings(session, [partnership_id], REPORT_MEETINGS).get(partnership_id, [])
     present = agencies_present(session, [m.id for m in meetings])
     agencies = agencies_of(session, partnership_id)
@@ -314,6 +316,7 @@ def attendance_report(session: Session, partnership_id: int) -> AttendanceReport
         agencies=agencies,
         present=present,
         missed_in_a_row={a.id: missed_in_a_row(a, meetings, present) for a in agencies},
+        threshold=partnership.absence_flag_after,
     )
 
 
@@ -337,59 +340,6 @@ def overdue_action_items(
     )
 
 
-def agencies_missing_meetings(
-    session: Session, partnership_ids: list[int]
-) -> dict[int, list[PartnerAgency]]:
-    """partnership id -> agencies that missed the last MISSED_IN_A_ROW held meetings, all
-    held since they joined, in one statement: the database counts, per active agency, its
-    partnership's last held meetings and those one of its people attended."""
-    ranked = (
-        select(
-            Meeting.id,
-            Meeting.partnership_id,
-            Meeting.starts_at,
-            func.row_number()
-            .over(partition_by=Meeting.partnership_id, order_by=Meeting.starts_at.desc())
-            .label("rank"),
-        )
-        .where(Meeting.partnership_id.in_(partnership_ids), Meeting.status == MeetingStatus.HELD)
-        .subquery()
-    )
-    attended = (
-        select(Attendance.id)
-        .join(Membership, Membership.id == Attendance.membership_id)
-        .where(
-            Attendance.meeting_id == ranked.c.id,
-            Attendance.status == AttendanceStatus.ATTENDED,
-            Membership.partner_agency_id == PartnerAgency.id,
-        )
-        .exists()
-    )
-    per_agency = (
-        select(
-            PartnerAgency.id.label("agency_id"),
-            func.count(ranked.c.id).label("meetings"),
-            func.sum(case((attended, 1), else_=0)).label("attended"),
-            func.min(ranked.c.starts_at).label("earliest"),
-        )
-        .join(ranked, ranked.c.partnership_id == PartnerAgency.partnership_id)
-        .where(ranked.c.rank <= MISSED_IN_A_ROW, PartnerAgency.left_on.is_(None))
-        .group_by(PartnerAgency.id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(PartnerAgency, per_agency.c.earliest)
-        .join(per_agency, per_agency.c.agency_id == PartnerAgency.id)
-        .where(per_agency.c.meetings >= MISSED_IN_A_ROW, per_agency.c.attended == 0)
-        .order_by(PartnerAgency.id)
-    ).all()
-    missing: dict[int, list[PartnerAgency]] = defaultdict(list)
-    for agency, earliest in rows:
-        if earliest.date() >= agency.joined_on:  # every one of them held since it joined
-            missing[agency.partnership_id].append(agency)
-    return missing
-
-
 def next_meeting(session: Session, partnership_id: int, now: datetime) -> Meeting | None:
     return session.scalars(
         select(Meeting)
@@ -403,18 +353,34 @@ def next_meeting(session: Session, partnership_id: int, now: datetime) -> Meetin
     ).first()
 
 
-def has_regular_series(session: Session, partnership_id: int, now: datetime) -> bool:
-    """True when a series still has meetings ahead."""
-    return (
-        session.scalar(
-            select(func.count(Meeting.id)).where(
-                Meeting.partnership_id == partnership_id,
-                Meeting.series_id.is_not(None),
-                Meeting.starts_at >= now,
-                Meeting.status == MeetingStatus.SCHEDULED,
-            )
-        )
-        > 0
+def active_series(
+    session: Session, partnership_ids: list[int], now: datetime
+) -> dict[int, MeetingSeries]:
+    """partnership id -> its active series: of those with a meeting still scheduled ahead,
+    the earliest created (the standing one; a series changed from a date on hands its later
+    meetings to the series that continues it), in one statement."""
+    ahead = select(Meeting.series_id).where(
+        Meeting.partnership_id.in_(partnership_ids),
+        Meeting.series_id.is_not(None),
+        Meeting.starts_at >= now,
+        Meeting.status == MeetingStatus.SCHEDULED,
+    )
+    first = (
+        select(func.min(MeetingSeries.id))
+        .where(MeetingSeries.id.in_(ahead))
+        .group_by(MeetingSeries.partnership_id)
+    )
+    found = session.scalars(select(MeetingSeries).where(MeetingSeries.id.in_(first)))
+    return {series.partnership_id: series for series in found}
+
+
+def active_series_of(session: Session, partnership_id: int, now: datetime):
+    """The partnership's active series or None, read once per page (its panel and its
+    stage check both show it)."""
+    return shared(
+        session,
+        ("meetings.active_series", partnership_id),
+        lambda: active_series(session, [partnership_id], now).get(partnership_id),
     )
 
 

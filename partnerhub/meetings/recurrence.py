@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
+from dateutil.rrule import rrule, rrulestr
+from icalendar.prop import vRecur, vWeekday
 
 from partnerhub.errors import DomainError
 
@@ -168,14 +169,17 @@ def with_end(rule: str, until: date | None = None, count: int | None = None) -> 
     return format_parts(parts)
 
 
-PRESETS = {
-    "monthly_weekday": "Monthly on a weekday (e.g. the second Tuesday)",
-    "monthly_last_weekday": "Monthly on the last weekday of that kind (e.g. the last Friday)",
-    "monthly_day": "Monthly on a date (e.g. the 15th)",
+# The repeat patterns a facilitator picks from; "custom" takes an RRULE as written.
+FREQUENCIES = {
+    "monthly_weekday": "Monthly on the Nth weekday (e.g. the second Tuesday)",
+    "monthly_last_weekday": "Monthly on the last weekday (e.g. the last Friday)",
+    "monthly_date": "Monthly on a date (e.g. the 15th)",
     "weekly": "Weekly",
-    "quarterly": "Every three months on a weekday (e.g. the second Tuesday)",
+    "every_n_weeks": "Every N weeks",
     "custom": "Custom rule (RRULE)",
 }
+# A date every month has; later dates would skip the shorter months.
+LAST_DAY_EVERY_MONTH = 28
 
 
 def week_of_month(day: date) -> int:
@@ -183,63 +187,136 @@ def week_of_month(day: date) -> int:
     return (day.day - 1) // 7 + 1
 
 
-def preset_rule(preset: str, starts_on: date) -> str:
-    """The RRULE a preset means, anchored on the first meeting's date."""
-    weekday = WEEKDAY_CODES[starts_on.weekday()]
-    nth = week_of_month(starts_on)
-    if preset == "monthly_weekday":
-        return f"FREQ=MONTHLY;BYDAY=+{nth}{weekday}"
-    if preset == "monthly_last_weekday":
-        return f"FREQ=MONTHLY;BYDAY=-1{weekday}"
-    if preset == "monthly_day":
-        return f"FREQ=MONTHLY;BYMONTHDAY={starts_on.day}"
-    if preset == "weekly":
-        return f"FREQ=WEEKLY;BYDAY={weekday}"
-    if preset == "quarterly":
-        return f"FREQ=MONTHLY;INTERVAL=3;BYDAY=+{nth}{weekday}"
-    raise RuleError(f"Unknown repeat pattern {preset!r}.")
+@dataclass(frozen=True)
+class Pattern:
+    """A repeat pattern in the words of the series form: "monthly on the 2nd Tuesday"."""
+
+    frequency: str
+    weekday: int = 1  # Monday is 0
+    ordinal: int = 1  # the Nth weekday of the month
+    interval: int = 1  # every N weeks
+    day: int = 1  # the date of the month
+
+    @property
+    def rule(self) -> str:
+        """The RRULE value the pattern means."""
+        code = WEEKDAY_CODES[self.weekday]
+        rules = {
+            "monthly_weekday": f"FREQ=MONTHLY;BYDAY=+{self.ordinal}{code}",
+            "monthly_last_weekday": f"FREQ=MONTHLY;BYDAY=-1{code}",
+            "monthly_date": f"FREQ=MONTHLY;BYMONTHDAY={self.day}",
+            "weekly": f"FREQ=WEEKLY;BYDAY={code}",
+            "every_n_weeks": f"FREQ=WEEKLY;INTERVAL={self.interval};BYDAY={code}",
+        }
+        if self.frequency not in rules:
+            raise RuleError(f"Unknown repeat pattern {self.frequency!r}.")
+        return rules[self.frequency]
+
+
+def pattern_of(rule: str) -> Pattern | None:
+    """The form's pattern a stored rule is (its end aside), or None for any other rule."""
+    recur = _recur(rule)
+    if recur is None:
+        return None
+    shape = {name for name in recur if name not in ("UNTIL", "COUNT")}
+    frequency, interval = recur["FREQ"][0], recur.get("INTERVAL", [1])[0]
+    days = [vWeekday(code) for code in recur.get("BYDAY", [])]
+    day = days[0] if len(days) == 1 else None
+    weekday = WEEKDAY_CODES.index(day.weekday) if day is not None else None
+    if frequency == "WEEKLY" and day is not None and not day.relative:
+        if shape == {"FREQ", "BYDAY"}:
+            return Pattern("weekly", weekday)
+        if shape == {"FREQ", "BYDAY", "INTERVAL"}:
+            return Pattern("every_n_weeks", weekday, interval=interval)
+    if frequency != "MONTHLY" or interval != 1:
+        return None
+    if shape == {"FREQ", "BYDAY"} and day is not None and day.relative in (1, 2, 3, 4):
+        return Pattern("monthly_weekday", weekday, ordinal=day.relative)
+    if shape == {"FREQ", "BYDAY"} and day is not None and day.relative == -1:
+        return Pattern("monthly_last_weekday", weekday)
+    monthdays = recur.get("BYMONTHDAY", [])
+    if shape == {"FREQ", "BYMONTHDAY"} and len(monthdays) == 1 and 0 < monthdays[0] <= 31:
+        return Pattern("monthly_date", day=monthdays[0])
+    return None
+
+
+def first_date(rule: str, not_before: date) -> date | None:
+    """The first day on or after `not_before` that the rule's pattern falls on.
+
+    The interval is left out: "every 2 weeks on Tuesday from December" starts on December's
+    first Tuesday, where dateutil, counting weeks from the 1st, could skip a week.
+    """
+    parts = parse_parts(rule)
+    for name in ("INTERVAL", "COUNT", "UNTIL"):
+        parts.pop(name, None)
+    first = next(iter(rrulestr(format_parts(parts), dtstart=_midnight(not_before))), None)
+    return first.date() if first is not None else None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time())
 
 
 def describe(rule: str) -> str:
-    """The rule in plain words, e.g. "Monthly on the second Tuesday, 12 times"."""
-    try:
-        parsed = rrulestr(rule, dtstart=datetime(2000, 1, 1))
-    except (ValueError, TypeError):
+    """The rule in plain words, e.g. "Monthly on the second Tuesday, 12 times", read through
+    icalendar's vRecur; a rule it cannot read is shown as written."""
+    recur = _recur(rule)
+    if recur is None:
         return rule
-    parts = parse_parts(rule)
-    every = {YEARLY: "year", MONTHLY: "month", WEEKLY: "week", DAILY: "day"}.get(parsed._freq)
-    if every is None:
+    every = {"YEARLY": "year", "MONTHLY": "month", "WEEKLY": "week", "DAILY": "day"}
+    unit = every.get(recur["FREQ"][0])
+    if unit is None:
         return rule
-    interval = parsed._interval
-    words = f"Every {interval} {every}s" if interval > 1 else f"Every {every}"
-    words = {"Every month": "Monthly", "Every week": "Weekly", "Every day": "Daily"}.get(
-        words, words
-    )
-    if interval == 3 and every == "month":
-        words = "Every three months"
-    if "BYDAY" in parts:
-        words += " on " + _describe_days(parts["BYDAY"])
-    elif "BYMONTHDAY" in parts:
-        words += " on day " + parts["BYMONTHDAY"].replace(",", ", ")
-    if "COUNT" in parts:
-        words += f", {parts['COUNT']} times"
-    if "UNTIL" in parts:
-        until = datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
-        words += f", until {until:%d %b %Y}"
+    interval = recur.get("INTERVAL", [1])[0]
+    if interval == 1:
+        words = {"year": "Yearly", "month": "Monthly", "week": "Weekly", "day": "Daily"}[unit]
+    else:
+        words = f"Every {NUMBERS.get(interval, str(interval))} {unit}s"
+    if "BYDAY" in recur:
+        words += " on " + ", ".join(_day_in_words(vWeekday(code)) for code in recur["BYDAY"])
+    elif "BYMONTHDAY" in recur:
+        words += " on the " + ", ".join(_nth(day) for day in recur["BYMONTHDAY"])
+    if "COUNT" in recur:
+        words += f", {recur['COUNT'][0]} times"
+    if "UNTIL" in recur:
+        words += f", until {recur['UNTIL'][0]:%d %b %Y}"
     return words
 
 
-def _describe_days(byday: str) -> str:
-    names = []
-    for code in byday.split(","):
-        weekday = calendar.day_name[WEEKDAY_CODES.index(code[-2:])]
-        number = code[:-2].lstrip("+")
-        if number:
-            ordinal = ORDINALS.get(int(number), f"{number}.")
-            names.append(f"the {ordinal} {weekday}")
-        else:
-            names.append(weekday)
-    return ", ".join(names)
+def cadence(rule: str, start_time: time, duration_minutes: int, timezone: str) -> str:
+    """How often and when a series meets, e.g. "Monthly on the second Tuesday,
+    15:00-16:30 (America/Denver)" (with an en dash between the times)."""
+    ends = datetime.combine(date(2000, 1, 1), start_time) + timedelta(minutes=duration_minutes)
+    return f"{describe(rule)}, {start_time:%H:%M}\N{EN DASH}{ends:%H:%M} ({timezone})"
+
+
+NUMBERS = {2: "two", 3: "three", 4: "four", 6: "six"}
+
+
+def _recur(rule: str):
+    """The rule as icalendar reads it (FREQ present), or None when it cannot be read."""
+    try:
+        recur = vRecur.from_ical(rule.strip())
+    except (ValueError, TypeError, KeyError):
+        return None
+    return recur if recur.get("FREQ") else None
+
+
+def _day_in_words(day: vWeekday) -> str:
+    name = calendar.day_name[WEEKDAY_CODES.index(day.weekday)]
+    if not day.relative:
+        return name
+    return f"the {ORDINALS.get(day.relative, _nth(day.relative))} {name}"
+
+
+def _nth(number: int) -> str:
+    """1st, 2nd, 3rd, 4th … 21st; -1 is "last day"."""
+    if number < 0:
+        return "last day" if number == -1 else f"{_nth(-number)} day from the end"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    return f"{number}{suffix}"
 
 
 def split(schedule: Schedule, first_local_of_rest: datetime) -> tuple[str, str]:

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from functools import lru_cache, partial
+from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, String, cast, exists, literal, or_, select, update
+from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
@@ -60,6 +61,7 @@ from partnerhub.notifications import (
     notify,
     opted_out,
     pending_row,
+    people,
     queue_email,
     resolve_flags,
     sweep_step,
@@ -68,7 +70,7 @@ from partnerhub.notifications import (
     withdraw_pending,
     writer,
 )
-from partnerhub.partnerships.models import Membership, Partnership
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role
 
 # The longest reminder offset honoured: meetings further ahead are not looked at.
 HORIZON = timedelta(days=31)
@@ -178,6 +180,54 @@ def announce_change(session: Session, meeting: Meeting, before: Shown, now: date
             headers=content.headers,
         )
     return len(people)
+
+
+# --- final minutes: sent to the members when a facilitator finalizes them ------------------
+
+MINUTES_KIND = ReminderKind.FINAL_MINUTES.value
+
+
+def send_final_minutes(session: Session, meeting: Meeting, minutes, now: datetime) -> int:
+    """Queue the final minutes to each active member who wants them, in the caller's
+    transaction; once per meeting and person (minutes reopened and finalized again are not
+    sent again: the meeting page has the correction). How many were queued."""
+    partnership = meeting.partnership
+    members = people(session, partnership.id)
+    users = {m.user_id: m.user for m in members}
+    refusing = opted_out(session, ReminderKind.FINAL_MINUTES, users)
+    recipients = [user for user_id, user in users.items() if user_id not in refusing]
+    if not recipients:
+        return 0
+    email = meeting_email(
+        ReminderKind.FINAL_MINUTES,
+        "Minutes",
+        meeting,
+        partnership,
+        summary=minutes.summary,
+        version=minutes.version,
+        items=[
+            {"title": i.title, "notes": i.notes, "decision": i.decision}
+            for i in meeting.agenda_items
+            if not i.is_proposed
+        ],
+    )
+    for user in recipients:
+        content = email.content_for(user)
+        queue_email(
+            session,
+            key=f"final-minutes:{meeting.id}:{user.id}",
+            kind=MINUTES_KIND,
+            to=user.email,
+            subject=content.subject,
+            text=content.text,
+            html=content.html,
+            now=now,
+            user_id=user.id,
+            partnership_id=partnership.id,
+            about=f"minutes:{meeting.id}",
+            headers=content.headers,
+        )
+    return len(recipients)
 
 
 def what_changed(meeting: Meeting, before: Shown) -> list[str]:
@@ -594,6 +644,149 @@ def sweep_action_item_flags(
                 link=external_url("meetings.action_items", partnership_id=item.partnership_id),
             )
     report.flags_resolved += resolve_flags(session, FlagKind.ACTION_ITEM_OVERDUE, still_due, now)
+
+
+# --- agencies missing meetings ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AbsenceRun:
+    """An agency absent (none of its people attended) from each meeting held since it last
+    came, at least as many as its partnership's `absence_flag_after`."""
+
+    agency: PartnerAgency
+    missed: list[Meeting]  # oldest first
+
+    @property
+    def partnership_id(self) -> int:
+        return self.agency.partnership_id
+
+    @property
+    def subject(self) -> str:
+        """The flag's subject: one per run, named by the run's first missed meeting."""
+        return f"agency_absence:{self.agency.id}:{self.missed[0].id}"
+
+    @property
+    def title(self) -> str:
+        """The flag's title: the agency and the meetings missed (the latest, in a long run)."""
+        shown = self.missed[-MISSED_MEETINGS_NAMED:]
+        days = [local_today(m.starts_at, m.partnership) for m in shown]
+        dates = ", ".join(f"{day.day} {day:%b %Y}" for day in days)
+        more = "" if len(shown) == len(self.missed) else "…, "
+        return (
+            f"{self.agency.organization.name} missed {len(self.missed)} meetings in a row: "
+            f"{more}{dates}"
+        )
+
+
+MISSED_MEETINGS_NAMED = 6
+
+
+def absence_runs(session: Session, partnership_ids: list[int]) -> list[AbsenceRun]:
+    """The partnerships' active agencies absent from their partnership's last N held meetings
+    (N its `absence_flag_after`), each with every meeting missed since it last attended and
+    joined, in two statements."""
+    last_attended = (
+        select(
+            Membership.partner_agency_id.label("agency_id"),
+            func.max(Meeting.starts_at).label("at"),
+        )
+        .join(Attendance, Attendance.membership_id == Membership.id)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(
+            Membership.partnership_id.in_(partnership_ids),
+            Attendance.status == AttendanceStatus.ATTENDED,
+            Meeting.status == MeetingStatus.HELD,
+        )
+        .group_by(Membership.partner_agency_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(PartnerAgency, Partnership.absence_flag_after, Meeting)
+        .join(Partnership, Partnership.id == PartnerAgency.partnership_id)
+        .join(Meeting, Meeting.partnership_id == PartnerAgency.partnership_id)
+        .outerjoin(last_attended, last_attended.c.agency_id == PartnerAgency.id)
+        .where(
+            PartnerAgency.partnership_id.in_(partnership_ids),
+            PartnerAgency.left_on.is_(None),
+            Meeting.status == MeetingStatus.HELD,
+            or_(last_attended.c.at.is_(None), Meeting.starts_at > last_attended.c.at),
+        )
+        .order_by(PartnerAgency.id, Meeting.starts_at)
+    ).all()
+    missed: dict[int, list[Meeting]] = defaultdict(list)
+    agencies, thresholds = {}, {}
+    for agency, threshold, meeting in rows:
+        if meeting.starts_at.date() >= agency.joined_on:
+            agencies[agency.id], thresholds[agency.id] = agency, threshold
+            missed[agency.id].append(meeting)
+    return [
+        AbsenceRun(agencies[agency_id], meetings)
+        for agency_id, meetings in missed.items()
+        if len(meetings) >= thresholds[agency_id]
+    ]
+
+
+@sweep_step(order=55)
+def sweep_absence_flags(
+    session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
+) -> None:
+    """Flag each agency absent from its partnership's last N meetings in a row, and email its
+    liaison and the facilitators once per run of absences; an agency that came again has its
+    flag resolved, and a later run is flagged anew."""
+    still_due = set()
+    for today, partnership_ids in partnerships.by_today.items():
+        for ids in chunks(partnership_ids):
+            for run in absence_runs(session, ids):
+                still_due.add(run.subject)
+                due_on = local_today(run.missed[0].starts_at, run.missed[0].partnership)
+                _flag, previous = flag(
+                    session,
+                    FlagKind.AGENCY_ABSENCE,
+                    run.subject,
+                    run,
+                    due_on,
+                    "absent",
+                    today,
+                    report,
+                )
+                if previous is None:
+                    _tell_about_absence(session, run, partnerships, now, report)
+    report.flags_resolved += resolve_flags(session, FlagKind.AGENCY_ABSENCE, still_due, now)
+
+
+def _tell_about_absence(session, run: AbsenceRun, partnerships, now, report) -> None:
+    """Email the agency's liaison and the partnership's facilitators about the run."""
+    conditions = [Membership.role == Role.FACILITATOR]
+    if run.agency.liaison_id is not None:
+        conditions.append(Membership.id == run.agency.liaison_id)
+    zone = run.missed[0].partnership.timezone
+    notify(
+        session,
+        ReminderKind.AGENCY_ABSENCE,
+        "agency_absence",
+        f"{run.agency.organization.name} missed {len(run.missed)} meetings in a row",
+        key=f"agency-absence:{run.agency.id}:{run.missed[0].id}",
+        to=people(session, run.partnership_id, *conditions),
+        about=run.subject,
+        partnership_id=run.partnership_id,
+        names=partnerships.names,
+        now=now,
+        report=report,
+        agency_name=run.agency.organization.name,
+        missed=[
+            {"title": m.title, "when": local_when(m.starts_at, zone), "link": meeting_link(m)}
+            for m in run.missed
+        ],
+        attendance_link=external_url(
+            "meetings.attendance_report", partnership_id=run.partnership_id
+        ),
+    )
+
+
+def local_today(instant: datetime, partnership: Partnership):
+    """The partnership's date at `instant`."""
+    return instant.astimezone(ZoneInfo(partnership.timezone)).date()
 
 
 @upcoming

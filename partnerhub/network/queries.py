@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from partnerhub.agreements.models import Agreement
+from partnerhub.meetings import queries as meetings
 from partnerhub.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from partnerhub.notifications.models import Flag
 from partnerhub.partnerships.models import Partnership, Stage
@@ -27,6 +28,7 @@ class NetworkRow:
     stage: Stage
     timezone: str
     next_meeting: datetime | None
+    cadence: str | None  # how often it meets, read from its active series
     attendance_rate: float | None  # attended of those expected, held meetings of the last year
     agreements_expiring: int  # within EXPIRY_WINDOW_DAYS
     reviews_overdue: int
@@ -51,6 +53,7 @@ def network(session: Session, now: datetime, today: date) -> list[NetworkRow]:
         ),
         Meeting.partnership_id,
     )
+    series = meetings.active_series(session, [row.id for row in partnerships], now)
     attendance = _attendance(session, now)
     expiring = _by_partnership(
         session,
@@ -82,6 +85,7 @@ def network(session: Session, now: datetime, today: date) -> list[NetworkRow]:
             stage=row.stage,
             timezone=row.timezone,
             next_meeting=next_meeting.get(row.id),
+            cadence=series[row.id].cadence if row.id in series else None,
             attendance_rate=attendance.get(row.id),
             agreements_expiring=expiring.get(row.id, 0),
             reviews_overdue=overdue.get(row.id, 0),

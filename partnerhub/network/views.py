@@ -55,7 +55,8 @@ def csv():
     """The network page as a spreadsheet."""
     rows = _rows(*_sorting())
     _audit("Downloaded the network of partnerships as CSV")
-    header = ["Partnership", "Community", *(heading for heading, _ in list(COLUMNS.values())[1:])]
+    headings = (heading for heading, _ in list(COLUMNS.values())[1:])
+    header = ["Partnership", "Community", *headings, "Meets"]
     table = (
         (
             row.name,
@@ -68,6 +69,7 @@ def csv():
             row.agreements_expiring,
             row.reviews_overdue,
             row.open_flags,
+            row.cadence or "",
         )
         for row in rows
     )

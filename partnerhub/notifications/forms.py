@@ -19,6 +19,8 @@ class PreferencesForm(Form):
     sign_off_request = BooleanField(ReminderKind.SIGN_OFF_REQUEST.label)
     training_lapse = BooleanField(ReminderKind.TRAINING_LAPSE.label)
     daily_digest = BooleanField(ReminderKind.DAILY_DIGEST.label)
+    final_minutes = BooleanField(ReminderKind.FINAL_MINUTES.label)
+    agency_absence = BooleanField(ReminderKind.AGENCY_ABSENCE.label)
     submit = SubmitField("Save preferences")
 
     def choices(self) -> dict[ReminderKind, bool]:

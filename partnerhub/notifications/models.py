@@ -101,6 +101,8 @@ class ReminderKind(enum.Enum):
     SIGN_OFF_REQUEST = "sign_off_request"
     TRAINING_LAPSE = "training_lapse"
     DAILY_DIGEST = "daily_digest"
+    FINAL_MINUTES = "final_minutes"
+    AGENCY_ABSENCE = "agency_absence"
 
     @property
     def label(self) -> str:
@@ -121,6 +123,8 @@ REMINDER_LABELS = {
     ReminderKind.SIGN_OFF_REQUEST: "Procedure versions my agency is asked to sign off",
     ReminderKind.TRAINING_LAPSE: "Training lapsing in my agency (liaisons and facilitators)",
     ReminderKind.DAILY_DIGEST: "Daily digest at 7:00: open flags and the week's meetings",
+    ReminderKind.FINAL_MINUTES: "Minutes of a meeting, when they are final",
+    ReminderKind.AGENCY_ABSENCE: "An agency I represent or facilitate missing meetings in a row",
 }
 
 
@@ -143,6 +147,7 @@ class FlagKind(enum.Enum):
     ACTION_ITEM_OVERDUE = "action_item_overdue"
     TRAINING_LAPSE = "training_lapse"
     TRAINING_GAP = "training_gap"
+    AGENCY_ABSENCE = "agency_absence"
 
     @property
     def label(self) -> str:
@@ -152,6 +157,7 @@ class FlagKind(enum.Enum):
             FlagKind.ACTION_ITEM_OVERDUE: "Overdue action item",
             FlagKind.TRAINING_LAPSE: "Training lapse",
             FlagKind.TRAINING_GAP: "Training missing",
+            FlagKind.AGENCY_ABSENCE: "Agency missing meetings",
         }[self]
 
 

@@ -125,11 +125,14 @@ def concerned_kinds(membership: Membership, agencies: list[PartnerAgency]) -> se
         ReminderKind.MEETING_CHANGE,
         ReminderKind.ACTION_ITEM_OVERDUE,
         ReminderKind.DAILY_DIGEST,
+        ReminderKind.FINAL_MINUTES,
     }
     if membership.role is Role.FACILITATOR or membership.is_signatory:
         kinds.add(ReminderKind.AGREEMENT_RENEWAL)
     if membership.role is Role.FACILITATOR or membership.id in liaisons:
         kinds.add(ReminderKind.PROCEDURE_REVIEW)
+    if membership.role is Role.FACILITATOR or membership.id in {a.liaison_id for a in agencies}:
+        kinds.add(ReminderKind.AGENCY_ABSENCE)
     if any(can(membership, Action.AGENCY_SIGN_OFF, agency) for agency in agencies):
         kinds.add(ReminderKind.SIGN_OFF_REQUEST)
     if membership.role is Role.FACILITATOR or membership.id in {a.liaison_id for a in agencies}:

@@ -68,13 +68,6 @@ def purpose_stated(session: Session, partnership: Partnership, today: date) -> C
     return CheckResult(bool(partnership.purpose.strip()))
 
 
-@computed_check(
-    Stage.PARTNER, "partner.cadence", "A regular meeting cadence set (monthly is typical)", order=40
-)
-def cadence_set(session: Session, partnership: Partnership, today: date) -> CheckResult:
-    return CheckResult(bool(partnership.meeting_cadence.strip()), partnership.meeting_cadence)
-
-
 @computed_check(Stage.PLAN, "plan.legal_advisor", "A legal advisor on the roster", order=10)
 def legal_advisor_named(session: Session, partnership: Partnership, today: date) -> CheckResult:
     names = [name for _, legal, name in _leaders(session, partnership) if legal]

@@ -122,7 +122,6 @@ def build(session: Session, now: datetime, password: str) -> DemoWorld:
                 "nor share ad hoc."
             ),
             timezone="America/Denver",
-            meeting_cadence="Monthly, second Tuesday, 3:30 pm",
         ),
         started,
     )

@@ -5,13 +5,23 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from partnerhub.auth.forms import timezone_choices
 from partnerhub.forms import Form
@@ -41,10 +51,15 @@ class PartnershipForm(Form):
         choices=timezone_choices,
         description="Where the partnership meets: meetings and due dates are in this zone.",
     )
-    meeting_cadence = StringField(
-        "Meeting cadence",
-        validators=[Optional(), Length(max=200)],
-        description="e.g. Monthly, second Tuesday",
+    absence_flag_after = IntegerField(
+        "Flag an agency absent from this many meetings in a row",
+        default=3,
+        validators=[
+            InputRequired(message="Enter a number of meetings."),
+            NumberRange(1, 12, message="Enter a number from 1 to 12."),
+        ],
+        description="Its liaison and the facilitators are emailed. How often the partnership "
+        "meets comes from its meeting series (Meetings tab).",
     )
     submit = SubmitField("Save")
 

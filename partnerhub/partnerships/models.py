@@ -120,7 +120,8 @@ class Partnership(Timestamped, Base):
     purpose: Mapped[str] = mapped_column(sa.Text, default="")
     timezone: Mapped[str] = mapped_column(sa.String(64))
     stage: Mapped[Stage] = mapped_column(enum_type(Stage, "stage"), default=Stage.PARTNER)
-    meeting_cadence: Mapped[str] = mapped_column(sa.String(200), default="")
+    # An agency missing this many meetings in a row is flagged (its liaison is told).
+    absence_flag_after: Mapped[int] = mapped_column(default=3, server_default="3")
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

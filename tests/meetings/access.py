@@ -69,7 +69,10 @@ MEETING = {
 }
 SERIES = {
     **MEETING,
+    "from_month": "2030-01",
     "repeat": "monthly_weekday",
+    "ordinal": "2",
+    "weekday": "1",
     "ends": "count",
     "count": "3",
     "reminders": "7d, 1d",

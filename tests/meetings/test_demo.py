@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from partnerhub.demo import DemoWorld
-from partnerhub.meetings import demo, queries
+from partnerhub.meetings import demo, queries, reminders
 from partnerhub.meetings.models import ActionItem, Meeting, MeetingStatus, Minutes
 from partnerhub.meetings.recurrence import to_local
 from partnerhub.partnerships.models import Membership, Role, Sector
@@ -55,6 +55,7 @@ def test_demo_meetings_tell_a_story(make, db):
     planned = sum(item.minutes for item in upcoming[0].agenda_items if not item.is_proposed)
     assert planned == 85 + 2 * 5  # the standing items, and a follow-up per open action item
     assert upcoming[3].status is MeetingStatus.CANCELLED
-    missing = queries.agencies_missing_meetings(db, [partnership.id])
-    assert [a.id for a in missing[partnership.id]] == [agencies[Sector.CHILD_WELFARE].id]
+    (absent,) = reminders.absence_runs(db, [partnership.id])
+    assert absent.agency.id == agencies[Sector.CHILD_WELFARE].id
+    assert absent.missed == past[-3:]
     assert queries.overdue_action_items(db, [partnership.id], NOW.date()) == {partnership.id: 1}

@@ -134,10 +134,11 @@ def test_notes_that_may_identify_a_youth_are_refused_unless_kept(db, make, world
     assert first.notes == text
 
 
-def test_notes_of_final_minutes_are_refused(db, make, world):
+def test_notes_of_final_minutes_are_refused(app, db, make, world):
     meeting, _ = running_meeting(make, world)
     first, *_ = items_of(db, meeting)
-    services.finalize_minutes(db, world.facilitator.user, first.meeting, NOW)
+    with app.app_context():  # finalizing writes the members' emails
+        services.finalize_minutes(db, world.facilitator.user, first.meeting, NOW)
     with pytest.raises(InvalidTransition, match="final"):
         services.save_item_notes(db, world.facilitator.user, first, "Late note", 0, NOW)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from partnerhub.meetings.models import (
@@ -24,10 +28,12 @@ from tests.clock import NOW, TODAY
 def series_form(**changes) -> dict:
     form = {
         "title": "Monthly partner review",
-        "starts_on": "2026-12-08",
+        "from_month": "2026-12",
         "start_time": "15:00",
         "duration_minutes": "90",
         "repeat": "monthly_weekday",
+        "ordinal": "2",
+        "weekday": "1",
         "custom_rule": "",
         "ends": "never",
         "place": "District office, room 4",
@@ -266,18 +272,11 @@ def test_an_agency_that_missed_the_last_three_meetings_is_highlighted(
     page = client.get(f"{base}/meetings/attendance").get_data(as_text=True)
     assert 'Helena Police Department <span class="badge text-bg-danger">Missed the last 3' in page
     assert "Helena Public Schools <span" not in page
-    from partnerhub.partnerships.registry import registry
-
-    with client.application.test_request_context():
-        found = [
-            a
-            for source in registry.attention_sources
-            if source.__module__ == "partnerhub.meetings.views.overview"  # not other modules
-            for a in source(db, [world.partnership.id, world.other_partnership.id], TODAY)
-        ]
-    assert [a.label for a in found if "/meetings/" in a.url] == [
-        "Helena Police Department missed the last 3 meetings"
-    ]
+    world.partnership.absence_flag_after = 4  # the partnership's own setting
+    db.commit()
+    page = client.get(f"{base}/meetings/attendance").get_data(as_text=True)
+    assert "Missed the last" not in page
+    assert "missed the last 4 meetings are highlighted" in page
 
 
 def test_action_items_and_overdue_ones_on_the_dashboard(client, login_as, world, db, base, make):
@@ -434,18 +433,85 @@ def test_changing_a_series_from_a_date_through_the_form(client, login_as, world,
     db.commit()
     login_as(world.facilitator.user)
     form_page = client.get(f"{base}/meetings/series/{series.id}/edit").get_data(as_text=True)
-    assert 'value="FREQ=MONTHLY;BYDAY=' in form_page
-    assert f'value="{TODAY.isoformat()}"' in form_page
+    assert '<option selected value="monthly_weekday">' in form_page
+    assert '<option selected value="2">2nd</option>' in form_page
+    assert f'value="{TODAY:%Y-%m}"' in form_page
     response = client.post(
         f"{base}/meetings/series/{series.id}/edit",
-        data=series_form(
-            starts_on=(TODAY + timedelta(days=1)).isoformat(),
-            repeat="weekly",
-            start_time="09:00",
-        ),
+        data=series_form(from_month=f"{TODAY:%Y-%m}", repeat="weekly", start_time="09:00"),
     )
     assert response.status_code == 302
     db.expire_all()
     newer = db.scalars(select(MeetingSeries).where(MeetingSeries.continues_id == series.id)).one()
     assert newer.rrule.startswith("FREQ=WEEKLY")
     assert "UNTIL=" in db.get(MeetingSeries, series.id).rrule
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rule", "first"),
+    [
+        ({"repeat": "monthly_weekday", "ordinal": "2"}, "FREQ=MONTHLY;BYDAY=+2TU", "2027-01-12"),
+        ({"repeat": "monthly_last_weekday"}, "FREQ=MONTHLY;BYDAY=-1TU", "2027-01-26"),
+        ({"repeat": "weekly"}, "FREQ=WEEKLY;BYDAY=TU", "2027-01-05"),
+        (
+            {"repeat": "every_n_weeks", "interval": "2"},
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+            "2027-01-05",
+        ),
+        ({"repeat": "monthly_date", "day": "15"}, "FREQ=MONTHLY;BYMONTHDAY=15", "2027-01-15"),
+    ],
+)
+def test_a_series_is_set_by_pattern_and_month_and_its_first_date_worked_out(
+    client, login_as, world, db, base, pattern, rule, first
+):
+    login_as(world.facilitator.user)
+    form = series_form(from_month="2027-01", start_time="15:30", weekday="1", **pattern)
+    response = client.post(f"{base}/meetings/series/new", data=form)
+    assert response.status_code == 302
+    series = db.scalars(select(MeetingSeries)).one()
+    assert (series.rrule, series.starts_on.isoformat()) == (rule, first)
+    first_meeting = meetings_of(db, world.partnership.id)[0]
+    assert first_meeting.starts_at.astimezone(ZoneInfo("America/Denver")).isoformat() == (
+        f"{first}T15:30:00-07:00"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "field", "message"),
+    [
+        ({"repeat": "monthly_date", "day": "31"}, "day", "Choose a day from 1 to 28"),
+        ({"repeat": "monthly_date", "day": ""}, "day", "Enter the day of the month."),
+        ({"repeat": "every_n_weeks", "interval": ""}, "interval", "Enter every how many weeks."),
+        ({"repeat": "every_n_weeks", "interval": "1"}, "interval", "from 2 to 12"),
+        ({"from_month": ""}, "from_month", "Enter the month of the first meeting."),
+        (
+            {"ends": "until", "until": "2027-01-05"},
+            "until",
+            "The last date is before the first meeting (12 Jan 2027).",
+        ),
+    ],
+)
+def test_a_bad_pattern_is_explained_at_its_field_and_what_was_typed_kept(
+    client, login_as, world, db, base, pattern, field, message
+):
+    login_as(world.facilitator.user)
+    form = series_form(**{"from_month": "2027-01", "title": "Quarterly data review", **pattern})
+    response = client.post(f"{base}/meetings/series/new", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    feedback = re.search(
+        rf'id="{field}".*?<div class="invalid-feedback d-block">([^<]*)</div>', page, re.S
+    )
+    assert feedback and message in html.unescape(feedback[1])
+    assert 'value="Quarterly data review"' in page
+    assert "District office, room 4" in page
+    assert db.scalar(select(func.count(MeetingSeries.id))) == 0
+
+
+def test_the_series_notes_are_kept_and_shown(client, login_as, world, db, base):
+    login_as(world.facilitator.user)
+    client.post(f"{base}/meetings/series/new", data=series_form(description="No meeting in July."))
+    assert db.scalars(select(MeetingSeries)).one().description == "No meeting in July."
+    page = client.get(f"{base}/meetings").get_data(as_text=True)
+    assert "No meeting in July." in page
+    assert "Monthly on the second Tuesday, 15:00\N{EN DASH}16:30 (America/Denver)" in page

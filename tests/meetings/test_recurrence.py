@@ -18,12 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partnerhub.meetings.recurrence import (
+    Pattern,
     RuleError,
     Schedule,
+    cadence,
     describe,
+    first_date,
     normalize_rule,
     occurrences,
-    preset_rule,
+    pattern_of,
     split,
     to_local,
     week_of_month,
@@ -132,16 +135,87 @@ def test_count_and_until_end_the_series():
     assert all_of(until) == [utc(2026, 1, 13, 22), utc(2026, 2, 10, 22), utc(2026, 3, 10, 21)]
 
 
-def test_presets_give_the_rules_they_name():
-    second_tuesday = date(2026, 1, 13)
-    assert preset_rule("monthly_weekday", second_tuesday) == "FREQ=MONTHLY;BYDAY=+2TU"
-    assert preset_rule("monthly_last_weekday", second_tuesday) == "FREQ=MONTHLY;BYDAY=-1TU"
-    assert preset_rule("monthly_day", date(2026, 1, 15)) == "FREQ=MONTHLY;BYMONTHDAY=15"
-    assert preset_rule("weekly", second_tuesday) == "FREQ=WEEKLY;BYDAY=TU"
-    assert preset_rule("quarterly", second_tuesday) == "FREQ=MONTHLY;INTERVAL=3;BYDAY=+2TU"
+@pytest.mark.parametrize(
+    ("pattern", "rule", "words"),
+    [
+        (Pattern("weekly", weekday=0), "FREQ=WEEKLY;BYDAY=MO", "Weekly on Monday"),
+        (
+            Pattern("every_n_weeks", weekday=1, interval=2),
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+            "Every two weeks on Tuesday",
+        ),
+        (
+            Pattern("monthly_weekday", weekday=1, ordinal=1),
+            "FREQ=MONTHLY;BYDAY=+1TU",
+            "Monthly on the first Tuesday",
+        ),
+        (
+            Pattern("monthly_weekday", weekday=1, ordinal=2),
+            "FREQ=MONTHLY;BYDAY=+2TU",
+            "Monthly on the second Tuesday",
+        ),
+        (
+            Pattern("monthly_weekday", weekday=2, ordinal=3),
+            "FREQ=MONTHLY;BYDAY=+3WE",
+            "Monthly on the third Wednesday",
+        ),
+        (
+            Pattern("monthly_weekday", weekday=3, ordinal=4),
+            "FREQ=MONTHLY;BYDAY=+4TH",
+            "Monthly on the fourth Thursday",
+        ),
+        (
+            Pattern("monthly_last_weekday", weekday=4),
+            "FREQ=MONTHLY;BYDAY=-1FR",
+            "Monthly on the last Friday",
+        ),
+        (Pattern("monthly_date", day=15), "FREQ=MONTHLY;BYMONTHDAY=15", "Monthly on the 15th"),
+        (Pattern("monthly_date", day=1), "FREQ=MONTHLY;BYMONTHDAY=1", "Monthly on the 1st"),
+        (Pattern("monthly_date", day=22), "FREQ=MONTHLY;BYMONTHDAY=22", "Monthly on the 22nd"),
+    ],
+)
+def test_patterns_give_their_rules_in_words_and_back(pattern, rule, words):
+    assert pattern.rule == rule
+    assert describe(rule) == words
+    assert pattern_of(rule) == pattern
+    assert pattern_of(rule + ";COUNT=12") == pattern
+
+
+def test_rules_read_with_their_end_interval_and_several_days():
     assert describe("FREQ=MONTHLY;BYDAY=+2TU;COUNT=12") == (
         "Monthly on the second Tuesday, 12 times"
     )
+    assert describe("FREQ=MONTHLY;INTERVAL=3;BYDAY=+2TU") == (
+        "Every three months on the second Tuesday"
+    )
+    assert describe("FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270630T235959") == (
+        "Weekly on Monday, Wednesday, until 30 Jun 2027"
+    )
+    assert describe("FREQ=MONTHLY;BYMONTHDAY=-1") == "Monthly on the last day"
+    assert describe("not a rule") == "not a rule"
+    assert pattern_of("FREQ=MONTHLY;INTERVAL=3;BYDAY=+2TU") is None
+    assert pattern_of("FREQ=WEEKLY;BYDAY=MO,WE") is None
+
+
+def test_cadence_says_how_often_when_and_in_which_zone():
+    assert cadence("FREQ=MONTHLY;BYDAY=+2TU", time(15), 90, "America/Denver") == (
+        "Monthly on the second Tuesday, 15:00\N{EN DASH}16:30 (America/Denver)"
+    )
+    assert cadence("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", time(23, 30), 60, "UTC") == (
+        "Every two weeks on Tuesday, 23:30\N{EN DASH}00:30 (UTC)"
+    )
+
+
+def test_the_first_date_is_worked_out_from_the_month():
+    december = date(2026, 12, 1)  # a Tuesday
+    assert first_date("FREQ=MONTHLY;BYDAY=+2TU", december) == date(2026, 12, 8)
+    assert first_date("FREQ=MONTHLY;BYDAY=-1FR", december) == date(2026, 12, 25)
+    assert first_date("FREQ=MONTHLY;BYMONTHDAY=15", december) == date(2026, 12, 15)
+    assert first_date("FREQ=WEEKLY;BYDAY=TU", december) == date(2026, 12, 1)
+    # Every two weeks from a Wednesday the 1st: the first Tuesday, not one two weeks later.
+    assert first_date("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", date(2027, 9, 1)) == date(2027, 9, 7)
+    # Past the 2nd Tuesday of the month: the next month's.
+    assert first_date("FREQ=MONTHLY;BYDAY=+2TU", date(2026, 12, 9)) == date(2027, 1, 12)
 
 
 @pytest.mark.parametrize(
@@ -187,17 +261,25 @@ def test_split_ends_the_earlier_part_and_shares_a_count():
     zone=st.sampled_from(["America/Denver", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata"]),
     first=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
     hour=st.integers(min_value=6, max_value=21),
-    preset=st.sampled_from(["monthly_weekday", "monthly_day", "weekly", "quarterly"]),
+    preset=st.sampled_from(["monthly_weekday", "monthly_date", "weekly", "every_n_weeks"]),
 )
 def test_every_occurrence_keeps_the_local_wall_time_and_pattern(zone, first, hour, preset):
-    schedule = Schedule(preset_rule(preset, first), first, time(hour, 30), zone)
+    pattern = Pattern(
+        preset,
+        weekday=first.weekday(),
+        ordinal=min(week_of_month(first), 4),
+        interval=2,
+        day=min(first.day, 28),
+    )
+    first = first_date(pattern.rule, first.replace(day=1))
+    schedule = Schedule(pattern.rule, first, time(hour, 30), zone)
     found = occurrences(schedule, utc(2000, 1, 1), utc(first.year + 3, 1, 1))
     local = [to_local(instant, ZoneInfo(zone)) for instant in found]
     assert local and local[0].date() == first
     assert {moment.time() for moment in local} == {time(hour, 30)}
-    if preset in ("monthly_weekday", "weekly", "quarterly"):
+    if preset in ("monthly_weekday", "weekly", "every_n_weeks"):
         assert {moment.weekday() for moment in local} == {first.weekday()}
     if preset == "monthly_weekday":
         assert {week_of_month(moment.date()) for moment in local} == {week_of_month(first)}
-    if preset == "monthly_day":
+    if preset == "monthly_date":
         assert {moment.day for moment in local} == {first.day}

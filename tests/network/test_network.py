@@ -51,6 +51,20 @@ def test_each_partnership_shows_its_figures(client, login_as, world, make, db):
     assert cells[2:] == ["75%", "1", "1", "1"]
     helena = page.split("Helena Youth Partnership")[1].split("</tr>")[0]
     assert "none scheduled" in helena and "no meetings held" in helena
+    assert "Meets" not in helena
+
+
+def test_each_partnership_shows_how_often_it_meets(client, login_as, world, make, db):
+    make.series(world.partnership, rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", starts_on=TODAY)
+    db.commit()
+    login_as(world.admin)
+    page = client.get("/admin/network").get_data(as_text=True)
+    helena = page.split("Helena Youth Partnership")[1].split("</tr>")[0]
+    assert "Meets every two weeks on Tuesday, 15:00\N{EN DASH}16:30 (America/Denver)" in helena
+    rows = list(csv.reader(io.StringIO(client.get("/admin/network.csv").get_data(as_text=True))))
+    assert rows[0][-1] == "Meets"
+    (helena_row,) = [row for row in rows if row[0] == "Helena Youth Partnership"]
+    assert helena_row[-1] == "Every two weeks on Tuesday, 15:00\N{EN DASH}16:30 (America/Denver)"
 
 
 def test_the_network_sorts_and_downloads(client, login_as, world, make, db):
@@ -67,7 +81,7 @@ def test_the_network_sorts_and_downloads(client, login_as, world, make, db):
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
     assert rows[0][:3] == ["Partnership", "Community", "Stage"]
     assert rows[1][0] == "Alpha County Partnership" and rows[1][2] == "Act"
-    assert rows[1][4:] == ["75%", "1", "1", "1"]
+    assert rows[1][4:] == ["75%", "1", "1", "1", ""]
 
 
 def test_every_look_is_in_the_activity_log(client, login_as, world, db):

@@ -40,13 +40,13 @@ PARTNERSHIP = {
     "community": "Helena, MT",
     "purpose": "Keep young people in school and out of court.",
     "timezone": "America/Denver",
-    "meeting_cadence": "Monthly, second Tuesday",
+    "absence_flag_after": "3",
 }
 FORMS = [
     (
         "partnerships.new_partnership",
         {**PARTNERSHIP, "name": "Butte Youth Partnership"},
-        ["name", "community", "purpose", "meeting_cadence"],
+        ["name", "community", "purpose", "absence_flag_after"],
     ),
     ("partnerships.edit_partnership", PARTNERSHIP, ["name", "community", "purpose"]),
     (

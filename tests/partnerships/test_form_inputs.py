@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from partnerhub.partnerships.models import Partnership
 
 FORMS = {
-    "/partnerships/new": ("name", "community", "purpose", "timezone", "meeting_cadence"),
-    "/partnerships/{id}/edit": ("name", "community", "purpose", "timezone", "meeting_cadence"),
+    "/partnerships/new": ("name", "community", "purpose", "timezone", "absence_flag_after"),
+    "/partnerships/{id}/edit": ("name", "community", "purpose", "timezone", "absence_flag_after"),
     "/partnerships/{id}/agencies/new": ("organization", "name", "sector", "sector_label"),
     "/partnerships/{id}/invitations/new": (
         "email", "name", "role", "agency", "position", "is_legal_advisor",

@@ -37,7 +37,6 @@ def test_facilitator_builds_a_partnership_and_advances_it_to_plan(
     page.get_by_label("Community").fill("Helena, MT")
     page.get_by_label("Purpose statement").fill("Agree how we share information about youth.")
     page.get_by_label("Time zone").select_option("America/Denver")
-    page.get_by_label("Meeting cadence").fill("Monthly, second Tuesday")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("is created").wait_for()
     overview = page.url

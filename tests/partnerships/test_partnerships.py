@@ -12,7 +12,7 @@ FORM = {
     "community": "El Cajon, CA",
     "purpose": "Review information-sharing procedures monthly.",
     "timezone": "America/Los_Angeles",
-    "meeting_cadence": "Monthly",
+    "absence_flag_after": "3",
 }
 
 
@@ -68,13 +68,13 @@ def test_the_time_zone_choice_leads_with_the_likely_zones(facilitated):
 def test_facilitator_edits_details_and_the_change_is_recorded(facilitated, db):
     response = facilitated.client.post(
         facilitated.url("/edit"),
-        data={**FORM, "name": "Helena Youth Partnership", "meeting_cadence": "Monthly, 2nd Tue"},
+        data={**FORM, "name": "Helena Youth Partnership", "absence_flag_after": "2"},
     )
     assert response.status_code == 302
     db.expire_all()
-    assert facilitated.partnership.meeting_cadence == "Monthly, 2nd Tue"
+    assert facilitated.partnership.absence_flag_after == 2
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "partnership.updated"))
-    assert "meeting_cadence" in event.details
+    assert "absence_flag_after" in event.details
 
 
 def test_overview_shows_sections_checklist_and_recent_activity(facilitated):

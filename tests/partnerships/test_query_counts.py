@@ -18,7 +18,8 @@ from tests.clock import NOW, TODAY
 # training (then four to read its coverage).
 BUDGET = {
     "/": 9,
-    "/partnerships/{id}": 12,
+    # the meetings panel reads the active series for the cadence; training, whether tracked
+    "/partnerships/{id}": 13,
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
     "/partnerships/{id}/flags": 3,

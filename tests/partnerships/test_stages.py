@@ -20,7 +20,7 @@ def items(db, partnership):
 def settle_partner_stage(make, db, partnership, user):
     for sector in CORE_SECTORS:
         make.agency(partnership, sector=sector)
-    partnership.meeting_cadence = "Monthly"
+    make.series(partnership, starts_on=TODAY)
     services.tick(db, user, partnership, "partner.shared_leadership", "", NOW)
     db.commit()
 

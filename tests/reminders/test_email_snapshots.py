@@ -104,3 +104,46 @@ def test_action_item_overdue_email(db, roster, run_sweep):
 def test_every_snapshot_offers_the_unsubscribe_link(name):
     for part in ("txt", "html"):
         assert "/unsubscribe/<token>" in (SNAPSHOTS / f"{name}.{part}").read_text()
+
+
+def test_agency_absence_email(db, make, roster, run_sweep):
+    from tests.reminders.test_absence_flags import DAYS, after, hold
+
+    police = make.agency(roster.partnership, "Helena Police Department")
+    db.commit()
+    for day in DAYS[:3]:
+        hold(db, roster, day, roster.member)
+    run_sweep(after(DAYS[2]))
+
+    message = for_recipient(db, roster.facilitator.user.email, "agency_absence")
+    assert message.subject == (
+        "Helena Police Department missed 3 meetings in a row (Helena Youth Partnership)"
+    )
+    assert police.organization.name in message.text_body
+    assert_matches_snapshot("agency_absence", message)
+
+
+def test_final_minutes_email(app, db, roster):
+    from partnerhub.auth.models import User
+    from partnerhub.meetings import services
+
+    meeting = one_off(db, roster.partnership, date(2027, 2, 16))
+    db.add(AgendaItem(meeting_id=meeting.id, position=1, title="Consent <forms> & releases"))
+    db.commit()
+    actor = db.get(User, roster.facilitator.user_id)
+    item = meeting.agenda_items[0]
+    with app.app_context():
+        services.save_minutes(
+            db,
+            actor,
+            meeting,
+            "All agencies present.\nSchools & police agreed the referral route.",
+            {item.id: services.ItemMinutes("Reviewed the form.", "Adopt version 2.", True)},
+            meeting.ends_at,
+        )
+        services.finalize_minutes(db, actor, meeting, meeting.ends_at)
+        db.commit()
+
+    message = for_recipient(db, roster.member.user.email, "final_minutes")
+    assert message.subject.startswith("Minutes: Monthly partner review, ")
+    assert_matches_snapshot("final_minutes", message)

@@ -97,10 +97,11 @@ def test_who_receives_what_follows_roles_and_choices(client, db, make, login_as)
         for row in recipients_overview(db, partnership)
     }
     assert answers == {
-        "Fiona Facilitator": ["yes", "yes", "yes", "yes", "yes", "", "yes", "off"],
-        "Liam Liaison": ["yes", "yes", "", "yes", "yes", "yes", "yes", "yes"],
-        "Sig Signatory": ["yes", "yes", "yes", "", "yes", "", "", "off"],
-        "Olive Observer": ["opted out", "yes", "", "", "yes", "", "", "off"],
+        # … sign-off requests, training lapses, daily digest, final minutes, agency absences
+        "Fiona Facilitator": ["yes", "yes", "yes", "yes", "yes", "", "yes", "off", "yes", "yes"],
+        "Liam Liaison": ["yes", "yes", "", "yes", "yes", "yes", "yes", "yes", "yes", "yes"],
+        "Sig Signatory": ["yes", "yes", "yes", "", "yes", "", "", "off", "yes", ""],
+        "Olive Observer": ["opted out", "yes", "", "", "yes", "", "", "off", "yes", ""],
     }
     page = login_as(facilitator).get(f"/partnerships/{partnership.id}/recipients")
     assert page.status_code == 200

@@ -13,6 +13,7 @@ from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.errors import DomainError, InvalidTransition
 from partnerhub.identifiers import screen
+from partnerhub.meetings import reminders
 from partnerhub.meetings.models import (
     AgendaItem,
     Meeting,
@@ -157,8 +158,10 @@ def _last_writer(session: Session, item: AgendaItem) -> str:
     )
 
 
-def finalize_minutes(session: Session, actor: User, meeting: Meeting, now: datetime) -> Minutes:
-    """Lock the minutes; the meeting counts as held."""
+def finalize_minutes(
+    session: Session, actor: User, meeting: Meeting, now: datetime, *, email_members=True
+) -> Minutes:
+    """Lock the minutes; the meeting counts as held; the members are emailed them (once)."""
     minutes = minutes_of(meeting)
     if minutes.is_final:
         raise InvalidTransition("The minutes are already final.")
@@ -173,6 +176,7 @@ def finalize_minutes(session: Session, actor: User, meeting: Meeting, now: datet
     minutes.finalized_at = now
     meeting.status = MeetingStatus.HELD
     session.flush()
+    sent = reminders.send_final_minutes(session, meeting, minutes, now) if email_members else 0
     record(
         session,
         actor,
@@ -181,6 +185,7 @@ def finalize_minutes(session: Session, actor: User, meeting: Meeting, now: datet
         f"Finalized the minutes of {meeting.title} (version {minutes.version})",
         now,
         partnership_id=meeting.partnership_id,
+        details={"emailed": sent},
     )
     return minutes
 

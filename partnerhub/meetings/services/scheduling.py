@@ -42,6 +42,7 @@ class SeriesData:
     duration_minutes: int
     place: str = ""
     video_url: str = ""
+    description: str = ""
     reminder_offsets: list[int] = field(default_factory=lambda: list(DEFAULT_REMINDER_OFFSETS))
     agenda_template: list[dict] = field(default_factory=list)
 
@@ -103,6 +104,7 @@ def _apply_series_data(series: MeetingSeries, data: SeriesData) -> None:
     series.duration_minutes = data.duration_minutes
     series.place = data.place
     series.video_url = data.video_url
+    series.description = data.description
     series.reminder_offsets = list(data.reminder_offsets)
     series.agenda_template = [dict(item) for item in data.agenda_template]
 

@@ -128,11 +128,12 @@ def _series_data(form: SeriesForm) -> services.SeriesData:
     return services.SeriesData(
         title=form.title.data,
         rule=form.rule,
-        starts_on=form.starts_on.data,
+        starts_on=form.first_date,
         start_time=form.start_time.data,
         duration_minutes=form.duration_minutes.data,
         place=form.place.data or "",
         video_url=form.video_url.data or "",
+        description=(form.description.data or "").strip(),
         reminder_offsets=form.reminder_offsets,
         agenda_template=form.template_items,
     )

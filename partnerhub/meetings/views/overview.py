@@ -28,10 +28,13 @@ add_tab(
 
 @panel("meetings/_panel.html", 20)
 def _overview_panel(session, partnership, today):
-    """The next meeting and the open action items, on the partnership overview."""
+    """How often the partnership meets, the next meeting and the open action items, on the
+    partnership overview."""
     shown, count = queries.open_action_items_preview(session, partnership.id, PANEL_ACTION_ITEMS)
+    now = utcnow()
     return {
-        "next_meeting": queries.next_meeting(session, partnership.id, utcnow()),
+        "series": queries.active_series_of(session, partnership.id, now),
+        "next_meeting": queries.next_meeting(session, partnership.id, now),
         "open_action_items": shown,
         "open_action_item_count": count,
         "today": today,
@@ -41,30 +44,30 @@ def _overview_panel(session, partnership, today):
 PANEL_ACTION_ITEMS = 5
 
 
-def _regular_series_check(session, partnership, today) -> CheckResult:
-    if queries.has_regular_series(session, partnership.id, utcnow()):
-        return CheckResult(True, "Meetings are scheduled ahead.")
-    return CheckResult(False, "No series with meetings ahead.")
+def _cadence_check(session, partnership, today) -> CheckResult:
+    series = queries.active_series_of(session, partnership.id, utcnow())
+    if series is None:
+        return CheckResult(False, "No meeting series with meetings ahead.")
+    return CheckResult(True, series.cadence)
 
 
-# Recommended, not required: the cadence the partnership agreed is the required item.
+# The cadence is the active series' schedule: one source, shown the same everywhere.
 add_check(
     Check(
         Stage.PARTNER,
-        "meetings.regular_series",
-        "A regular meeting series is scheduled",
-        required=False,
-        compute=_regular_series_check,
-        order=41,
-        help="Schedule the monthly partner meeting as a series on the Meetings tab.",
+        "partner.cadence",
+        "A regular meeting cadence set (monthly is typical)",
+        compute=_cadence_check,
+        order=40,
+        help="Schedule the partner meeting as a series on the Meetings tab.",
     )
 )
 
 
 @attention_source
 def _needs_attention(session, partnership_ids: list[int], today) -> list[Attention]:
-    """Overdue action items; agencies that missed the last meetings."""
-    found = [
+    """Overdue action items (agencies missing meetings are flags, listed with the flags)."""
+    return [
         Attention(
             partnership_id,
             f"{count} overdue action item{'s' if count != 1 else ''}",
@@ -75,15 +78,3 @@ def _needs_attention(session, partnership_ids: list[int], today) -> list[Attenti
             session, partnership_ids, today
         ).items()
     ]
-    for partnership_id, agencies in queries.agencies_missing_meetings(
-        session, partnership_ids
-    ).items():
-        found.extend(
-            Attention(
-                partnership_id,
-                f"{agency.organization.name} missed the last {queries.MISSED_IN_A_ROW} meetings",
-                url_for("meetings.attendance_report", partnership_id=partnership_id),
-            )
-            for agency in agencies
-        )
-    return found

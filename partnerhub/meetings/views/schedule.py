@@ -19,7 +19,7 @@ from partnerhub.meetings.forms import (
     MeetingForm,
     SeriesForm,
 )
-from partnerhub.meetings.recurrence import describe, to_local
+from partnerhub.meetings.recurrence import to_local
 from partnerhub.meetings.views import PARTNERSHIP, blueprint
 from partnerhub.meetings.views.common import (
     _meeting_data,
@@ -49,7 +49,7 @@ def index(partnership_id: int):
 def attendance_report(partnership_id: int):
     """Which agencies came to the last held meetings; agencies missing lately stand out."""
     partnership = load_partnership(partnership_id)
-    report = queries.attendance_report(database.session, partnership.id)
+    report = queries.attendance_report(database.session, partnership)
     return _page("meetings/attendance_report.html", partnership, report=report)
 
 
@@ -59,6 +59,8 @@ def new_series(partnership_id: int):
     """Schedule a recurring series."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     form = SeriesForm()
+    if request.method == "GET":
+        form.from_month.data = _today(partnership).replace(day=1)
     if (
         form.validate_on_submit()
         and form.build_rule(partnership.timezone)
@@ -69,7 +71,10 @@ def new_series(partnership_id: int):
             partnership,
             _series_data(form),
             utcnow(),
-            done=f"Scheduled “{form.title.data}”: {describe(form.rule)}.",
+            done=lambda series: (
+                f"Scheduled “{series.title}”: {series.cadence}, "
+                f"first on {series.starts_on:%a %d %b %Y}."
+            ),
             at=form.custom_rule,
         )
     ):
@@ -84,13 +89,12 @@ def edit_series(partnership_id: int, series_id: int):
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     series = queries.series_in(database.session, partnership.id, series_id) or abort(404)
     form = SeriesForm()
+    today = _today(partnership)
     if request.method == "GET":
-        form.fill_from(series)
-        today = to_local(utcnow(), partnership_zone(partnership)).date()
-        form.starts_on.data = max(series.starts_on, today)
+        form.fill_from(series, max(series.starts_on, today))
     elif (
         form.validate_on_submit()
-        and form.build_rule(partnership.timezone)
+        and form.build_rule(partnership.timezone, not_before=today)
         and apply(
             services.edit_series,
             database.session,
@@ -104,6 +108,10 @@ def edit_series(partnership_id: int, series_id: int):
     ):
         return redirect(url_for(".index", partnership_id=partnership.id))
     return _page("meetings/series_form.html", partnership, form=form, series=series)
+
+
+def _today(partnership):
+    return to_local(utcnow(), partnership_zone(partnership)).date()
 
 
 @blueprint.route(PARTNERSHIP + "/meetings/new", methods=["GET", "POST"])

@@ -39,7 +39,7 @@ class PartnershipDetails:
     community: str
     purpose: str
     timezone: str
-    meeting_cadence: str = ""
+    absence_flag_after: int = 3
 
 
 def _apply_details(session: Session, partnership: Partnership, details: PartnershipDetails):
@@ -57,7 +57,7 @@ def _apply_details(session: Session, partnership: Partnership, details: Partners
     partnership.community = details.community.strip()
     partnership.purpose = details.purpose.strip()
     partnership.timezone = details.timezone
-    partnership.meeting_cadence = details.meeting_cadence.strip()
+    partnership.absence_flag_after = details.absence_flag_after
 
 
 def create_partnership(
@@ -92,7 +92,7 @@ def update_partnership(
     details: PartnershipDetails,
     now: datetime,
 ) -> None:
-    """Change a partnership's name, community, purpose, time zone or cadence."""
+    """Change a partnership's name, community, purpose, time zone or absence setting."""
     _apply_details(session, partnership, details)
     changed = changed_fields(session, partnership)
     if changed:

@@ -45,7 +45,7 @@ def _details(form: PartnershipForm) -> services.PartnershipDetails:
         community=form.community.data,
         purpose=form.purpose.data or "",
         timezone=form.timezone.data,
-        meeting_cadence=form.meeting_cadence.data or "",
+        absence_flag_after=form.absence_flag_after.data,
     )
 
 
@@ -111,7 +111,7 @@ def _render_panel(registered, db, partnership, today) -> Markup:
 @blueprint.route("/partnerships/<int:partnership_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_partnership(partnership_id: int):
-    """Change the partnership's name, community, purpose, time zone and cadence."""
+    """Change the partnership's name, community, purpose, time zone and absence setting."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     form = PartnershipForm(obj=partnership)
     if form.validate_on_submit() and _save_details(
