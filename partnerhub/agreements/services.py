@@ -550,7 +550,6 @@ def send_for_signature(session: Session, actor: User, agreement: Agreement, now:
         for label, ok in (
             ("an effective date", agreement.effective_on is not None),
             ("at least one party", bool(agreement.parties)),
-            ("a purpose", bool(agreement.purpose.strip())),
         )
         if not ok
     ]
