@@ -109,7 +109,9 @@ def url_values(make, world) -> dict[str, dict]:
         select(AgreementParty).where(AgreementParty.agreement_id == active.id)
     ).one()
     document = make.agreement_document(active)
-    police = make.agency(world.partnership, "Helena Police Department", Sector.LAW_ENFORCEMENT)
+    police = make.agency(
+        world.partnership, "Lewis and Clark County Sheriff's Office", Sector.LAW_ENFORCEMENT
+    )
     # Signed by the police only: the school (the member's agency) may join it by amendment.
     joinable = make.agreement(
         world.partnership,
