@@ -281,9 +281,20 @@ class Factory:
         sent: bool = False,
         signed: bool = False,
         flows: list = (),
+        written: bool = False,
         **fields,
     ) -> Agreement:
-        """An agreement among `parties`; `signed` sends it and records every signature."""
+        """An agreement among `parties`; `signed` sends it and records every signature;
+        `written` gives it every clause (the standard wording) so that it may be sent."""
+        if written:
+            from partnerhub.agreements.clauses import CLAUSES
+
+            fields = {
+                **{c.attr: c.default for c in CLAUSES[1:]},
+                "purpose": "Share what the partners agreed, and nothing more.",
+                "flows_clause": "The school shares attendance counts with the police.",
+                **fields,
+            }
         agreement = Agreement(
             partnership_id=partnership.id,
             title=title or f"Agreement {next(_serial)}",

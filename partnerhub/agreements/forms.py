@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from partnerhub.agreements import vocabulary
+from partnerhub.agreements import clauses, vocabulary
 from partnerhub.agreements.models import AgreementKind, RenewalRule
 from partnerhub.agreements.services import Terms
 from partnerhub.forms import Form
@@ -69,6 +69,12 @@ class AgreementForm(Form):
     renewal_rule = SelectField(
         "Renewal", choices=choices((r.value, r.label) for r in RenewalRule), coerce=RenewalRule
     )
+    review_on = DateField(
+        "Annual review date",
+        validators=[Optional()],
+        description="When the parties review it together, apart from renewal. "
+        "Leave empty for a year after the effective date.",
+    )
     submit = SubmitField("Save draft")
 
     def __init__(self, agencies, flows, *args, **kwargs) -> None:
@@ -81,6 +87,10 @@ class AgreementForm(Form):
     def validate_expires_on(self, field) -> None:
         if field.data and self.effective_on.data and field.data <= self.effective_on.data:
             raise ValidationError("The expiry date must come after the effective date.")
+
+    def validate_review_on(self, field) -> None:
+        if field.data and self.effective_on.data and field.data <= self.effective_on.data:
+            raise ValidationError("The annual review date must come after the effective date.")
 
     def fill(self, terms: Terms) -> None:
         """Show an agreement's terms in the form."""
@@ -105,6 +115,7 @@ class AgreementForm(Form):
             expires_on=self.expires_on.data,
             renewal_notice_days=self.renewal_notice_days.data,
             renewal_rule=self.renewal_rule.data,
+            review_on=self.review_on.data,
         )
 
 
@@ -140,3 +151,66 @@ class DocumentForm(Form):
         description="PDF or Word (.docx).",
     )
     submit = SubmitField("Attach")
+
+
+class ClausesForm(Form):
+    """Every clause of a draft, one text area each (built from clauses.CLAUSES)."""
+
+    submit = SubmitField("Save clauses")
+
+    def texts(self) -> dict[str, str]:
+        return {c.attr: (getattr(self, c.attr).data or "") for c in clauses.CLAUSES}
+
+    def fill(self, agreement) -> None:
+        for clause in clauses.CLAUSES:
+            getattr(self, clause.attr).data = getattr(agreement, clause.attr)
+
+
+for _clause in clauses.CLAUSES:
+    setattr(
+        ClausesForm,
+        _clause.attr,
+        TextAreaField(_clause.heading, validators=[Length(max=20000)], description=_clause.covers),
+    )
+
+
+class MatrixDraftForm(Form):
+    flows = CheckboxesField("Flows it covers", coerce=int)
+    submit = SubmitField("Draft from the sharing matrix")
+
+    def __init__(self, flows, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.flows.choices = choices((f.id, vocabulary.flow_label(f)) for f in flows)
+
+    def validate_flows(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Choose at least one flow of the sharing matrix.")
+
+
+class ReviewForm(Form):
+    reviewed_on = DateField("Date of the review", validators=[DataRequired()])
+    submit = SubmitField("Record the annual review")
+
+
+class AmendmentForm(Form):
+    agency = SelectField("Joining agency", coerce=int, validators=[InputRequired()])
+    flows = CheckboxesField("Flows it adds (optional)", coerce=int)
+    text = TextAreaField(
+        "Wording",
+        validators=[Length(max=20000)],
+        description="Leave empty for the standard wording: the agency joins on every term, "
+        "for the rest of the term.",
+    )
+    submit = SubmitField("Draft the amendment")
+
+    def __init__(self, agencies, flows, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency.choices = choices((a.id, a.organization.name) for a in agencies)
+        self.flows.choices = choices((f.id, vocabulary.flow_label(f)) for f in flows)
+
+
+class AmendmentSignatureForm(Form):
+    signer_name = StringField("Signer's name", validators=[DataRequired(), Length(max=120)])
+    signer_title = StringField("Signer's title", validators=[DataRequired(), Length(max=120)])
+    signed_on = DateField("Date signed", validators=[DataRequired()])
+    submit = SubmitField("Record signature")

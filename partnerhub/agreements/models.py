@@ -133,6 +133,18 @@ class Agreement(Timestamped, Base):
     renewal_rule: Mapped[RenewalRule] = mapped_column(
         enum_type(RenewalRule, "renewal_rule"), default=RenewalRule.NONE
     )
+    # The yearly review the parties hold whether or not the agreement is due for renewal.
+    review_on: Mapped[date | None]
+    last_reviewed_on: Mapped[date | None]
+    # The clauses beside the purpose (see clauses.py for what each says and its default).
+    parties_clause: Mapped[str] = mapped_column(sa.Text, default="")
+    flows_clause: Mapped[str] = mapped_column(sa.Text, default="")
+    redisclosure_clause: Mapped[str] = mapped_column(sa.Text, default="")
+    security_clause: Mapped[str] = mapped_column(sa.Text, default="")
+    training_clause: Mapped[str] = mapped_column(sa.Text, default="")
+    disputes_clause: Mapped[str] = mapped_column(sa.Text, default="")
+    consent_clause: Mapped[str] = mapped_column(sa.Text, default="")
+    term_clause: Mapped[str] = mapped_column(sa.Text, default="")
     sent_for_signature_at: Mapped[datetime | None]
     terminated_on: Mapped[date | None]
     termination_reason: Mapped[str] = mapped_column(sa.Text, default="")
@@ -166,6 +178,12 @@ class Agreement(Timestamped, Base):
     flows: Mapped[list[InformationFlow]] = relationship(
         secondary=agreement_flows, lazy="raise", order_by=InformationFlow.id
     )
+    amendments: Mapped[list[AgreementAmendment]] = relationship(
+        back_populates="agreement",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="AgreementAmendment.number",
+    )
 
 
 class AgreementParty(Base):
@@ -180,6 +198,10 @@ class AgreementParty(Base):
     )
     partner_agency_id: Mapped[int] = mapped_column(
         sa.ForeignKey("partner_agencies.id", ondelete="CASCADE"), index=True
+    )
+    # Set for an agency that joined the signed agreement by an amendment.
+    amendment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agreement_amendments.id", ondelete="SET NULL")
     )
 
     agreement: Mapped[Agreement] = relationship(back_populates="parties", lazy="raise_on_sql")
@@ -275,3 +297,73 @@ class AgreementDocument(Base):
 
     agreement: Mapped[Agreement] = relationship(back_populates="documents", lazy="raise")
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id], lazy="joined")
+
+
+# The sharing-matrix rows an amendment adds to the agreement.
+amendment_flows = sa.Table(
+    "agreement_amendment_flows",
+    Base.metadata,
+    sa.Column(
+        "amendment_id",
+        sa.ForeignKey("agreement_amendments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "information_flow_id",
+        sa.ForeignKey("information_flows.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class AgreementAmendment(Base):
+    """An agency joining a signed agreement (and, with it, flows the agreement now covers).
+
+    It takes effect once the joining agency has signed it and a facilitator has accepted it
+    for the partnership: the agency then becomes a party with that signature on file. The
+    agreement's term does not change."""
+
+    __tablename__ = "agreement_amendments"
+    __table_args__ = (
+        sa.UniqueConstraint("agreement_id", "number"),
+        sa.UniqueConstraint("agreement_id", "partner_agency_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    partner_agency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partner_agencies.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    signer_name: Mapped[str | None] = mapped_column(sa.String(120))
+    signer_title: Mapped[str | None] = mapped_column(sa.String(120))
+    signed_on: Mapped[date | None]
+    signature_recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    accepted_on: Mapped[date | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    agreement: Mapped[Agreement] = relationship(back_populates="amendments", lazy="raise_on_sql")
+    partner_agency: Mapped[PartnerAgency] = relationship(lazy="joined")
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id], lazy="raise")
+    flows: Mapped[list[InformationFlow]] = relationship(
+        secondary=amendment_flows, lazy="raise", order_by=InformationFlow.id
+    )
+
+    @property
+    def in_effect_on(self) -> date | None:
+        """The day it took effect: the later of the signature and the acceptance."""
+        if self.signed_on is None or self.accepted_on is None:
+            return None
+        return max(self.signed_on, self.accepted_on)

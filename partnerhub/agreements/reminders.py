@@ -1,5 +1,6 @@
 """What agreements flag and send: renewal flags, and emails at the notice window's opening,
-30 and 7 days before the end of the term, and on expiry."""
+30 and 7 days before the end of the term, and on expiry; annual review flags, and emails 30
+days before the review date and on it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from partnerhub.agreements.services import agreements_due, renewal_thresholds, term_end
+from partnerhub.agreements.services import (
+    agreements_due,
+    agreements_review_due,
+    renewal_thresholds,
+    review_thresholds,
+    term_end,
+)
 from partnerhub.links import external_url
 from partnerhub.notifications import (
     FlagKind,
@@ -86,3 +93,65 @@ def sweep_agreement_flags(
                 ),
             )
     report.flags_resolved += resolve_flags(session, FlagKind.AGREEMENT_RENEWAL, still_due, now)
+
+
+REVIEW_WORDS = {
+    "review_30_days": "is due for its annual review in 30 days",
+    "review_due": "is due for its annual review",
+}
+
+
+@sweep_step(order=31)
+def sweep_agreement_reviews(
+    session: Session, now: datetime, partnerships: Partnerships, report: SweepReport
+) -> None:
+    """Flag agreements whose annual review is near or overdue; email facilitators and the
+    parties' signatories once at each threshold (30 days before, and on the day)."""
+    still_due = set()
+    for today, partnership_ids in partnerships.by_today.items():
+        for agreement in agreements_review_due(session, today, partnership_ids):
+            subject = f"agreement:{agreement.id}"
+            still_due.add(subject)
+            passed = [name for name, day in review_thresholds(agreement) if day <= today]
+            flagged, previous = flag(
+                session,
+                FlagKind.AGREEMENT_REVIEW,
+                subject,
+                agreement,
+                agreement.review_on,
+                passed[-1],
+                today,
+                report,
+            )
+            if previous == passed[-1] or flagged.acknowledged_at is not None:
+                continue
+            parties = [p.partner_agency_id for p in agreement.parties]
+            notify(
+                session,
+                ReminderKind.AGREEMENT_RENEWAL,
+                "agreement_review",
+                f"{agreement.title} {REVIEW_WORDS[passed[-1]]}",
+                key=f"agreement-review:{agreement.id}:{agreement.review_on.isoformat()}:"
+                f"{passed[-1]}",
+                to=people(
+                    session,
+                    agreement.partnership_id,
+                    Membership.role == Role.FACILITATOR,
+                    Membership.is_signatory.is_(True) & Membership.partner_agency_id.in_(parties),
+                ),
+                about=flagged.subject,
+                partnership_id=agreement.partnership_id,
+                names=partnerships.names,
+                now=now,
+                report=report,
+                agreement=agreement,
+                state=REVIEW_WORDS[passed[-1]],
+                review_on=long_date(agreement.review_on),
+                overdue=passed[-1] == "review_due",
+                link=external_url(
+                    "agreements.show",
+                    partnership_id=agreement.partnership_id,
+                    agreement_id=agreement.id,
+                ),
+            )
+    report.flags_resolved += resolve_flags(session, FlagKind.AGREEMENT_REVIEW, still_due, now)

@@ -29,9 +29,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
-from partnerhub.agreements import uploads
+from partnerhub.agreements import clauses, uploads
 from partnerhub.agreements.models import (
     Agreement,
+    AgreementAmendment,
     AgreementDocument,
     AgreementKind,
     AgreementParty,
@@ -234,6 +235,10 @@ DETAIL_LOAD = (
     joinedload(Agreement.predecessor),
     selectinload(Agreement.documents),
     selectinload(Agreement.flows).lazyload(InformationFlow.procedure),
+    selectinload(Agreement.amendments).options(
+        joinedload(AgreementAmendment.partner_agency),
+        selectinload(AgreementAmendment.flows).lazyload(InformationFlow.procedure),
+    ),
 )
 
 # The list shows what needs doing first: renewals coming up, then signatures awaited.
@@ -419,6 +424,7 @@ class Terms:
     expires_on: date | None = None
     renewal_notice_days: int = 90
     renewal_rule: RenewalRule = RenewalRule.NONE
+    review_on: date | None = None  # None: a year after the effective date
 
     @classmethod
     def of(cls, agreement: Agreement) -> Terms:
@@ -435,6 +441,7 @@ class Terms:
             expires_on=agreement.expires_on,
             renewal_notice_days=agreement.renewal_notice_days,
             renewal_rule=agreement.renewal_rule,
+            review_on=agreement.review_on,
         )
 
 
@@ -448,12 +455,20 @@ TERM_FIELDS = (
     "expires_on",
     "renewal_notice_days",
     "renewal_rule",
+    "review_on",
 )
+
+# The annual review: a year after the effective date, then a year after each review held.
+REVIEW_INTERVAL = relativedelta(years=1)
 
 
 def _apply_terms(session: Session, agreement: Agreement, terms: Terms) -> None:
     if terms.expires_on and terms.effective_on and terms.expires_on <= terms.effective_on:
         raise DomainError("The expiry date must come after the effective date.")
+    if terms.review_on and terms.effective_on and terms.review_on <= terms.effective_on:
+        raise DomainError("The annual review date must come after the effective date.")
+    if terms.review_on is None and terms.effective_on is not None:
+        terms.review_on = terms.effective_on + REVIEW_INTERVAL
     allowed = {a.id for a in active_agencies(session, agreement.partnership_id)}
     wanted = set(terms.party_agency_ids)
     if not wanted <= allowed:
@@ -493,6 +508,11 @@ def create_agreement(
         partnership_id=partnership_id, created_by_id=actor.id, parties=[], documents=[], flows=[]
     )
     _apply_terms(session, agreement, terms)
+    for clause in clauses.CLAUSES[1:]:
+        setattr(agreement, clause.attr, clause.default)
+    agreement.flows_clause = clauses.flows_text(agreement.flows)
+    if clauses.carries_part2(agreement.flows):
+        agreement.redisclosure_clause = clauses.with_part2_notice(agreement.redisclosure_clause)
     session.add(agreement)
     _record(session, actor, "agreement.created", agreement, f"Drafted “{terms.title}”.", now)
     return agreement
@@ -530,12 +550,15 @@ def send_for_signature(session: Session, actor: User, agreement: Agreement, now:
         for label, ok in (
             ("an effective date", agreement.effective_on is not None),
             ("at least one party", bool(agreement.parties)),
-            ("a purpose", bool(agreement.purpose.strip())),
         )
         if not ok
     ]
     if missing:
         raise DomainError(f"Before sending it for signature, give it {' and '.join(missing)}.")
+    if gaps := clauses.missing(agreement):
+        raise DomainError(
+            "Before sending it for signature, complete its clauses: " + "; ".join(gaps) + "."
+        )
     agreement.sent_for_signature_at = now
     _record(
         session, actor, "agreement.sent", agreement, f"Sent “{agreement.title}” for signature.", now
@@ -683,7 +706,10 @@ def renew(
         terms.expires_on = end + _term_length(agreement)
     else:
         terms.effective_on, terms.expires_on = None, None
+    terms.review_on = None
     successor = create_agreement(session, actor, agreement.partnership_id, terms, now)
+    for clause in clauses.CLAUSES:
+        setattr(successor, clause.attr, getattr(agreement, clause.attr))
     successor.predecessor = agreement
     _record(
         session,
@@ -760,3 +786,323 @@ def delete_document(
         sha256=document.sha256,
     )
     uploads.remove(upload_root, document.stored_name)
+
+
+# --- clauses ------------------------------------------------------------------------------
+
+
+def _require_draft(agreement: Agreement) -> None:
+    if agreement.sent_for_signature_at is not None:
+        raise InvalidTransition(
+            "The clauses are locked once the agreement is sent for signature. "
+            "Renew it to draft new clauses, or add a party by amendment."
+        )
+
+
+def update_clauses(
+    session: Session, actor: User, agreement: Agreement, texts: dict[str, str], now: datetime
+) -> None:
+    """Rewrite a draft's clauses (`texts` maps a clause's attribute to its new text)."""
+    _require_draft(agreement)
+    unknown = texts.keys() - clauses.BY_ATTR.keys()
+    if unknown:
+        raise DomainError(f"An agreement has no clause called {', '.join(sorted(unknown))}.")
+    changed = []
+    for attr, text in texts.items():
+        text = text.strip()
+        if text != (getattr(agreement, attr) or ""):
+            setattr(agreement, attr, text)
+            changed.append(clauses.BY_ATTR[attr].heading)
+    _record(
+        session,
+        actor,
+        "agreement.clauses_edited",
+        agreement,
+        f"Edited the clauses of “{agreement.title}”"
+        + (f": {', '.join(changed)}." if changed else " (no change)."),
+        now,
+        changed=changed,
+    )
+
+
+def draft_from_matrix(
+    session: Session, actor: User, agreement: Agreement, flow_ids: list[int], now: datetime
+) -> None:
+    """Cover the chosen flows of the sharing matrix and write the flows clause from them; a
+    flow carrying Part 2 records adds 42 CFR 2.32's notice to the re-disclosure clause."""
+    _require_draft(agreement)
+    flows = {f.id: f for f in partnership_flows(session, agreement.partnership_id)}
+    if not flow_ids:
+        raise DomainError("Choose at least one flow of the sharing matrix for it to cover.")
+    if not set(flow_ids) <= flows.keys():
+        raise DomainError("Covered flows must be rows of this partnership's sharing matrix.")
+    agreement.flows = [flows[i] for i in sorted(set(flow_ids))]
+    agreement.flows_clause = clauses.flows_text(agreement.flows)
+    if clauses.carries_part2(agreement.flows):
+        agreement.redisclosure_clause = clauses.with_part2_notice(agreement.redisclosure_clause)
+    _record(
+        session,
+        actor,
+        "agreement.drafted_from_matrix",
+        agreement,
+        f"Drafted the flows of “{agreement.title}” from {len(agreement.flows)} rows of the "
+        "sharing matrix.",
+        now,
+        flow_ids=[f.id for f in agreement.flows],
+    )
+
+
+# --- the annual review --------------------------------------------------------------------
+
+# Reminders before the review date (days before), then on the date itself.
+REVIEW_REMINDER_DAYS = 30
+
+
+def review_thresholds(agreement: Agreement) -> list[tuple[str, date]]:
+    """The dates to remind people of the annual review on: 30 days before, and the day."""
+    if agreement.review_on is None:
+        return []
+    return [
+        ("review_30_days", agreement.review_on - timedelta(days=REVIEW_REMINDER_DAYS)),
+        ("review_due", agreement.review_on),
+    ]
+
+
+def review_due(agreement: Agreement, today: date) -> bool:
+    """In force, not renewed, and its review date is 30 days off or past; a review falling
+    on or after the end of the term is held as the renewal, so it is not reminded apart."""
+    if agreement.review_on is None or agreement.successor is not None:
+        return False
+    if not is_in_force(agreement, today):
+        return False
+    end = term_end(agreement, today)
+    if end is not None and agreement.review_on >= end:
+        return False
+    return today >= agreement.review_on - timedelta(days=REVIEW_REMINDER_DAYS)
+
+
+def agreements_review_due(
+    session: Session, today: date, partnership_ids: list[int] | None = None
+) -> list[Agreement]:
+    """Agreements in force whose annual review is due within 30 days or overdue, soonest
+    first; parties, signatures and successor are loaded."""
+    query = (
+        select(Agreement)
+        .where(
+            Agreement.sent_for_signature_at.is_not(None),
+            Agreement.review_on <= today + timedelta(days=REVIEW_REMINDER_DAYS),
+            Agreement.effective_on <= today,
+            ~Agreement.successor.has(),
+            (Agreement.terminated_on.is_(None)) | (Agreement.terminated_on > today),
+        )
+        .options(*STATUS_JOINED)
+        .order_by(Agreement.review_on, Agreement.id)
+    )
+    if partnership_ids is not None:
+        query = query.where(Agreement.partnership_id.in_(partnership_ids))
+    return [a for a in session.scalars(query).unique() if review_due(a, today)]
+
+
+def record_review(
+    session: Session,
+    actor: User,
+    agreement: Agreement,
+    reviewed_on: date,
+    today: date,
+    now: datetime,
+) -> None:
+    """Record that the parties held the annual review; the next is due a year later."""
+    if not is_in_force(agreement, today):
+        raise InvalidTransition("Only an agreement in force is reviewed; renew or redraft it.")
+    if reviewed_on > today:
+        raise DomainError("The review date cannot be in the future.")
+    if agreement.effective_on and reviewed_on < agreement.effective_on:
+        raise DomainError("The review date cannot come before the effective date.")
+    agreement.last_reviewed_on = reviewed_on
+    agreement.review_on = reviewed_on + REVIEW_INTERVAL
+    _record(
+        session,
+        actor,
+        "agreement.reviewed",
+        agreement,
+        f"Recorded the annual review of “{agreement.title}” held on {reviewed_on.isoformat()}; "
+        f"the next is due by {agreement.review_on.isoformat()}.",
+        now,
+    )
+
+
+# --- amendments: an agency joining a signed agreement ---------------------------------------
+
+AMENDABLE = (AgreementStatus.SIGNED, AgreementStatus.ACTIVE, AgreementStatus.EXPIRING)
+
+
+def joinable_agencies(session: Session, agreement: Agreement) -> list[PartnerAgency]:
+    """Agencies at the table that are neither parties nor already joining by an amendment."""
+    taken = {p.partner_agency_id for p in agreement.parties}
+    taken |= {a.partner_agency_id for a in agreement.amendments}
+    return [a for a in active_agencies(session, agreement.partnership_id) if a.id not in taken]
+
+
+def amendment_text(agreement: Agreement, agency_name: str, flows: list[InformationFlow]) -> str:
+    """The default wording of an amendment adding `agency_name` (and flows); flows carrying
+    Part 2 records bring 42 CFR 2.32's notice when the agreement does not quote it yet."""
+    text = (
+        f"{agency_name} joins this agreement as a party from the day this amendment takes "
+        "effect, on all of its terms and for the rest of its term, which this amendment does "
+        "not change."
+    )
+    if flows:
+        text += " The agreement also covers these flows of the sharing matrix:\n" + "\n".join(
+            f"- {clauses.flow_sentence(flow)}" for flow in flows
+        )
+    if clauses.carries_part2(flows) and not clauses.has_part2_notice(agreement.redisclosure_clause):
+        text += "\n" + clauses.PART2_PARAGRAPH
+    return text
+
+
+def propose_amendment(
+    session: Session,
+    actor: User,
+    agreement: Agreement,
+    partner_agency_id: int,
+    flow_ids: list[int],
+    text: str,
+    today: date,
+    now: datetime,
+) -> AgreementAmendment:
+    """Draft an amendment by which an agency joins the signed agreement."""
+    status = agreement_status(agreement, today)
+    if status not in AMENDABLE:
+        raise InvalidTransition(
+            f"A {status.label.lower()} agreement cannot be amended: only a signed agreement "
+            "in force takes new parties. Add the agency to the draft, or to its renewal."
+        )
+    agency = next(
+        (a for a in joinable_agencies(session, agreement) if a.id == partner_agency_id), None
+    )
+    if agency is None:
+        raise DomainError(
+            "Choose an agency at the table that is not a party yet and has no amendment pending."
+        )
+    flows = {f.id: f for f in partnership_flows(session, agreement.partnership_id)}
+    covered = {f.id for f in agreement.flows}
+    if not set(flow_ids) <= flows.keys() - covered:
+        raise DomainError("Added flows must be rows of the sharing matrix it does not cover yet.")
+    added = [flows[i] for i in sorted(set(flow_ids))]
+    amendment = AgreementAmendment(
+        number=len(agreement.amendments) + 1,
+        partner_agency_id=agency.id,
+        text=text.strip() or amendment_text(agreement, agency.organization.name, added),
+        created_by_id=actor.id,
+        created_at=now,
+        flows=added,
+    )
+    agreement.amendments.append(amendment)
+    _record(
+        session,
+        actor,
+        "agreement.amendment_proposed",
+        agreement,
+        f"Drafted amendment {amendment.number} to “{agreement.title}”: "
+        f"{agency.organization.name} joins.",
+        now,
+        partner_agency_id=agency.id,
+        flow_ids=[f.id for f in added],
+    )
+    return amendment
+
+
+def _require_pending(amendment: AgreementAmendment, today: date) -> None:
+    if amendment.in_effect_on is not None:
+        raise InvalidTransition("This amendment is in effect already.")
+    status = agreement_status(amendment.agreement, today)
+    if status not in AMENDABLE:
+        raise InvalidTransition(
+            f"The agreement is {status.label.lower()} now: its amendments can no longer be signed."
+        )
+
+
+def sign_amendment(
+    session: Session,
+    actor: User,
+    amendment: AgreementAmendment,
+    *,
+    signer_name: str,
+    signer_title: str,
+    signed_on: date,
+    today: date,
+    now: datetime,
+) -> None:
+    """Record the joining agency's signature of the amendment."""
+    _require_pending(amendment, today)
+    if amendment.signed_on is not None:
+        raise InvalidTransition("The joining agency has signed this amendment already.")
+    if signed_on > today:
+        raise DomainError("The signature date cannot be in the future.")
+    amendment.signer_name = signer_name.strip()
+    amendment.signer_title = signer_title.strip()
+    amendment.signed_on = signed_on
+    amendment.signature_recorded_by_id = actor.id
+    agency = amendment.partner_agency.organization.name
+    _record(
+        session,
+        actor,
+        "agreement.amendment_signed",
+        amendment.agreement,
+        f"Recorded {amendment.signer_name} ({amendment.signer_title}) signing amendment "
+        f"{amendment.number} to “{amendment.agreement.title}” for {agency}.",
+        now,
+        amendment_id=amendment.id,
+    )
+    _take_effect_when_complete(session, amendment, now)
+
+
+def accept_amendment(
+    session: Session, actor: User, amendment: AgreementAmendment, today: date, now: datetime
+) -> None:
+    """A facilitator accepts the amendment for the partnership (the parties agreed to it in
+    the agreement's amendment clause)."""
+    _require_pending(amendment, today)
+    if amendment.accepted_on is not None:
+        raise InvalidTransition("This amendment was accepted already.")
+    amendment.accepted_on = today
+    amendment.accepted_by_id = actor.id
+    _record(
+        session,
+        actor,
+        "agreement.amendment_accepted",
+        amendment.agreement,
+        f"Accepted amendment {amendment.number} to “{amendment.agreement.title}” for the "
+        "partnership.",
+        now,
+        amendment_id=amendment.id,
+    )
+    _take_effect_when_complete(session, amendment, now)
+
+
+def _take_effect_when_complete(
+    session: Session, amendment: AgreementAmendment, now: datetime
+) -> None:
+    """Signed and accepted: the agency becomes a party, with its signature on file, and the
+    flows it brings are covered."""
+    if amendment.in_effect_on is None:
+        return
+    session.flush()  # the amendment's id, which the new party points at
+    agreement = amendment.agreement
+    agreement.parties.append(
+        AgreementParty(
+            partner_agency_id=amendment.partner_agency_id,
+            amendment_id=amendment.id,
+            signatures=[
+                AgreementSignature(
+                    signer_name=amendment.signer_name,
+                    signer_title=amendment.signer_title,
+                    signed_on=amendment.signed_on,
+                    recorded_by_id=amendment.signature_recorded_by_id,
+                    recorded_at=now,
+                )
+            ],
+        )
+    )
+    covered = {f.id for f in agreement.flows}
+    agreement.flows = [*agreement.flows, *(f for f in amendment.flows if f.id not in covered)]

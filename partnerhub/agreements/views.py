@@ -1,4 +1,5 @@
-"""Agreements: list, draft, send for signature, sign, terminate, renew, signed documents."""
+"""Agreements: list, draft, clauses, a printable draft from the sharing matrix, send for
+signature, sign, amendments, annual review, terminate, renew, signed documents."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ from flask import (
 from flask_login import current_user, login_required
 
 from partnerhub import permissions
-from partnerhub.agreements import services, uploads, vocabulary
+from partnerhub.agreements import clauses, services, uploads, vocabulary
 from partnerhub.agreements.forms import (
     AgreementForm,
+    AmendmentForm,
+    AmendmentSignatureForm,
+    ClausesForm,
     DocumentForm,
+    MatrixDraftForm,
+    ReviewForm,
     SignatureForm,
     TerminateForm,
     WithdrawSignatureForm,
@@ -102,7 +108,203 @@ def show(partnership_id: int, agreement_id: int):
         thresholds=services.renewal_thresholds(agreement, today),
         label_of=vocabulary.label_of,
         flow_label=vocabulary.flow_label,
+        clauses=clauses.CLAUSES,
+        missing=clauses.missing(agreement),
+        amendable=status in services.AMENDABLE,
+        in_force=services.is_in_force(agreement, today),
     )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/clauses", methods=["GET", "POST"])
+@login_required
+def edit_clauses(partnership_id: int, agreement_id: int):
+    """Rewrite a draft's clauses."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    if agreement.sent_for_signature_at is not None:
+        flash("The clauses are locked once sent for signature.")
+        return redirect(_url("show", agreement))
+    form = ClausesForm()
+    if not form.is_submitted():
+        form.fill(agreement)
+    if form.validate_on_submit() and apply(
+        services.update_clauses,
+        database.session,
+        current_user,
+        agreement,
+        form.texts(),
+        utcnow(),
+        done="Clauses saved.",
+        at=form,
+    ):
+        return redirect(_url("show", agreement))
+    return render_template(
+        "agreements/clauses.html",
+        partnership=partnership,
+        agreement=agreement,
+        form=form,
+        clauses=clauses.CLAUSES,
+    )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/from-matrix", methods=["GET", "POST"])
+@login_required
+def draft_from_matrix(partnership_id: int, agreement_id: int):
+    """Choose the matrix flows a draft covers and write its flows clause from them."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    if agreement.sent_for_signature_at is not None:
+        return redirect(_url("printable", agreement))
+    form = MatrixDraftForm(services.partnership_flows(database.session, partnership.id))
+    if not form.is_submitted():
+        form.flows.data = [f.id for f in agreement.flows]
+    if form.validate_on_submit() and apply(
+        services.draft_from_matrix,
+        database.session,
+        current_user,
+        agreement,
+        form.flows.data,
+        utcnow(),
+        done="Drafted from the sharing matrix.",
+        at=form.flows,
+    ):
+        return redirect(_url("printable", agreement))
+    return render_template(
+        "agreements/from_matrix.html", partnership=partnership, agreement=agreement, form=form
+    )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/printable")
+@login_required
+def printable(partnership_id: int, agreement_id: int):
+    """The agreement as a document to print: cover, clauses, amendments, signature blocks."""
+    partnership, agreement = _load(partnership_id, agreement_id)
+    today = _today(partnership)
+    return render_template(
+        "agreements/printable.html",
+        partnership=partnership,
+        agreement=agreement,
+        status=services.agreement_status(agreement, today),
+        term_end=services.term_end(agreement, today),
+        clauses=clauses.CLAUSES,
+        missing=clauses.missing(agreement),
+        label_of=vocabulary.label_of,
+    )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/review", methods=["GET", "POST"])
+@login_required
+def review(partnership_id: int, agreement_id: int):
+    """Record the annual review the parties held."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    today = _today(partnership)
+    form = ReviewForm()
+    if not form.is_submitted():
+        form.reviewed_on.data = today
+    if form.validate_on_submit() and apply(
+        services.record_review,
+        database.session,
+        current_user,
+        agreement,
+        form.reviewed_on.data,
+        today,
+        utcnow(),
+        done="Annual review recorded.",
+        at=form,
+    ):
+        return redirect(_url("show", agreement))
+    return render_template(
+        "agreements/review.html", partnership=partnership, agreement=agreement, form=form
+    )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/amendments/new", methods=["GET", "POST"])
+@login_required
+def amend(partnership_id: int, agreement_id: int):
+    """Draft an amendment by which an agency joins the signed agreement."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    covered = {f.id for f in agreement.flows}
+    flows = [
+        f
+        for f in services.partnership_flows(database.session, partnership.id)
+        if f.id not in covered
+    ]
+    form = AmendmentForm(services.joinable_agencies(database.session, agreement), flows)
+    if form.validate_on_submit() and apply(
+        services.propose_amendment,
+        database.session,
+        current_user,
+        agreement,
+        form.agency.data,
+        form.flows.data or [],
+        form.text.data or "",
+        _today(partnership),
+        utcnow(),
+        done=lambda amendment: (
+            f"Amendment {amendment.number} drafted: record the joining "
+            "agency's signature, then accept it for the partnership."
+        ),
+        at=form,
+    ):
+        return redirect(_url("show", agreement) + "#amendments")
+    return render_template(
+        "agreements/amend.html", partnership=partnership, agreement=agreement, form=form
+    )
+
+
+@blueprint.route(
+    "/agreements/<int:agreement_id>/amendments/<int:amendment_id>/sign", methods=["GET", "POST"]
+)
+@login_required
+def sign_amendment(partnership_id: int, agreement_id: int, amendment_id: int):
+    """Record the joining agency's signature: its signatory, or a facilitator for them."""
+    partnership, agreement = _load(partnership_id, agreement_id)
+    amendment = _amendment(agreement, amendment_id)
+    require(Action.AGREEMENT_SIGN, amendment)
+    form = AmendmentSignatureForm()
+    if not form.is_submitted() and g.membership.partner_agency_id == amendment.partner_agency_id:
+        form.signer_name.data = current_user.name
+        form.signer_title.data = g.membership.position
+    if form.validate_on_submit() and apply(
+        services.sign_amendment,
+        database.session,
+        current_user,
+        amendment,
+        signer_name=form.signer_name.data,
+        signer_title=form.signer_title.data,
+        signed_on=form.signed_on.data,
+        today=_today(partnership),
+        now=utcnow(),
+        done=f"Signature recorded for {amendment.partner_agency.organization.name}.",
+        at=form,
+    ):
+        return redirect(_url("show", agreement) + "#amendments")
+    agreement = services.get_agreement(database.session, partnership.id, agreement_id)
+    return render_template(
+        "agreements/sign_amendment.html",
+        partnership=partnership,
+        agreement=agreement,
+        amendment=_amendment(agreement, amendment_id),
+        form=form,
+    )
+
+
+@blueprint.route(
+    "/agreements/<int:agreement_id>/amendments/<int:amendment_id>/accept", methods=["POST"]
+)
+@login_required
+def accept_amendment(partnership_id: int, agreement_id: int, amendment_id: int):
+    """Accept an amendment for the partnership."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.MANAGE)
+    amendment = _amendment(agreement, amendment_id)
+    apply(
+        services.accept_amendment,
+        database.session,
+        current_user,
+        amendment,
+        _today(partnership),
+        utcnow(),
+        done=f"Amendment {amendment.number} accepted for the partnership.",
+    )
+    return redirect(_url("show", agreement) + "#amendments")
 
 
 @blueprint.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
@@ -364,6 +566,13 @@ def _party(agreement: Agreement, party_id: int) -> AgreementParty:
     if party is None:
         abort(404)
     return party
+
+
+def _amendment(agreement: Agreement, amendment_id: int):
+    amendment = next((a for a in agreement.amendments if a.id == amendment_id), None)
+    if amendment is None:
+        abort(404)
+    return amendment
 
 
 def _document(agreement: Agreement, document_id: int):

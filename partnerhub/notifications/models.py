@@ -117,7 +117,7 @@ class ReminderKind(enum.Enum):
 REMINDER_LABELS = {
     ReminderKind.MEETING_REMINDER: "Meeting reminders (before each meeting)",
     ReminderKind.MEETING_CHANGE: "Calendar updates when a meeting I was sent moves or is cancelled",
-    ReminderKind.AGREEMENT_RENEWAL: "Agreement renewal notices",
+    ReminderKind.AGREEMENT_RENEWAL: "Agreement renewal and annual review notices",
     ReminderKind.PROCEDURE_REVIEW: "Procedure review due",
     ReminderKind.ACTION_ITEM_OVERDUE: "My overdue action items",
     ReminderKind.SIGN_OFF_REQUEST: "Procedure versions my agency is asked to sign off",
@@ -143,6 +143,7 @@ class NotificationPreference(Base):
 
 class FlagKind(enum.Enum):
     AGREEMENT_RENEWAL = "agreement_renewal"
+    AGREEMENT_REVIEW = "agreement_review"
     PROCEDURE_REVIEW = "procedure_review"
     ACTION_ITEM_OVERDUE = "action_item_overdue"
     TRAINING_LAPSE = "training_lapse"
@@ -153,6 +154,7 @@ class FlagKind(enum.Enum):
     def label(self) -> str:
         return {
             FlagKind.AGREEMENT_RENEWAL: "Agreement renewal",
+            FlagKind.AGREEMENT_REVIEW: "Agreement annual review",
             FlagKind.PROCEDURE_REVIEW: "Procedure review",
             FlagKind.ACTION_ITEM_OVERDUE: "Overdue action item",
             FlagKind.TRAINING_LAPSE: "Training lapse",

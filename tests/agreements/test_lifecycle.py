@@ -145,7 +145,7 @@ def test_sending_needs_an_effective_date(facilitator, make, table, db, reload):
 
 def test_sent_agreement_terms_are_locked(facilitator, make, table, db, reload):
     draft = make.agreement(
-        table.partnership, [table.school], purpose="Sharing.", effective_on=TODAY
+        table.partnership, [table.school], purpose="Sharing.", effective_on=TODAY, written=True
     )
     db.commit()
     facilitator.post(agreements_url(table, draft.id, "send"))

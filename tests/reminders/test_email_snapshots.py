@@ -78,6 +78,28 @@ def test_agreement_renewal_email(db, roster, run_sweep):
     assert_matches_snapshot("agreement_renewal", message)
 
 
+def test_agreement_review_email(db, roster, run_sweep):
+    signed_agreement(
+        db,
+        roster.partnership,
+        [roster.school],
+        date(2026, 7, 1),
+        date(2028, 7, 1),
+        review_on=date(2027, 7, 1),
+    )
+    run_sweep(at_local(date(2027, 6, 1)))
+    message = next(
+        m
+        for m in outbox(db, recipient=roster.facilitator.user.email)
+        if m.idempotency_key.startswith("agreement-review:")
+    )
+    assert message.subject == (
+        "Helena information-sharing IGA is due for its annual review in 30 days "
+        "(Helena Youth Partnership)"
+    )
+    assert_matches_snapshot("agreement_review", message)
+
+
 def test_procedure_review_email(db, roster, run_sweep):
     procedure(db, roster.school, date(2027, 4, 1))
     run_sweep(at_local(date(2027, 4, 1)))
