@@ -139,6 +139,7 @@ class FlagKind(enum.Enum):
     AGREEMENT_RENEWAL = "agreement_renewal"
     PROCEDURE_REVIEW = "procedure_review"
     ACTION_ITEM_OVERDUE = "action_item_overdue"
+    QUESTION_OPEN_LONG = "question_open_long"
 
     @property
     def label(self) -> str:
@@ -146,6 +147,7 @@ class FlagKind(enum.Enum):
             FlagKind.AGREEMENT_RENEWAL: "Agreement renewal",
             FlagKind.PROCEDURE_REVIEW: "Procedure review",
             FlagKind.ACTION_ITEM_OVERDUE: "Overdue action item",
+            FlagKind.QUESTION_OPEN_LONG: "Question open over 30 days",
         }[self]
 
 
