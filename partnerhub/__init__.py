@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "partnerhub.procedures.views",
     "partnerhub.agreements.views",
     "partnerhub.library.views",
+    "partnerhub.questions.views",
     "partnerhub.network.views",
     "partnerhub.notifications.views",
     "partnerhub.audit.views",

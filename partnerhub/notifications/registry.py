@@ -26,6 +26,7 @@ REMINDER_MODULES = (
     "partnerhub.meetings.reminders",
     "partnerhub.procedures.reminders",
     "partnerhub.agreements.reminders",
+    "partnerhub.questions.reminders",
     "partnerhub.notifications.digest",
 )
 
