@@ -40,7 +40,9 @@ def url_values(make, world) -> dict[str, dict]:
     """An open question the world's member raised, and an answered one."""
     session = make.session
     school = session.get(PartnerAgency, world.member.partner_agency_id)
-    police = make.agency(world.partnership, "Helena Police Department", Sector.LAW_ENFORCEMENT)
+    police = make.agency(
+        world.partnership, "Lewis and Clark County Sheriff", Sector.LAW_ENFORCEMENT
+    )
     common = {
         "partnership_id": world.partnership.id,
         "from_agency_id": police.id,
