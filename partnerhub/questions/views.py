@@ -3,12 +3,12 @@ agenda, what the answer changed), and the partnership's guidance, searched."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from partnerhub import permissions
 from partnerhub.db import utcnow
-from partnerhub.errors import NotFound
+from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.extensions import database
 from partnerhub.identifiers import IdentifiersFound
 from partnerhub.meetings.models import Meeting
@@ -121,9 +121,9 @@ def edit(partnership_id: int, question_id: int):
             form.question_data(),
             utcnow(),
             done="Question changed.",
-            at={IdentifiersFound: form.keep_reason, Exception: form},
+            at={IdentifiersFound: form.keep_reason, InvalidTransition: None, Exception: form},
         )
-        if changed:
+        if changed or isinstance(changed.refusal, InvalidTransition):
             return redirect(_question_url(question))
     return render_template(
         "questions/form.html", partnership=partnership, form=form, question=question
@@ -159,6 +159,9 @@ def answer(partnership_id: int, question_id: int):
     partnership = load_partnership(partnership_id)
     question = _question(partnership, question_id)
     require(Action.QUESTION_ANSWER, question)
+    if not question.is_open:  # answered meanwhile: its page shows the answer, not the form
+        flash("This question is already answered.", "error")
+        return redirect(_question_url(question))
     form = AnswerForm()
     if form.validate_on_submit():
         answered = apply(
@@ -169,7 +172,7 @@ def answer(partnership_id: int, question_id: int):
             form.answer_data(),
             utcnow(),
             done="Answered: the answer is now part of the partnership's guidance.",
-            at={IdentifiersFound: form.keep_reason, Exception: form.answer},
+            at={IdentifiersFound: form.keep_reason, Exception: form},
         )
         if answered:
             return redirect(_question_url(question))

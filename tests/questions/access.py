@@ -22,16 +22,16 @@ ROUTES = {
 QUESTION = {
     "title": "May the SRO tell the counselor about a citation?",
     "details": "A student was cited off campus on a weekend.",
-    "from_agency_id": lambda world: world.member.partner_agency_id,
-    "to_agency_id": lambda world: world.member.partner_agency_id,
+    "from_agency_id": lambda world: str(world.member.partner_agency_id),
+    "to_agency_id": lambda world: str(world.member.partner_agency_id),
 }
 FORMS = [
-    ("questions.new", QUESTION, ["title", "details", "keep_reason"]),
-    ("questions.edit", QUESTION, ["title", "details", "keep_reason"]),
+    ("questions.new", QUESTION, ["title", "details"]),
+    ("questions.edit", QUESTION, ["title", "details"]),
     (
         "questions.answer",
         {"answer": "Yes, the citation is the SRO's own record.", "legal_basis": "34 CFR 99.8"},
-        ["answer", "legal_basis", "keep_reason"],
+        ["answer", "legal_basis"],
     ),
 ]
 
