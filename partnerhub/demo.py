@@ -13,7 +13,14 @@ from importlib import import_module, util
 from sqlalchemy.orm import Session
 
 DEMO_PASSWORD = "partnerhub-demo"
-EXTENDING_MODULES = ("meetings", "procedures", "agreements", "library", "notifications")
+EXTENDING_MODULES = (
+    "meetings",
+    "procedures",
+    "agreements",
+    "library",
+    "questions",
+    "notifications",
+)
 
 
 @dataclass
