@@ -172,7 +172,8 @@ def search_guidance(session: Session, partnership_id: int, text: str) -> list[Qu
     )
     if session.get_bind().dialect.name == "postgresql":
         document = sa.literal_column(SEARCH_DOCUMENT)
-        wanted = sa.func.plainto_tsquery(sa.literal_column("'english'"), " ".join(words))
+        # The text as typed: parsed like the document, "99.36" stays one word.
+        wanted = sa.func.plainto_tsquery(sa.literal_column("'english'"), text)
         query = query.where(document.op("@@")(wanted)).order_by(
             sa.func.ts_rank(document, wanted).desc(), Question.answered_at.desc()
         )
