@@ -3,7 +3,7 @@
 from alembic import context
 
 from partnerhub.db import create_engine
-from partnerhub.models import metadata
+from partnerhub.models import in_schema, metadata
 
 config = context.config
 
@@ -12,6 +12,7 @@ def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=metadata,
+        include_name=in_schema,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -34,6 +35,7 @@ def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_name=in_schema,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
     )

@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "partnerhub.agreements.views",
     "partnerhub.library.views",
     "partnerhub.training.views",
+    "partnerhub.questions.views",
     "partnerhub.network.views",
     "partnerhub.notifications.views",
     "partnerhub.audit.views",

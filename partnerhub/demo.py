@@ -13,7 +13,15 @@ from importlib import import_module, util
 from sqlalchemy.orm import Session
 
 DEMO_PASSWORD = "partnerhub-demo"
-EXTENDING_MODULES = ("meetings", "procedures", "agreements", "library", "training", "notifications")
+EXTENDING_MODULES = (
+    "meetings",
+    "procedures",
+    "agreements",
+    "library",
+    "training",
+    "questions",
+    "notifications",
+)
 
 
 @dataclass

@@ -21,6 +21,7 @@ RULE_MODULES = (
     "partnerhub.meetings.permissions",
     "partnerhub.procedures.permissions",
     "partnerhub.agreements.permissions",
+    "partnerhub.questions.permissions",
 )
 
 
@@ -33,6 +34,7 @@ class Action(StrEnum):
     ACTION_ITEM_UPDATE = "action_item.update"
     AGREEMENT_SIGN = "agreement.sign"
     AGENCY_SIGN_OFF = "agency.sign_off"  # sign off procedure versions for an agency
+    QUESTION_ANSWER = "question.answer"  # answer information-sharing questions
 
 
 VIEW, CONTRIBUTE, MANAGE = Action.VIEW, Action.CONTRIBUTE, Action.MANAGE

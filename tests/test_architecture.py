@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "partnerhub"
-FEATURES = ("meetings", "procedures", "agreements")
+FEATURES = ("meetings", "procedures", "agreements", "questions")
 # Modules that hold rules or data; they never see the request.
 RULE_MODULES = ("services", "queries", "models", "permissions", "reminders", "checks")
 
@@ -85,7 +85,8 @@ def public_interface() -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "package", ["auth", "partnerships", "audit", "meetings", "procedures", "agreements"]
+    "package",
+    ["auth", "partnerships", "audit", "meetings", "procedures", "agreements", "questions"],
 )
 def test_domains_reach_notifications_through_its_public_interface(package):
     public = public_interface()

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import make_url
 
 from partnerhub import migrate
-from partnerhub.models import metadata
+from partnerhub.models import in_schema, metadata
 from tests.conftest import POSTGRES_URL
 
 
@@ -34,7 +34,9 @@ def empty_database_url(tmp_path):
 def schema_drift(url: str) -> list:
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": in_schema}
+        )
         diff = compare_metadata(context, metadata)
     engine.dispose()
     return diff

@@ -262,6 +262,10 @@ class AgendaItem(Base):
     agreement_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("agreements.id", ondelete="SET NULL"), index=True
     )
+    # The information-sharing question discussed; carried forward while it is open.
+    question_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="SET NULL"), index=True
+    )
 
     # Many-to-one by primary key: found in the session's identity map, usually without a query.
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items", lazy="select")

@@ -149,6 +149,7 @@ class FlagKind(enum.Enum):
     TRAINING_LAPSE = "training_lapse"
     TRAINING_GAP = "training_gap"
     AGENCY_ABSENCE = "agency_absence"
+    QUESTION_OPEN_LONG = "question_open_long"
 
     @property
     def label(self) -> str:
@@ -160,6 +161,7 @@ class FlagKind(enum.Enum):
             FlagKind.TRAINING_LAPSE: "Training lapse",
             FlagKind.TRAINING_GAP: "Training missing",
             FlagKind.AGENCY_ABSENCE: "Agency missing meetings",
+            FlagKind.QUESTION_OPEN_LONG: "Question open over 30 days",
         }[self]
 
 

@@ -27,6 +27,7 @@ REMINDER_MODULES = (
     "partnerhub.procedures.reminders",
     "partnerhub.agreements.reminders",
     "partnerhub.training.reminders",
+    "partnerhub.questions.reminders",
     "partnerhub.notifications.digest",
 )
 

@@ -44,6 +44,7 @@ from partnerhub.procedures.forms import (
 from partnerhub.procedures.markdown import render_markdown
 from partnerhub.procedures.models import Procedure
 from partnerhub.procedures.permissions import acts_for, may_sign_for
+from partnerhub.questions.queries import questions_behind
 from partnerhub.web import apply, csv_download, load_partnership, require
 
 blueprint = Blueprint("procedures", __name__, url_prefix="/partnerships/<int:partnership_id>")
@@ -84,7 +85,12 @@ def matrix_list(partnership_id: int):
     """The matrix as a list, one flow per row, gaps flagged."""
     partnership = load_partnership(partnership_id)
     flows = services.partnership_flows(database.session, partnership.id)
-    return render_template("procedures/matrix_list.html", partnership=partnership, flows=flows)
+    return render_template(
+        "procedures/matrix_list.html",
+        partnership=partnership,
+        flows=flows,
+        questions=questions_behind(database.session, flow_ids=[f.id for f in flows]),
+    )
 
 
 @blueprint.route("/matrix.csv")
@@ -135,7 +141,11 @@ def edit_flow(partnership_id: int, flow_id: int):
     ):
         return redirect(url_for(".matrix_list", partnership_id=partnership.id))
     return render_template(
-        "procedures/flow_form.html", form=form, partnership=partnership, flow=flow
+        "procedures/flow_form.html",
+        form=form,
+        partnership=partnership,
+        flow=flow,
+        questions=questions_behind(database.session, flow_ids=[flow.id]),
     )
 
 
@@ -451,6 +461,9 @@ def _render_version(partnership, procedure, version, change_form=None):
         signable=[a for a in agencies if may_sign_for(g.membership, a)],
         change_form=change_form or ChangeRequestForm(),
         sign_form=SignOffForm(),
+        questions=questions_behind(
+            database.session, change_request_ids=[c.id for c in version.change_requests]
+        ),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from partnerhub.agreements.models import Agreement
@@ -25,6 +25,7 @@ from partnerhub.meetings.services.action_items import open_action_items
 from partnerhub.partnerships.models import Membership
 from partnerhub.permissions import MANAGE, can
 from partnerhub.procedures.models import Procedure
+from partnerhub.questions.models import Question, QuestionStatus
 
 
 @dataclass
@@ -248,10 +249,13 @@ def carry_forward(
     if previous is not None:
         unfinished = session.scalars(
             select(AgendaItem)
+            .outerjoin(Question, Question.id == AgendaItem.question_id)
             .where(
                 AgendaItem.meeting_id == previous.id,
                 AgendaItem.status == AgendaItemStatus.ACCEPTED,
                 AgendaItem.is_finished.is_(False),
+                # A question answered since is settled, whatever the minutes said.
+                or_(AgendaItem.question_id.is_(None), Question.status == QuestionStatus.OPEN),
             )
             .order_by(AgendaItem.position)
         ).all()
@@ -324,6 +328,7 @@ def _carried(old: AgendaItem) -> AgendaItem:
         kind=old.kind,
         presenter_id=old.presenter_id,
         carried_from_id=old.id,
+        question_id=old.question_id,
     )
 
 
