@@ -35,6 +35,14 @@ class Year:
 
 def build_year(make, name: str = "Helena Youth Partnership") -> Year:
     partnership = make.partnership(make.user(), name=name)
+    fill_year(make, partnership)
+    return Year(partnership)
+
+
+def fill_year(make, partnership: Partnership, more: str = "") -> None:
+    """Add the year's agencies, people, meetings, items, reviews and agreements; `more`
+    tells a second copy's names apart."""
+    name = partnership.name + more
     school = make.agency(partnership, f"{name} Schools", Sector.SCHOOL)
     police = make.agency(partnership, f"{name} Police", Sector.LAW_ENFORCEMENT)
     school.joined_on, police.joined_on = date(2024, 12, 1), date(2025, 7, 1)
@@ -86,10 +94,12 @@ def build_year(make, name: str = "Helena Youth Partnership") -> Year:
         )
 
     # Reviews: on time, late, and one not done; one before the year and one due after it.
-    attendance = make.procedure(school, "Sharing attendance", status="approved")
-    referrals = make.procedure(police, "Referrals", status="approved")
+    attendance = make.procedure(school, "Sharing attendance" + more, status="approved")
+    referrals = make.procedure(police, "Referrals" + more, status="approved")
     referrals.next_review_on = date(2025, 11, 1)
-    later = make.procedure(school, "Later", status="approved", next_review_on=date(2026, 6, 1))
+    later = make.procedure(
+        school, "Later" + more, status="approved", next_review_on=date(2026, 6, 1)
+    )
     for due, done in (
         (date(2024, 12, 1), date(2024, 12, 1)),
         (date(2025, 3, 1), date(2025, 2, 20)),
@@ -120,7 +130,7 @@ def build_year(make, name: str = "Helena Youth Partnership") -> Year:
     first = make.agreement(
         partnership,
         parties,
-        title="Helena IGA 2024",
+        title="Helena IGA 2024" + more,
         signed=True,
         effective_on=date(2024, 7, 1),
         expires_on=date(2025, 7, 1),
@@ -129,7 +139,7 @@ def build_year(make, name: str = "Helena Youth Partnership") -> Year:
     make.agreement(
         partnership,
         parties,
-        title="Helena IGA 2025",
+        title="Helena IGA 2025" + more,
         signed=True,
         effective_on=date(2025, 7, 1),
         expires_on=date(2026, 7, 1),
@@ -139,14 +149,15 @@ def build_year(make, name: str = "Helena Youth Partnership") -> Year:
     make.agreement(
         partnership,
         [school],
-        title="Counseling MOU",
+        title="Counseling MOU" + more,
         signed=True,
         effective_on=date(2024, 1, 1),
         expires_on=date(2025, 6, 1),
         created_at=at(2023, 12, 1),
     )
-    make.agreement(partnership, parties, title="Data-sharing draft", created_at=at(2025, 10, 1))
-    make.agreement(partnership, parties, title="Next draft", created_at=at(2026, 2, 1))
+    make.agreement(
+        partnership, parties, title="Data-sharing draft" + more, created_at=at(2025, 10, 1)
+    )
+    make.agreement(partnership, parties, title="Next draft" + more, created_at=at(2026, 2, 1))
     make.session.flush()
     assert date(2026, 1, 1) < TODAY  # the whole year is behind us
-    return Year(partnership)
