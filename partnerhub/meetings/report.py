@@ -20,11 +20,7 @@ from partnerhub.meetings.models import (
 )
 from partnerhub.meetings.queries import agencies_present
 from partnerhub.partnerships.models import Membership, Organization, PartnerAgency, Partnership
-from partnerhub.report.registry import Figures, Period, Table, report_section
-
-
-def percent(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole else "—"
+from partnerhub.report.registry import Figures, Period, Table, percent, report_section
 
 
 @report_section("meetings", "Meetings held and planned", order=10)

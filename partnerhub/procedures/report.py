@@ -7,7 +7,6 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from partnerhub.meetings.report import percent
 from partnerhub.partnerships.models import Organization, PartnerAgency, Partnership
 from partnerhub.procedures.models import (
     Procedure,
@@ -16,7 +15,7 @@ from partnerhub.procedures.models import (
     ProcedureVersion,
     SignOff,
 )
-from partnerhub.report.registry import Figures, Period, Table, report_section
+from partnerhub.report.registry import Figures, Period, Table, percent, report_section
 
 ON_TIME, LATE, NOT_DONE = "On time", "Late", "Not done"
 

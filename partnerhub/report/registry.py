@@ -109,6 +109,11 @@ class Figures:
     note: str = ""
 
 
+def percent(part: int, whole: int) -> str:
+    """`part` of `whole` as a whole percentage, or a dash when there is nothing to count."""
+    return f"{part / whole:.0%}" if whole else "—"
+
+
 Loader = Callable[[Session, Partnership, Period], Figures]
 
 
