@@ -24,7 +24,7 @@ blueprint = Blueprint("report", __name__)
 PARTNERSHIP = "/partnerships/<int:partnership_id>"
 MONTHS_OFFERED = 60  # the period can start in any of the last five years
 
-add_tab("Annual report", "report.annual", 95, section="activity", covers=("report.",))
+add_tab("Annual report", "report.annual", 88, section="act", covers=("report.",))
 
 
 @blueprint.route(PARTNERSHIP + "/report")

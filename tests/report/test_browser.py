@@ -23,7 +23,8 @@ def test_a_member_prints_the_annual_report_of_a_chosen_year(page, browser_login,
     browser_login(world.member.user)
     page.goto(f"/partnerships/{year.partnership.id}")
     nav = page.get_by_role("navigation", name="Partnership sections")
-    nav.get_by_role("link", name=re.compile("^Activity")).click()
+    nav.get_by_role("link", name="Act", exact=True).click()
+    nav.get_by_role("link", name="Annual report", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("^Annual report"))).to_be_visible()
 
     page.get_by_label("Twelve months starting").select_option("2025-01")
