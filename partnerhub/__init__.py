@@ -18,6 +18,7 @@ BLUEPRINTS = (
     "partnerhub.training.views",
     "partnerhub.questions.views",
     "partnerhub.network.views",
+    "partnerhub.report.views",
     "partnerhub.notifications.views",
     "partnerhub.audit.views",
     "partnerhub.health",
@@ -45,9 +46,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from partnerhub import permissions, web
     from partnerhub.notifications import registry as notifications_registry
+    from partnerhub.report import registry as report_registry
 
     permissions.load_rules()
     notifications_registry.load()
+    report_registry.load()
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).blueprint)
     web.init_app(app)

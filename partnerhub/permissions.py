@@ -2,7 +2,8 @@
 
 Access to a partnership goes through the viewer's active membership in it. A person who is
 not a member gets 404 for its pages (views use `load_partnership`), so its existence stays
-private. Site admins manage accounts; they see partnerships only where they are members.
+private. Site admins manage accounts; where they are not members they may read a
+partnership's pages as an `AdministratorView` (every look is audited) and never change it.
 
 Role actions are decided here; object actions ("may this member sign for this party?") by a
 rule each domain declares in its own `permissions.py`, loaded by the app factory. Asking about
@@ -12,6 +13,7 @@ an object action whose rule was not loaded is an error, never a silent "no".
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from importlib import import_module
 
@@ -46,6 +48,23 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 }
 ROLE_ONLY = frozenset({VIEW, CONTRIBUTE, MANAGE})
 
+
+@dataclass(frozen=True)
+class AdministratorView:
+    """A site administrator reading a partnership they are not a member of, in place of a
+    membership: it reads as an observer's with no agency, and may do nothing but view."""
+
+    user: object
+    partnership_id: int
+    id: None = None
+    partner_agency_id: None = None
+    role: Role = Role.OBSERVER
+    position: str = ""
+    is_legal_advisor: bool = False
+    is_signatory: bool = False
+    is_active: bool = True
+
+
 Rule = Callable[[Membership, object], bool]
 _object_rules: dict[Action, Rule] = {}
 
@@ -66,11 +85,15 @@ def load_rules() -> None:
         import_module(module)
 
 
-def can(membership: Membership | None, action: Action | str, obj: object = None) -> bool:
+def can(
+    membership: Membership | AdministratorView | None, action: Action | str, obj: object = None
+) -> bool:
     """True when the holder of `membership` may perform `action` (on `obj`)."""
     action = Action(action)
     if membership is None or not membership.is_active:
         return False
+    if isinstance(membership, AdministratorView):
+        return action is VIEW
     if action in ROLE_ONLY:
         return action in ROLE_ACTIONS[membership.role]
     if action not in _object_rules:

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partnerhub import permissions
+from partnerhub.audit.services import record
+from partnerhub.db import utcnow
 from partnerhub.errors import DomainError, NotFound
 from partnerhub.extensions import database
 from partnerhub.partnerships.models import Membership, Partnership
@@ -28,7 +30,9 @@ CONTENT_SECURITY_POLICY = (
 def load_partnership(partnership_id: int, action: str = permissions.VIEW) -> Partnership:
     """Load a partnership the current user belongs to (else 404) and check `action` (else 403).
 
-    The viewer's membership is kept in `g.membership` for templates and later checks.
+    The viewer's membership is kept in `g.membership` for templates and later checks. A site
+    administrator who is not a member may read (GET) its pages as an `AdministratorView`:
+    each look is written to the activity log, and any change is refused (403).
     """
     row = database.session.execute(
         select(Partnership, Membership)
@@ -40,10 +44,37 @@ def load_partnership(partnership_id: int, action: str = permissions.VIEW) -> Par
         )
     ).first()
     if row is None:
-        abort(404)
+        return _administrator_look(partnership_id, action)
     partnership, membership = row
     g.membership = membership
     require(action)
+    return partnership
+
+
+def _administrator_look(partnership_id: int, action: str) -> Partnership:
+    if not current_user.is_admin:
+        abort(404)
+    partnership = database.session.get(Partnership, partnership_id)
+    if partnership is None:
+        abort(404)
+    g.membership = permissions.AdministratorView(current_user, partnership.id)
+    g.administrator_view = True
+    if request.method not in ("GET", "HEAD"):
+        abort(403)
+    require(action)
+    if not g.get("administrator_look_recorded"):
+        g.administrator_look_recorded = True
+        apply(
+            record,
+            database.session,
+            current_user,
+            "partnership.administrator_viewed",
+            partnership,
+            f"Site administrator {current_user.name} looked at {request.path}",
+            utcnow(),
+            partnership_id=partnership.id,
+            details={"endpoint": request.endpoint, "path": request.full_path.rstrip("?")},
+        )
     return partnership
 
 

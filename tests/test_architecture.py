@@ -75,6 +75,17 @@ def test_the_identifier_guard_imports_no_feature_domain():
     )
 
 
+def test_the_annual_report_imports_no_feature_domain():
+    """Domains declare their sections in their own report.py; the report never names them."""
+    assert (
+        offending(
+            modules(PACKAGE / "report"),
+            lambda i: any(i.startswith(f"partnerhub.{f}") for f in FEATURES),
+        )
+        == {}
+    )
+
+
 def public_interface() -> set[str]:
     """The names `partnerhub/notifications/__init__.py` exports in `__all__`."""
     tree = ast.parse((PACKAGE / "notifications" / "__init__.py").read_text())

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from partnerhub import permissions
-from partnerhub.agreements import clauses, services, uploads, vocabulary
+from partnerhub.agreements import clauses, exports, services, uploads, vocabulary
 from partnerhub.agreements.forms import (
     AgreementForm,
     AmendmentForm,
@@ -46,7 +46,7 @@ from partnerhub.partnerships.registry import (
 )
 from partnerhub.partnerships.services import local_today
 from partnerhub.permissions import Action
-from partnerhub.web import apply, load_partnership, require
+from partnerhub.web import apply, csv_download, load_partnership, require
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/partnerships/<int:partnership_id>")
 
@@ -59,6 +59,18 @@ def index(partnership_id: int):
     rows = services.agreement_rows(database.session, partnership.id, _today(partnership))
     page = page_of_list(rows, requested_page(request.args))
     return render_template("agreements/index.html", partnership=partnership, rows=page)
+
+
+@blueprint.route("/agreements.csv")
+@login_required
+def agreements_csv(partnership_id: int):
+    """Every agreement with its parties, status, term and signatures, as a spreadsheet."""
+    partnership = load_partnership(partnership_id)
+    today = _today(partnership)
+    return csv_download(
+        exports.agreements_csv(database.session, partnership.id, today),
+        f"agreements-{today.isoformat()}.csv",
+    )
 
 
 @blueprint.route("/agreements/new", methods=["GET", "POST"])

@@ -356,6 +356,22 @@ class InformationFlow(Timestamped, Base):
         return self.to_agency.organization.name if self.to_agency_id else self.to_role
 
 
+class ProcedureReview(Base):
+    """A review the procedure's cadence asked for, as done: when it was due and when it was
+    done (recording a review, or approving a new version). The annual report counts them."""
+
+    __tablename__ = "procedure_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("procedures.id", ondelete="CASCADE"), index=True
+    )
+    due_on: Mapped[date | None]  # None: the procedure had no review date yet
+    reviewed_on: Mapped[date]
+    by_new_version: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # What a partner signed off must never change silently: a version's text and the sign-offs and
 # change requests recorded on it are written once. (Workflow fields like status may move.)
 IMMUTABLE_VERSION_FIELDS = ("procedure_id", "number", "body_markdown", "legal_bases", "author_id")

@@ -11,6 +11,7 @@ from tests.clock import today_in
 
 ROUTES = {
     "agreements.index": "view",
+    "agreements.agreements_csv": "view",
     "agreements.new": "manage",
     "agreements.show": "view",
     "agreements.edit": "manage",

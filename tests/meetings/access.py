@@ -13,6 +13,7 @@ ROUTES = {
     # the partnership's meetings
     "meetings.index": "view",
     "meetings.attendance_report": "view",
+    "meetings.attendance_csv": "view",
     # scheduling
     "meetings.new_series": "manage",
     "meetings.edit_series": "manage",
@@ -38,6 +39,7 @@ ROUTES = {
     "meetings.record_attendance": "manage",
     "meetings.add_action_item": "manage",
     "meetings.action_items": "view",
+    "meetings.action_items_csv": "view",
     "meetings.update_action_item": "contribute",
     # meeting mode
     "meetings.meeting_mode": "view",

@@ -38,9 +38,10 @@ def pages(page: str) -> list[str]:
         ("/matrix", "Plan", ["Sharing matrix", "Procedures", "Agreements"]),
         ("/procedures/new", "Plan", ["Sharing matrix", "Procedures", "Agreements"]),
         ("/agreements", "Plan", ["Sharing matrix", "Procedures", "Agreements"]),
-        ("/meetings", "Act", ["Meetings", "Action items", "Flags", "Library"]),
-        ("/flags", "Act", ["Meetings", "Action items", "Flags", "Library"]),
-        ("/library", "Act", ["Meetings", "Action items", "Flags", "Library"]),
+        ("/meetings", "Act", ["Meetings", "Action items", "Flags", "Library", "Annual report"]),
+        ("/flags", "Act", ["Meetings", "Action items", "Flags", "Library", "Annual report"]),
+        ("/library", "Act", ["Meetings", "Action items", "Flags", "Library", "Annual report"]),
+        ("/report", "Act", ["Meetings", "Action items", "Flags", "Library", "Annual report"]),
         ("/activity", "Activity", []),
     ],
 )

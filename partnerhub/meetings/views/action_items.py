@@ -16,7 +16,7 @@ from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
 from partnerhub.identifiers import IdentifiersFound
-from partnerhub.meetings import queries, services
+from partnerhub.meetings import exports, queries, services
 from partnerhub.meetings.forms import (
     ActionItemForm,
     ActionStatusForm,
@@ -31,8 +31,9 @@ from partnerhub.meetings.views.common import (
     _to_meeting,
 )
 from partnerhub.pagination import requested_page
+from partnerhub.partnerships.services import local_today
 from partnerhub.permissions import Action
-from partnerhub.web import apply, load_partnership, require
+from partnerhub.web import apply, csv_download, load_partnership, require
 
 
 @blueprint.route(MEETING + "/action-items", methods=["POST"])
@@ -85,6 +86,17 @@ def action_items(partnership_id: int):
         status_name=status_name if status else "all",
         mine=mine,
         status_form=ActionStatusForm(),
+    )
+
+
+@blueprint.route(PARTNERSHIP + "/action-items.csv")
+@login_required
+def action_items_csv(partnership_id: int):
+    """Every action item with its owner, agency, due date and status, as a spreadsheet."""
+    partnership = load_partnership(partnership_id)
+    return csv_download(
+        exports.action_items_csv(database.session, partnership),
+        f"action-items-{local_today(partnership, utcnow()).isoformat()}.csv",
     )
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
-from partnerhub.meetings import queries, services
+from partnerhub.meetings import exports, queries, services
 from partnerhub.meetings.forms import (
     MeetingForm,
     SeriesForm,
@@ -29,7 +29,8 @@ from partnerhub.meetings.views.common import (
     partnership_zone,
 )
 from partnerhub.pagination import requested_page
-from partnerhub.web import apply, load_partnership
+from partnerhub.partnerships.services import local_today
+from partnerhub.web import apply, csv_download, load_partnership
 
 
 @blueprint.route(PARTNERSHIP + "/meetings")
@@ -51,6 +52,17 @@ def attendance_report(partnership_id: int):
     partnership = load_partnership(partnership_id)
     report = queries.attendance_report(database.session, partnership)
     return _page("meetings/attendance_report.html", partnership, report=report)
+
+
+@blueprint.route(PARTNERSHIP + "/meetings/attendance.csv")
+@login_required
+def attendance_csv(partnership_id: int):
+    """Every meeting's attendance, a row per person, as a spreadsheet."""
+    partnership = load_partnership(partnership_id)
+    return csv_download(
+        exports.attendance_csv(database.session, partnership),
+        f"attendance-{local_today(partnership, utcnow()).isoformat()}.csv",
+    )
 
 
 @blueprint.route(PARTNERSHIP + "/meetings/series/new", methods=["GET", "POST"])

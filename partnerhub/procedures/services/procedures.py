@@ -30,6 +30,7 @@ from partnerhub.procedures.models import (
     ChangeRequest,
     LegalBasis,
     Procedure,
+    ProcedureReview,
     ProcedureStatus,
     ProcedureVersion,
     SignOff,
@@ -446,6 +447,15 @@ def _approve(
     version.status = ProcedureStatus.APPROVED
     version.approved_at = now
     version.effective_on = local_today(partnership, now)
+    if previous is not None:
+        session.add(
+            ProcedureReview(
+                procedure_id=procedure.id,
+                due_on=procedure.next_review_on,
+                reviewed_on=version.effective_on,
+                by_new_version=True,
+            )
+        )
     procedure.next_review_on = review_date_after(
         version.effective_on, procedure.review_cadence_months
     )
@@ -518,6 +528,11 @@ def record_review(
         raise InvalidTransition("Only an approved procedure in force can be reviewed.")
     partnership = session.get(Partnership, procedure.partnership_id)
     today = local_today(partnership, now)
+    session.add(
+        ProcedureReview(
+            procedure_id=procedure.id, due_on=procedure.next_review_on, reviewed_on=today
+        )
+    )
     procedure.last_reviewed_on = today
     procedure.next_review_on = review_date_after(today, procedure.review_cadence_months)
     record(
