@@ -22,6 +22,8 @@ REPORT_MODULES = (
     "partnerhub.meetings.report",
     "partnerhub.procedures.report",
     "partnerhub.agreements.report",
+    "partnerhub.training.report",
+    "partnerhub.questions.report",
 )
 
 
