@@ -64,8 +64,7 @@ def wall_clock_calls(source: str) -> list[tuple[int, str]]:
     return sorted(
         (node.lineno, name)
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and (name := dotted(node.func, names)) in WALL_CLOCK
+        if isinstance(node, ast.Call) and (name := dotted(node.func, names)) in WALL_CLOCK
     )
 
 

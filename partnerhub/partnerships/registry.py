@@ -102,15 +102,27 @@ class Check:
     order: int = 100
 
 
+# How pressing an attention item is, and the badge that says so: "due soon" only for what
+# has a date coming up, "overdue" only for what is past it; anything else is "attention".
+OVERDUE, DUE_SOON, ATTENTION = "danger", "warning", "info"
+BADGES = {OVERDUE: "overdue", DUE_SOON: "due soon", ATTENTION: "attention"}
+
+
 @dataclass(frozen=True)
 class Attention:
-    """Something on a partnership that needs someone's attention (shown on the dashboard)."""
+    """Something on a partnership that needs someone's attention (shown on the dashboard);
+    `owner` names who is expected to act on it, when one person or group is."""
 
     partnership_id: int
     label: str
     url: str
-    severity: str = "warning"  # "danger" (overdue), "warning" (due soon), "info"
+    severity: str = ATTENTION  # OVERDUE, DUE_SOON or ATTENTION
     due: date | None = None
+    owner: str = ""
+
+    @property
+    def badge(self) -> str:
+        return BADGES[self.severity]
 
 
 AttentionSource = Callable[[Session, list[int], date], list[Attention]]

@@ -528,7 +528,7 @@ def attention(session: Session, partnership_ids: list[int], today: date):
                 partnership_id=procedure.partnership_id,
                 label=label,
                 url=_procedure_url(procedure),
-                severity="warning" if yours else "info",
+                severity=registry.ATTENTION,
             )
         )
     return items

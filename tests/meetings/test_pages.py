@@ -275,8 +275,8 @@ def test_an_agency_that_missed_the_last_three_meetings_is_highlighted(
             if source.__module__ == "partnerhub.meetings.views.overview"  # not other modules
             for a in source(db, [world.partnership.id, world.other_partnership.id], TODAY)
         ]
-    assert [a.label for a in found if "/meetings/" in a.url] == [
-        "Helena Police Department missed the last 3 meetings"
+    assert [(a.label, a.badge) for a in found if "/meetings/" in a.url] == [
+        ("Helena Police Department missed the last 3 meetings", "attention")
     ]
 
 

@@ -34,9 +34,7 @@ def test_computed_items_follow_the_data(facilitated, make, db):
     assert not before["partner.cadence"].done
     for sector in CORE_SECTORS[:4]:
         make.agency(partnership, sector=sector)
-    services.record_absence(
-        db, facilitated.user, partnership, CORE_SECTORS[4], "Joins in May", NOW
-    )
+    services.record_absence(db, facilitated.user, partnership, CORE_SECTORS[4], "Joins in May", NOW)
     assert items(db, partnership)["partner.core_sectors"].done
 
 

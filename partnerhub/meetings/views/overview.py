@@ -11,6 +11,8 @@ from partnerhub.db import utcnow
 from partnerhub.meetings import queries
 from partnerhub.partnerships.models import Stage
 from partnerhub.partnerships.registry import (
+    ATTENTION,
+    OVERDUE,
     Attention,
     Check,
     CheckResult,
@@ -69,7 +71,7 @@ def _needs_attention(session, partnership_ids: list[int], today) -> list[Attenti
             partnership_id,
             f"{count} overdue action item{'s' if count != 1 else ''}",
             url_for("meetings.action_items", partnership_id=partnership_id),
-            severity="danger",
+            severity=OVERDUE,
         )
         for partnership_id, count in queries.overdue_action_items(
             session, partnership_ids, today
@@ -83,6 +85,7 @@ def _needs_attention(session, partnership_ids: list[int], today) -> list[Attenti
                 partnership_id,
                 f"{agency.organization.name} missed the last {queries.MISSED_IN_A_ROW} meetings",
                 url_for("meetings.attendance_report", partnership_id=partnership_id),
+                severity=ATTENTION,  # no date is coming up: it is not "due soon"
             )
             for agency in agencies
         )
