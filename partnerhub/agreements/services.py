@@ -285,6 +285,31 @@ def _signing_columns():
     )
 
 
+def signatures_awaited(
+    session: Session, agency_ids: list[int]
+) -> list[tuple[Agreement, AgreementParty, PartnerAgency]]:
+    """(agreement, party, agency) for each agreement sent for signature, neither renewed nor
+    terminated, that one of these agencies has yet to sign, in one statement."""
+    on_file = exists().where(
+        AgreementSignature.party_id == AgreementParty.id,
+        AgreementSignature.withdrawn_at.is_(None),
+    )
+    rows = session.execute(
+        select(Agreement, AgreementParty, PartnerAgency)
+        .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+        .join(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
+        .where(
+            AgreementParty.partner_agency_id.in_(agency_ids),
+            Agreement.sent_for_signature_at.is_not(None),
+            Agreement.terminated_on.is_(None),
+            ~Agreement.successor.has(),
+            ~on_file,
+        )
+        .order_by(Agreement.sent_for_signature_at, Agreement.id)
+    ).all()
+    return [(agreement, party, agency) for agreement, party, agency in rows]
+
+
 def agreement_rows(session: Session, partnership_id: int, today: date) -> list[AgreementRow]:
     """Every agreement of the partnership with its status, the most pressing first, in one
     query: signatures are counted in SQL, never loaded."""

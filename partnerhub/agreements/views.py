@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     abort,
@@ -30,12 +32,15 @@ from partnerhub.db import utcnow
 from partnerhub.extensions import database
 from partnerhub.library import services as library
 from partnerhub.pagination import page_of_list, requested_page
-from partnerhub.partnerships.models import Partnership, Stage
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Stage
+from partnerhub.partnerships.owners import owners_in
 from partnerhub.partnerships.registry import (
     Attention,
+    Viewer,
     add_tab,
     attention_source,
     computed_check,
+    my_work,
     panel,
 )
 from partnerhub.partnerships.services import local_today
@@ -421,7 +426,9 @@ computed_check(
 @attention_source
 def _renewals_due(session, partnership_ids: list[int], today) -> list[Attention]:
     items = []
-    for agreement in services.agreements_due(session, today, partnership_ids):
+    due = services.agreements_due(session, today, partnership_ids)
+    owners = owners_in(session, partnership_ids)
+    for agreement in due:
         end = services.term_end(agreement, today)
         expired = services.agreement_status(agreement, today) is AgreementStatus.EXPIRED
         items.append(
@@ -432,6 +439,34 @@ def _renewals_due(session, partnership_ids: list[int], today) -> list[Attention]
                 url=_url("show", agreement),
                 severity="danger" if expired else "warning",
                 due=end,
+                owner=owners.facilitators(agreement.partnership_id).label,
             )
         )
     return items
+
+
+@dataclass(frozen=True)
+class MySignature:
+    """An agreement my agency has yet to sign."""
+
+    agreement: Agreement
+    party: AgreementParty
+    agency: PartnerAgency
+    partnership: Partnership
+    membership: Membership
+
+    @property
+    def may_record(self) -> bool:
+        return permissions.can(self.membership, Action.AGREEMENT_SIGN, self.party)
+
+
+@my_work("signatures", "Signatures your agency owes", "agreements/_my_signatures.html", 31)
+def my_signatures(session, viewer: Viewer) -> list[MySignature]:
+    """Agreements out for signature that my agency has not signed yet."""
+    mine = {m.partner_agency_id: m for m in viewer.memberships.values() if m.partner_agency_id}
+    return [
+        MySignature(
+            agreement, party, agency, viewer.partnerships[agreement.partnership_id], mine[agency.id]
+        )
+        for agreement, party, agency in services.signatures_awaited(session, list(mine))
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import (
@@ -27,7 +28,8 @@ from partnerhub.identifiers import IdentifiersFound
 from partnerhub.library import services as library
 from partnerhub.pagination import requested_page
 from partnerhub.partnerships import registry
-from partnerhub.partnerships.models import Membership, Partnership, Stage
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Stage
+from partnerhub.partnerships.owners import owners_in
 from partnerhub.partnerships.services import local_today
 from partnerhub.partnerships.snapshot import memberships_key, shared
 from partnerhub.permissions import Action
@@ -42,7 +44,7 @@ from partnerhub.procedures.forms import (
     agency_choices,
 )
 from partnerhub.procedures.markdown import render_markdown
-from partnerhub.procedures.models import Procedure
+from partnerhub.procedures.models import Procedure, ProcedureVersion
 from partnerhub.procedures.permissions import acts_for, may_sign_for
 from partnerhub.web import apply, csv_download, load_partnership, require
 
@@ -502,6 +504,7 @@ def attention(session: Session, partnership_ids: list[int], today: date):
     items = []
     horizon = today + timedelta(days=REVIEW_WARNING_DAYS)
     awaiting, due = services.sign_offs_and_reviews_due(session, partnership_ids, horizon)
+    owners = owners_in(session, partnership_ids)
     for procedure in due:
         overdue = procedure.next_review_on < today
         items.append(
@@ -511,6 +514,9 @@ def attention(session: Session, partnership_ids: list[int], today: date):
                 url=_procedure_url(procedure),
                 severity="danger" if overdue else "warning",
                 due=procedure.next_review_on,
+                owner=owners.of(
+                    procedure.partnership_id, agency_id=procedure.owning_agency_id
+                ).label,
             )
         )
     mine = _viewer_memberships(session, partnership_ids)
@@ -548,3 +554,28 @@ def _viewer_memberships(session: Session, partnership_ids: list[int]) -> dict[in
         memberships_key(current_user.id),
         lambda: {m.partnership_id: m for m in session.scalars(query).unique()},
     )
+
+
+@dataclass(frozen=True)
+class MySignOff:
+    """A version in review that agencies I sign off for have yet to sign."""
+
+    procedure: Procedure
+    version: ProcedureVersion
+    agencies: list[PartnerAgency]
+    partnership: Partnership
+
+
+@registry.my_work("sign_offs", "Sign-offs waiting for you", "procedures/_my_sign_offs.html", 30)
+def my_sign_offs(session: Session, viewer: registry.Viewer) -> list[MySignOff]:
+    """Versions in review my agency has to sign off, where I may sign off for it."""
+    awaiting = services.awaiting_sign_off(session, viewer.partnership_ids)
+    found = []
+    for procedure, version, waiting in awaiting:
+        me = viewer.memberships[procedure.partnership_id]
+        mine = [agency for agency in waiting if may_sign_for(me, agency)]
+        if mine:
+            found.append(
+                MySignOff(procedure, version, mine, viewer.partnerships[procedure.partnership_id])
+            )
+    return found
