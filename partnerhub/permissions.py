@@ -33,6 +33,7 @@ class Action(StrEnum):
     ACTION_ITEM_UPDATE = "action_item.update"
     AGREEMENT_SIGN = "agreement.sign"
     AGENCY_SIGN_OFF = "agency.sign_off"  # sign off procedure versions for an agency
+    AGENCY_SIGN_OFF_RECORD = "agency.record_sign_off"  # … or record it on the agency's behalf
 
 
 VIEW, CONTRIBUTE, MANAGE = Action.VIEW, Action.CONTRIBUTE, Action.MANAGE

@@ -26,18 +26,26 @@ class UTCDateTime(sa.TypeDecorator):
         if value is None:
             return None
         value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == 'sqlite' else value
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('reminder_id', sa.Integer(), nullable=True))
-        batch_op.alter_column('subject', existing_type=sa.String(length=255), nullable=True)
-        batch_op.alter_column('text_body', existing_type=sa.Text(), nullable=True)
-        batch_op.alter_column('headers', existing_type=sa.JSON(), nullable=True)
-        batch_op.drop_column('message_id')
-        batch_op.create_index(batch_op.f('ix_outbox_messages_reminder_id'), ['reminder_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_outbox_messages_reminder_id_meeting_reminders'), 'meeting_reminders', ['reminder_id'], ['id'], ondelete='CASCADE')
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reminder_id", sa.Integer(), nullable=True))
+        batch_op.alter_column("subject", existing_type=sa.String(length=255), nullable=True)
+        batch_op.alter_column("text_body", existing_type=sa.Text(), nullable=True)
+        batch_op.alter_column("headers", existing_type=sa.JSON(), nullable=True)
+        batch_op.drop_column("message_id")
+        batch_op.create_index(
+            batch_op.f("ix_outbox_messages_reminder_id"), ["reminder_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_outbox_messages_reminder_id_meeting_reminders"),
+            "meeting_reminders",
+            ["reminder_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
     _link_waiting_reminders()
 
 
@@ -46,24 +54,31 @@ def _link_waiting_reminders() -> None:
     (their key is meeting-reminder:<meeting id>:<start UTC>:<offset>:<user id>)."""
     bind = op.get_bind()
     outbox = sa.table(
-        'outbox_messages', sa.column('id'), sa.column('idempotency_key'), sa.column('kind'),
-        sa.column('status'), sa.column('reminder_id'),
+        "outbox_messages",
+        sa.column("id"),
+        sa.column("idempotency_key"),
+        sa.column("kind"),
+        sa.column("status"),
+        sa.column("reminder_id"),
     )
     reminders = sa.table(
-        'meeting_reminders', sa.column('id'), sa.column('meeting_id'),
-        sa.column('starts_at', UTCDateTime()), sa.column('offset_minutes'),
+        "meeting_reminders",
+        sa.column("id"),
+        sa.column("meeting_id"),
+        sa.column("starts_at", UTCDateTime()),
+        sa.column("offset_minutes"),
     )
     waiting = bind.execute(
         sa.select(outbox.c.id, outbox.c.idempotency_key).where(
-            outbox.c.kind == 'meeting_reminder', outbox.c.status.in_(['pending', 'sending'])
+            outbox.c.kind == "meeting_reminder", outbox.c.status.in_(["pending", "sending"])
         )
     ).all()
     for message_id, key in waiting:
-        _prefix, meeting_id, *start, offset, _user_id = key.split(':')
+        _prefix, meeting_id, *start, offset, _user_id = key.split(":")
         reminder_id = bind.scalar(
             sa.select(reminders.c.id).where(
                 reminders.c.meeting_id == int(meeting_id),
-                reminders.c.starts_at == datetime.fromisoformat(':'.join(start)),
+                reminders.c.starts_at == datetime.fromisoformat(":".join(start)),
                 reminders.c.offset_minutes == int(offset),
             )
         )
@@ -74,11 +89,15 @@ def _link_waiting_reminders() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM outbox_messages WHERE text_body IS NULL")
-    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_outbox_messages_reminder_id_meeting_reminders'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_outbox_messages_reminder_id'))
-        batch_op.add_column(sa.Column('message_id', sa.String(length=255), nullable=False, server_default=''))
-        batch_op.alter_column('headers', existing_type=sa.JSON(), nullable=False)
-        batch_op.alter_column('text_body', existing_type=sa.Text(), nullable=False)
-        batch_op.alter_column('subject', existing_type=sa.String(length=255), nullable=False)
-        batch_op.drop_column('reminder_id')
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_outbox_messages_reminder_id_meeting_reminders"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_outbox_messages_reminder_id"))
+        batch_op.add_column(
+            sa.Column("message_id", sa.String(length=255), nullable=False, server_default="")
+        )
+        batch_op.alter_column("headers", existing_type=sa.JSON(), nullable=False)
+        batch_op.alter_column("text_body", existing_type=sa.Text(), nullable=False)
+        batch_op.alter_column("subject", existing_type=sa.String(length=255), nullable=False)
+        batch_op.drop_column("reminder_id")

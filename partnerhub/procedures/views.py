@@ -40,12 +40,13 @@ from partnerhub.procedures.forms import (
     FlowForm,
     NewProcedureForm,
     ProcedureForm,
+    RecordSignOffsForm,
     SignOffForm,
     agency_choices,
 )
 from partnerhub.procedures.markdown import render_markdown
 from partnerhub.procedures.models import Procedure, ProcedureVersion
-from partnerhub.procedures.permissions import acts_for, may_sign_for
+from partnerhub.procedures.permissions import acts_for, may_record_sign_off, may_sign_for
 from partnerhub.web import apply, csv_download, load_partnership, require
 
 blueprint = Blueprint("procedures", __name__, url_prefix="/partnerships/<int:partnership_id>")
@@ -305,6 +306,40 @@ def sign_off(partnership_id: int, procedure_id: int, number: int):
     )
 
 
+@blueprint.route("/procedures/<int:procedure_id>/versions/<int:number>/sign-offs", methods=["POST"])
+@login_required
+def record_sign_offs(partnership_id: int, procedure_id: int, number: int):
+    """Record several agencies' sign-offs in one step: a facilitator on their behalf."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    procedure = _procedure(partnership, procedure_id)
+    chosen = _found(services.get_version, procedure, number)
+    form = RecordSignOffsForm()
+    form.set_agencies(_recordable(partnership, chosen))
+    if not form.validate_on_submit():
+        return _render_version(partnership, procedure, chosen, record_form=form), 400
+    return _act(
+        procedure,
+        f"Recorded {len(form.agencies.data)} sign-off{'s' if len(form.agencies.data) > 1 else ''}.",
+        services.record_sign_offs,
+        database.session,
+        g.membership,
+        procedure,
+        chosen,
+        form.agencies.data,
+        utcnow(),
+    )
+
+
+def _recordable(partnership: Partnership, version) -> list[PartnerAgency]:
+    """The agencies yet to sign `version` whose sign-off the viewer may record."""
+    agencies = services.active_agencies(database.session, partnership.id)
+    return [
+        a
+        for a in services.pending_agencies(version, agencies)
+        if may_record_sign_off(g.membership, a)
+    ]
+
+
 @blueprint.route(
     "/procedures/<int:procedure_id>/versions/<int:number>/request-changes",
     methods=["POST"],
@@ -440,8 +475,12 @@ def _flow_form(partnership: Partnership, obj=None) -> FlowForm:
     return form
 
 
-def _render_version(partnership, procedure, version, change_form=None):
+def _render_version(partnership, procedure, version, change_form=None, record_form=None):
     agencies = services.active_agencies(database.session, partnership.id)
+    pending = services.pending_agencies(version, agencies)
+    if record_form is None:
+        record_form = RecordSignOffsForm(formdata=None)
+        record_form.set_agencies([a for a in pending if may_record_sign_off(g.membership, a)])
     return render_template(
         "procedures/show.html",
         partnership=partnership,
@@ -449,10 +488,11 @@ def _render_version(partnership, procedure, version, change_form=None):
         version=version,
         body=render_markdown(version.body_markdown),
         agencies=agencies,
-        pending=services.pending_agencies(version, agencies),
+        pending=pending,
         signable=[a for a in agencies if may_sign_for(g.membership, a)],
         change_form=change_form or ChangeRequestForm(),
         sign_form=SignOffForm(),
+        record_form=record_form,
     )
 
 
