@@ -24,10 +24,12 @@ from partnerhub.agreements.forms import (
     AgreementForm,
     DocumentForm,
     SignatureForm,
+    SignaturesForm,
     TerminateForm,
     WithdrawSignatureForm,
 )
 from partnerhub.agreements.models import Agreement, AgreementParty, AgreementStatus
+from partnerhub.agreements.permissions import signs_for
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
 from partnerhub.library import services as library
@@ -189,6 +191,7 @@ def sign(partnership_id: int, agreement_id: int, party_id: int):
             signer_title=form.signer_title.data,
             signed_on=form.signed_on.data,
             correction=form.correction.data or "",
+            on_behalf=not signs_for(g.membership, party),
             today=today,
             now=utcnow(),
             done=f"Signature recorded for {party.partner_agency.organization.name}.",
@@ -199,6 +202,45 @@ def sign(partnership_id: int, agreement_id: int, party_id: int):
     return render_template(
         "agreements/sign.html", partnership=partnership, agreement=agreement, party=party, form=form
     )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/signatures", methods=["GET", "POST"])
+@login_required
+def record_signatures(partnership_id: int, agreement_id: int):
+    """Record several parties' signatures in one step: a facilitator on their behalf."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.CONTRIBUTE)
+    form = SignaturesForm.for_parties(_recordable(agreement))
+    if form.validate_on_submit():
+        entries = [
+            services.SignatureEntry(party, name, title, not signs_for(g.membership, party))
+            for party, name, title in form.chosen()
+        ]
+        if apply(
+            services.record_signatures,
+            database.session,
+            current_user,
+            entries,
+            signed_on=form.signed_on.data,
+            today=_today(partnership),
+            now=utcnow(),
+            done=f"Recorded {len(entries)} signature{'s' if len(entries) > 1 else ''}.",
+            at=form,
+        ):
+            return redirect(_url("show", agreement))
+        agreement = services.get_agreement(database.session, partnership.id, agreement_id)
+        form.parties = _recordable(agreement)
+    return render_template(
+        "agreements/sign_several.html", partnership=partnership, agreement=agreement, form=form
+    )
+
+
+def _recordable(agreement: Agreement) -> list[AgreementParty]:
+    """The parties yet to sign whose signature the viewer may record."""
+    return [
+        party
+        for party in agreement.parties
+        if party.signature is None and permissions.can(g.membership, Action.AGREEMENT_SIGN, party)
+    ]
 
 
 @blueprint.route(

@@ -17,6 +17,7 @@ ROUTES = {
     "agreements.delete": "manage",
     # Members who are their agency's signatory record its signature; facilitators any.
     "agreements.sign": "contribute",
+    "agreements.record_signatures": "contribute",
     "agreements.withdraw_signature": "manage",
     "agreements.terminate": "manage",
     "agreements.renew": "manage",
@@ -77,6 +78,7 @@ def url_values(make, world) -> dict[str, dict]:
         select(AgreementParty).where(AgreementParty.agreement_id == active.id)
     ).one()
     document = make.agreement_document(active)
+    out = make.agreement(world.partnership, [school], purpose="Attendance sharing.", sent=True)
     on_draft = {"agreement_id": draft.id}
     on_active = {"agreement_id": active.id}
     return {
@@ -85,6 +87,7 @@ def url_values(make, world) -> dict[str, dict]:
         "agreements.send": on_draft,
         "agreements.delete": on_draft,
         "agreements.sign": {**on_active, "party_id": party.id},
+        "agreements.record_signatures": {"agreement_id": out.id},
         "agreements.withdraw_signature": {**on_active, "party_id": party.id},
         "agreements.terminate": on_active,
         "agreements.renew": on_active,
