@@ -158,6 +158,7 @@ class MyWork:
     load: Callable[[Session, Viewer], list]
     waiting: Callable[[object], bool]
     on_dashboard: bool = True
+    waiting_heading: str = ""  # on the "waiting for me" page, when not `heading`
 
 
 @dataclass
@@ -229,6 +230,7 @@ def my_work(
     *,
     waiting: Callable[[object], bool] = lambda item: True,
     on_dashboard: bool = True,
+    waiting_heading: str = "",
 ):
     """Decorate a loader `(session, viewer) -> [item]` as a part of the dashboard (in `order`)
     and of the "waiting for me" page."""
@@ -236,7 +238,7 @@ def my_work(
     def register(load):
         if all(w.key != key for w in registry.my_work):
             registry.my_work.append(
-                MyWork(key, heading, template, order, load, waiting, on_dashboard)
+                MyWork(key, heading, template, order, load, waiting, on_dashboard, waiting_heading)
             )
             registry.my_work.sort(key=lambda w: w.order)
         return load

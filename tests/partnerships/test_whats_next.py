@@ -131,7 +131,7 @@ def test_waiting_page_lists_only_what_waits_for_me(client, make, db, world, logi
 
     page = client.get("/waiting").text
     for heading in (
-        "Upcoming meetings",
+        "Meetings to answer",
         "Your action items",
         "Sign-offs waiting for you",
         "Signatures your agency owes",
@@ -149,7 +149,7 @@ def test_waiting_page_lists_only_what_waits_for_me(client, make, db, world, logi
     )
     answered = client.get("/waiting").text
     assert "You will attend March partner meeting." in answered
-    assert "Upcoming meetings" not in answered and "I will attend" not in answered
+    assert "Meetings to answer" not in answered and "I will attend" not in answered
 
     facilitators = login_as(world.facilitator.user).get("/waiting").text
     assert "Helena IGA 2025" in facilitators

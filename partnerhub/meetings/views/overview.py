@@ -131,6 +131,7 @@ class MyMeeting:
     "meetings/_my_meetings.html",
     10,
     waiting=lambda mine: mine.unanswered,
+    waiting_heading="Meetings to answer",
 )
 def my_meetings(session, viewer: Viewer) -> list[MyMeeting]:
     """The next meetings across my partnerships, with my answer and a form to give it."""
