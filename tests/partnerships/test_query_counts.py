@@ -15,11 +15,14 @@ from tests.clock import NOW, TODAY
 
 # The most statements each page may run (the login session and the partnership included).
 BUDGET = {
-    "/": 8,
+    # the partnerships and their attention items, then one statement per part of what's
+    # next (meetings, action items, sign-offs, signatures), two for who owns what
+    "/": 14,
     "/partnerships/{id}": 11,
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
-    "/partnerships/{id}/flags": 3,
+    # the flags, two for their owners' people, one per kind of thing flagged
+    "/partnerships/{id}/flags": 7,
     "/partnerships/{id}/activity": 3,
 }
 
