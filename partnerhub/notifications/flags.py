@@ -189,6 +189,7 @@ def open_flag_attention(session: Session, partnership_ids: list[int], today: dat
     """One dashboard line per partnership with open flags, linking to its flags page (the
     agreements, procedures and meetings modules list the items themselves)."""
     flags = open_flags(session, partnership_ids)
+    owners = flag_owners(session, flags)
     by_partnership: dict[int, list[Flag]] = {}
     for flag in flags:
         by_partnership.setdefault(flag.partnership_id, []).append(flag)
@@ -199,6 +200,7 @@ def open_flag_attention(session: Session, partnership_ids: list[int], today: dat
             url=url_for("notifications.flags", partnership_id=partnership_id),
             severity=OVERDUE if open_flags[0].due_on <= today else DUE_SOON,
             due=open_flags[0].due_on,
+            owner="; ".join(sorted({owners[flag.id].label for flag in open_flags})),
         )
         for partnership_id, open_flags in by_partnership.items()
     ]

@@ -223,3 +223,11 @@ def test_dashboard_and_waiting_page_run_the_same_queries_for_1_or_10_partnership
         assert page.text.count("I will attend") == min(size, 8)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_dashboard_names_who_owns_the_open_flags(client, make, db, world, login_as):
+    make.flag(world.partnership, title="Helena IGA 2025")
+    db.commit()
+    page = login_as(world.member.user).get("/").text
+    assert "1 open flag: Agreement renewal" in page
+    assert "owner: the facilitators (Fiona Facilitator)" in page
