@@ -9,8 +9,8 @@ from partnerhub.meetings import models as meetings  # noqa: F401
 from partnerhub.notifications import models as notifications  # noqa: F401
 from partnerhub.partnerships import models as partnerships  # noqa: F401
 from partnerhub.procedures import models as procedures  # noqa: F401
-from partnerhub.training import models as training  # noqa: F401
 from partnerhub.questions import models as questions  # noqa: F401
+from partnerhub.training import models as training  # noqa: F401
 
 metadata = Base.metadata
 

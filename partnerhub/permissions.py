@@ -37,6 +37,7 @@ class Action(StrEnum):
     AGREEMENT_SIGN = "agreement.sign"
     AGENCY_SIGN_OFF = "agency.sign_off"  # sign off procedure versions for an agency
     QUESTION_ANSWER = "question.answer"  # answer information-sharing questions
+    AGENCY_SIGN_OFF_RECORD = "agency.record_sign_off"  # … or record it on the agency's behalf
 
 
 VIEW, CONTRIBUTE, MANAGE = Action.VIEW, Action.CONTRIBUTE, Action.MANAGE

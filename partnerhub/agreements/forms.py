@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     SelectChoice,
@@ -131,6 +132,66 @@ class SignatureForm(Form):
         description="Only when replacing a signature already recorded for this agency.",
     )
     submit = SubmitField("Record signature")
+
+
+class SignaturesForm(Form):
+    """Several parties' signatures in one step: one row per party yet to sign (whether to
+    record it, who signed for it), one date for all. Rows are added by `for_parties`."""
+
+    signed_on = DateField("Date signed", validators=[DataRequired()])
+    submit = SubmitField("Record the chosen signatures")
+
+    @classmethod
+    def for_parties(cls, parties, **kwargs) -> SignaturesForm:
+        """The form with a row for each of `parties`."""
+
+        class Rows(cls):
+            pass
+
+        for party in parties:
+            name = party.partner_agency.organization.name
+            setattr(Rows, f"record_{party.id}", BooleanField(f"Record {name}'s signature"))
+            setattr(
+                Rows,
+                f"name_{party.id}",
+                StringField(f"Signer's name for {name}", validators=[Length(max=120)]),
+            )
+            setattr(
+                Rows,
+                f"title_{party.id}",
+                StringField(f"Signer's title for {name}", validators=[Length(max=120)]),
+            )
+        form = Rows(**kwargs)
+        form.parties = list(parties)
+        return form
+
+    def rows(self):
+        """(party, record checkbox, name field, title field) for each party offered."""
+        return [
+            (p, self[f"record_{p.id}"], self[f"name_{p.id}"], self[f"title_{p.id}"])
+            for p in self.parties
+        ]
+
+    def chosen(self):
+        """(party, signer's name, signer's title) for each party ticked."""
+        return [
+            (party, name.data.strip(), title.data.strip())
+            for party, ticked, name, title in self.rows()
+            if ticked.data
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        rows = self.rows()
+        if not any(ticked.data for _, ticked, _, _ in rows):
+            self.form_errors.append("Choose at least one agency whose signature to record.")
+            return False
+        for _, ticked, name, title in rows:
+            for field in (name, title) if ticked.data else ():
+                if not (field.data or "").strip():
+                    field.errors = [*field.errors, "Say who signed, as on the signed copy."]
+                    valid = False
+        return valid
 
 
 class WithdrawSignatureForm(Form):

@@ -7,15 +7,20 @@ from partnerhub.partnerships.models import Membership, Role
 from partnerhub.permissions import Action, rule
 
 
-@rule(Action.AGREEMENT_SIGN)
-def may_sign(membership: Membership, party: AgreementParty | AgreementAmendment) -> bool:
-    """A facilitator records any party's signature; a signatory member their own agency's
-    (an amendment names the joining agency as a party does)."""
-    if membership.role is Role.FACILITATOR:
-        return True
+def signs_for(membership: Membership | None, party: AgreementParty | AgreementAmendment) -> bool:
+    """A signatory records their own agency's signature (an amendment names the joining
+    agency as a party does)."""
     return (
-        membership.role is Role.MEMBER
+        membership is not None
+        and membership.role in (Role.MEMBER, Role.FACILITATOR)
         and membership.is_signatory
         and party is not None
         and membership.partner_agency_id == party.partner_agency_id
     )
+
+
+@rule(Action.AGREEMENT_SIGN)
+def may_sign(membership: Membership, party: AgreementParty | AgreementAmendment) -> bool:
+    """A signatory member records their own agency's signature; a facilitator any party's,
+    on its behalf."""
+    return membership.role is Role.FACILITATOR or signs_for(membership, party)

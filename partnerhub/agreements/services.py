@@ -290,6 +290,31 @@ def _signing_columns():
     )
 
 
+def signatures_awaited(
+    session: Session, agency_ids: list[int]
+) -> list[tuple[Agreement, AgreementParty, PartnerAgency]]:
+    """(agreement, party, agency) for each agreement sent for signature, neither renewed nor
+    terminated, that one of these agencies has yet to sign, in one statement."""
+    on_file = exists().where(
+        AgreementSignature.party_id == AgreementParty.id,
+        AgreementSignature.withdrawn_at.is_(None),
+    )
+    rows = session.execute(
+        select(Agreement, AgreementParty, PartnerAgency)
+        .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+        .join(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
+        .where(
+            AgreementParty.partner_agency_id.in_(agency_ids),
+            Agreement.sent_for_signature_at.is_not(None),
+            Agreement.terminated_on.is_(None),
+            ~Agreement.successor.has(),
+            ~on_file,
+        )
+        .order_by(Agreement.sent_for_signature_at, Agreement.id)
+    ).all()
+    return [(agreement, party, agency) for agreement, party, agency in rows]
+
+
 def agreement_rows(session: Session, partnership_id: int, today: date) -> list[AgreementRow]:
     """Every agreement of the partnership with its status, the most pressing first, in one
     query: signatures are counted in SQL, never loaded."""
@@ -582,11 +607,13 @@ def record_signature(
     signer_title: str,
     signed_on: date,
     correction: str = "",
+    on_behalf: bool = False,
     today: date,
     now: datetime,
 ) -> AgreementSignature:
     """Record a party's signature. A party that signed already keeps that record, withdrawn,
-    and the new one replaces it: `correction` says why."""
+    and the new one replaces it: `correction` says why. `on_behalf`: the actor does not sign
+    for the party (a facilitator recording it), and the activity log says so."""
     agreement = party.agreement
     if agreement_status(agreement, today) not in SIGNABLE:
         raise InvalidTransition("Signatures can be recorded only once it is sent for signature.")
@@ -612,12 +639,56 @@ def record_signature(
         "agreement.signature_corrected" if previous else "agreement.signed",
         agreement,
         f"Recorded {signer_name} ({signer_title}) signing “{agreement.title}” for {agency}"
-        f" on {signed_on.isoformat()}.",
+        f" on {signed_on.isoformat()}"
+        + (f", recorded by {actor.name} on behalf of {agency}." if on_behalf else "."),
         now,
         party_id=party.id,
         replaces=previous.id if previous else None,
+        on_behalf=on_behalf,
     )
     return signature
+
+
+@dataclass(frozen=True)
+class SignatureEntry:
+    """One party's signature in a batch: who signed for it."""
+
+    party: AgreementParty
+    signer_name: str
+    signer_title: str
+    on_behalf: bool
+
+
+def record_signatures(
+    session: Session,
+    actor: User,
+    entries: list[SignatureEntry],
+    *,
+    signed_on: date,
+    today: date,
+    now: datetime,
+) -> list[AgreementSignature]:
+    """Record several parties' signatures, all signed on one date, in one step."""
+    if not entries:
+        raise DomainError("Choose at least one agency whose signature to record.")
+    for entry in entries:
+        if entry.party.signature is not None:
+            name = entry.party.partner_agency.organization.name
+            raise DomainError(f"{name} has signed already: correct its signature on its own.")
+    return [
+        record_signature(
+            session,
+            actor,
+            entry.party,
+            signer_name=entry.signer_name,
+            signer_title=entry.signer_title,
+            signed_on=signed_on,
+            on_behalf=entry.on_behalf,
+            today=today,
+            now=now,
+        )
+        for entry in entries
+    ]
 
 
 def _withdraw(signature: AgreementSignature, actor: User, reason: str, now: datetime) -> None:

@@ -3,6 +3,8 @@ signature, sign, amendments, annual review, terminate, renew, signed documents."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     abort,
@@ -28,20 +30,25 @@ from partnerhub.agreements.forms import (
     MatrixDraftForm,
     ReviewForm,
     SignatureForm,
+    SignaturesForm,
     TerminateForm,
     WithdrawSignatureForm,
 )
 from partnerhub.agreements.models import Agreement, AgreementParty, AgreementStatus
+from partnerhub.agreements.permissions import signs_for
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
 from partnerhub.library import services as library
 from partnerhub.pagination import page_of_list, requested_page
-from partnerhub.partnerships.models import Partnership, Stage
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Stage
+from partnerhub.partnerships.owners import owners_in
 from partnerhub.partnerships.registry import (
     Attention,
+    Viewer,
     add_tab,
     attention_source,
     computed_check,
+    my_work,
     panel,
 )
 from partnerhub.partnerships.services import local_today
@@ -398,6 +405,7 @@ def sign(partnership_id: int, agreement_id: int, party_id: int):
             signer_title=form.signer_title.data,
             signed_on=form.signed_on.data,
             correction=form.correction.data or "",
+            on_behalf=not signs_for(g.membership, party),
             today=today,
             now=utcnow(),
             done=f"Signature recorded for {party.partner_agency.organization.name}.",
@@ -408,6 +416,45 @@ def sign(partnership_id: int, agreement_id: int, party_id: int):
     return render_template(
         "agreements/sign.html", partnership=partnership, agreement=agreement, party=party, form=form
     )
+
+
+@blueprint.route("/agreements/<int:agreement_id>/signatures", methods=["GET", "POST"])
+@login_required
+def record_signatures(partnership_id: int, agreement_id: int):
+    """Record several parties' signatures in one step: a facilitator on their behalf."""
+    partnership, agreement = _load(partnership_id, agreement_id, permissions.CONTRIBUTE)
+    form = SignaturesForm.for_parties(_recordable(agreement))
+    if form.validate_on_submit():
+        entries = [
+            services.SignatureEntry(party, name, title, not signs_for(g.membership, party))
+            for party, name, title in form.chosen()
+        ]
+        if apply(
+            services.record_signatures,
+            database.session,
+            current_user,
+            entries,
+            signed_on=form.signed_on.data,
+            today=_today(partnership),
+            now=utcnow(),
+            done=f"Recorded {len(entries)} signature{'s' if len(entries) > 1 else ''}.",
+            at=form,
+        ):
+            return redirect(_url("show", agreement))
+        agreement = services.get_agreement(database.session, partnership.id, agreement_id)
+        form.parties = _recordable(agreement)
+    return render_template(
+        "agreements/sign_several.html", partnership=partnership, agreement=agreement, form=form
+    )
+
+
+def _recordable(agreement: Agreement) -> list[AgreementParty]:
+    """The parties yet to sign whose signature the viewer may record."""
+    return [
+        party
+        for party in agreement.parties
+        if party.signature is None and permissions.can(g.membership, Action.AGREEMENT_SIGN, party)
+    ]
 
 
 @blueprint.route(
@@ -642,7 +689,9 @@ computed_check(
 @attention_source
 def _renewals_due(session, partnership_ids: list[int], today) -> list[Attention]:
     items = []
-    for agreement in services.agreements_due(session, today, partnership_ids):
+    due = services.agreements_due(session, today, partnership_ids)
+    owners = owners_in(session, partnership_ids)
+    for agreement in due:
         end = services.term_end(agreement, today)
         expired = services.agreement_status(agreement, today) is AgreementStatus.EXPIRED
         items.append(
@@ -653,6 +702,34 @@ def _renewals_due(session, partnership_ids: list[int], today) -> list[Attention]
                 url=_url("show", agreement),
                 severity="danger" if expired else "warning",
                 due=end,
+                owner=owners.facilitators(agreement.partnership_id).label,
             )
         )
     return items
+
+
+@dataclass(frozen=True)
+class MySignature:
+    """An agreement my agency has yet to sign."""
+
+    agreement: Agreement
+    party: AgreementParty
+    agency: PartnerAgency
+    partnership: Partnership
+    membership: Membership
+
+    @property
+    def may_record(self) -> bool:
+        return permissions.can(self.membership, Action.AGREEMENT_SIGN, self.party)
+
+
+@my_work("signatures", "Signatures your agency owes", "agreements/_my_signatures.html", 31)
+def my_signatures(session, viewer: Viewer) -> list[MySignature]:
+    """Agreements out for signature that my agency has not signed yet."""
+    mine = {m.partner_agency_id: m for m in viewer.memberships.values() if m.partner_agency_id}
+    return [
+        MySignature(
+            agreement, party, agency, viewer.partnerships[agreement.partnership_id], mine[agency.id]
+        )
+        for agreement, party, agency in services.signatures_awaited(session, list(mine))
+    ]

@@ -404,6 +404,8 @@ class AttendanceForm(Form):
 
 class ResponseForm(Form):
     answer = SelectField("Answer", choices=options([("accept", "Accept"), ("decline", "Decline")]))
+    # The page the answer was given on, when not the meeting's: "dashboard" or "waiting".
+    back = HiddenField()
 
 
 class ActionItemForm(KeepAsWritten, Form):

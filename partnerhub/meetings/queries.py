@@ -416,3 +416,45 @@ def open_action_items_preview(
         .limit(shown)
     ).all()
     return [item for item, _ in rows], rows[0].open if rows else 0
+
+
+def upcoming_across(
+    session: Session,
+    membership_ids: list[int],
+    partnership_ids: list[int],
+    now: datetime,
+    limit: int,
+) -> list[tuple[Meeting, AttendanceStatus | None]]:
+    """The next `limit` scheduled meetings of these partnerships, each with the answer one of
+    `membership_ids` gave to it, in one statement."""
+    my_answer = (
+        select(Attendance.status)
+        .where(Attendance.meeting_id == Meeting.id, Attendance.membership_id.in_(membership_ids))
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Meeting, my_answer)
+        .where(
+            Meeting.partnership_id.in_(partnership_ids),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at >= now,
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(limit)
+    ).all()
+    return [(meeting, answer) for meeting, answer in rows]
+
+
+def open_action_items_of(session: Session, membership_ids: list[int]) -> list[ActionItem]:
+    """The open action items these memberships own, soonest due first, in one statement."""
+    return list(
+        session.scalars(
+            select(ActionItem)
+            .where(
+                ActionItem.owner_membership_id.in_(membership_ids),
+                ActionItem.status == ActionItemStatus.OPEN,
+            )
+            .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        )
+    )

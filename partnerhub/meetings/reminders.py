@@ -55,6 +55,7 @@ from partnerhub.notifications import (
     chunks,
     draft,
     flag,
+    flag_subject,
     known_zone,
     local_when,
     long_date,
@@ -814,3 +815,14 @@ def meetings_this_week(session: Session, partnership_ids: set[int], now: datetim
             }
         )
     return meetings
+
+
+@flag_subject("action_item")
+def action_item_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+    """An overdue action item is its owner's, else its agency's."""
+    rows = session.execute(
+        select(ActionItem.id, ActionItem.owner_membership_id, ActionItem.owner_agency_id).where(
+            ActionItem.id.in_(ids)
+        )
+    )
+    return {id_: {"membership_id": person, "agency_id": agency} for id_, person, agency in rows}

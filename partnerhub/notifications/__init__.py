@@ -25,7 +25,7 @@ from partnerhub.notifications.outbox import (
     withdraw_pending,
 )
 from partnerhub.notifications.preferences import opted_out, wants
-from partnerhub.notifications.registry import sweep_step, upcoming, writer
+from partnerhub.notifications.registry import flag_subject, sweep_step, upcoming, writer
 from partnerhub.notifications.sweep import (
     Draft,
     Partnerships,
@@ -56,6 +56,7 @@ __all__ = [
     "deliver_soon",
     "draft",
     "flag",
+    "flag_subject",
     "known_zone",
     "local_when",
     "long_date",

@@ -7,7 +7,10 @@ them with a note.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import url_for
 from sqlalchemy import select
@@ -19,7 +22,17 @@ from partnerhub.db import insert_ignoring_conflicts
 from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.identifiers import screen
 from partnerhub.notifications.models import Flag, FlagKind
-from partnerhub.partnerships.registry import Attention, attention_source
+from partnerhub.notifications.registry import registry
+from partnerhub.partnerships.models import Partnership
+from partnerhub.partnerships.owners import Owner, owners_in
+from partnerhub.partnerships.registry import (
+    DUE_SOON,
+    OVERDUE,
+    Attention,
+    Viewer,
+    attention_source,
+    my_work,
+)
 
 
 def insert_ignoring_duplicates(session: Session, model, rows: list[dict], keys: list[str]):
@@ -176,6 +189,7 @@ def open_flag_attention(session: Session, partnership_ids: list[int], today: dat
     """One dashboard line per partnership with open flags, linking to its flags page (the
     agreements, procedures and meetings modules list the items themselves)."""
     flags = open_flags(session, partnership_ids)
+    owners = flag_owners(session, flags)
     by_partnership: dict[int, list[Flag]] = {}
     for flag in flags:
         by_partnership.setdefault(flag.partnership_id, []).append(flag)
@@ -184,8 +198,9 @@ def open_flag_attention(session: Session, partnership_ids: list[int], today: dat
             partnership_id=partnership_id,
             label=_summary(open_flags),
             url=url_for("notifications.flags", partnership_id=partnership_id),
-            severity="danger" if open_flags[0].due_on <= today else "warning",
+            severity=OVERDUE if open_flags[0].due_on <= today else DUE_SOON,
             due=open_flags[0].due_on,
+            owner="; ".join(sorted({owners[flag.id].label for flag in open_flags})),
         )
         for partnership_id, open_flags in by_partnership.items()
     ]
@@ -196,3 +211,55 @@ def _summary(flags: list[Flag]) -> str:
     kinds = sorted({flag.kind.label for flag in flags})
     noun = "open flag" if len(flags) == 1 else "open flags"
     return f"{len(flags)} {noun}: {', '.join(kinds)}"
+
+
+def flag_owners(session: Session, flags: list[Flag]) -> dict[int, Owner]:
+    """Each flag's owner, from what it is about (see partnerships.owners), in a fixed number
+    of statements: one per kind of subject, two for the people."""
+    ids_by_prefix: dict[str, list[int]] = defaultdict(list)
+    for flag in flags:
+        prefix, _, thing = flag.subject.partition(":")
+        ids_by_prefix[prefix].append(int(thing))
+    owned = {
+        prefix: registry.flag_subjects[prefix](session, ids)
+        for prefix, ids in ids_by_prefix.items()
+        if prefix in registry.flag_subjects
+    }
+    owners = owners_in(session, {flag.partnership_id for flag in flags})
+    found = {}
+    for flag in flags:
+        prefix, _, thing = flag.subject.partition(":")
+        found[flag.id] = owners.of(flag.partnership_id, **owned.get(prefix, {}).get(int(thing), {}))
+    return found
+
+
+@dataclass(frozen=True)
+class OwnedFlag:
+    flag: Flag
+    owner: Owner
+    partnership: Partnership
+    today: date  # where the partnership meets
+
+    @property
+    def overdue(self) -> bool:
+        return self.flag.due_on <= self.today
+
+
+@my_work("flags", "Flags you own", "notifications/_my_flags.html", 50, on_dashboard=False)
+def my_flags(session: Session, viewer: Viewer) -> list[OwnedFlag]:
+    """The open flags whose owner is the viewer, soonest due first."""
+    flags = open_flags(session, viewer.partnership_ids)
+    owners = flag_owners(session, flags)
+    mine = [
+        OwnedFlag(
+            flag,
+            owners[flag.id],
+            viewer.partnerships[flag.partnership_id],
+            viewer.now.astimezone(
+                ZoneInfo(viewer.partnerships[flag.partnership_id].timezone)
+            ).date(),
+        )
+        for flag in flags
+        if owners[flag.id].includes(viewer.memberships[flag.partnership_id])
+    ]
+    return sorted(mine, key=lambda owned: (owned.flag.due_on, owned.flag.id))

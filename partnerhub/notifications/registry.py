@@ -38,6 +38,9 @@ Step = Callable[[Session, datetime, "Partnerships", "SweepReport"], None]
 Writer = Callable[[Session, list[OutboxMessage], datetime], "dict[int, Content | OutboxStatus]"]
 # (session, partnership ids, now) -> {partnership id: [{"title", "when", "link"}]}
 Upcoming = Callable[[Session, set[int], datetime], dict[int, list[dict]]]
+# (session, ids of flagged things of one kind) -> {id: {"membership_id": …, "agency_id": …}}:
+# who or which agency owns each (partnerships.owners turns that into people)
+FlagSubject = Callable[[Session, list[int]], dict[int, dict]]
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Registry:
     steps: list[tuple[int, Step]] = field(default_factory=list)
     writers: dict[str, Writer] = field(default_factory=dict)
     upcoming: list[Upcoming] = field(default_factory=list)
+    flag_subjects: dict[str, FlagSubject] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -90,3 +94,14 @@ def upcoming(source: Upcoming) -> Upcoming:
     if source not in registry.upcoming:
         registry.upcoming.append(source)
     return source
+
+
+def flag_subject(prefix: str) -> Callable[[FlagSubject], FlagSubject]:
+    """Say with the decorated function who owns the things flagged as "<prefix>:<id>"; a
+    subject with none is the facilitators'."""
+
+    def register(owned_by: FlagSubject) -> FlagSubject:
+        registry.flag_subjects[prefix] = owned_by
+        return owned_by
+
+    return register

@@ -130,6 +130,7 @@ def _flags_page(partnership, failed_flag_id, failed_form):
         "notifications/flags.html",
         partnership=partnership,
         flags=flags,
+        owners=flag_service.flag_owners(database.session, flags),
         forms=forms,
         membership=g.membership,
     )

@@ -26,6 +26,7 @@ from partnerhub.partnerships.models import (
     SectorAbsence,
     Stage,
 )
+from partnerhub.partnerships.owners import owners_in
 from partnerhub.partnerships.registry import (
     Attention,
     Check,
@@ -191,11 +192,13 @@ def _table(session: Session, partnership_ids: list[int]) -> _Table:
 def roster_gaps(session: Session, partnership_ids: list[int], today: date) -> list[Attention]:
     """Agencies without a liaison, and core sectors with neither an agency nor a reason."""
     table = _table(session, partnership_ids)
+    owners = owners_in(session, partnership_ids)
     items = [
         Attention(
             partnership_id,
             f"{name} has no liaison",
             url_for("partnerships.agencies", partnership_id=partnership_id),
+            owner=owners.facilitators(partnership_id).label,
         )
         for partnership_id, name in table.without_liaison
     ]

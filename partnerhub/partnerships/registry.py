@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from partnerhub.partnerships.models import Partnership, Stage
+from partnerhub.auth.models import User
+from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.permissions import Action
 
 # The partnership's navigation: the overview, its three stages, and its activity log.
@@ -102,18 +103,62 @@ class Check:
     order: int = 100
 
 
+# How pressing an attention item is, and the badge that says so: "due soon" only for what
+# has a date coming up, "overdue" only for what is past it; anything else is "attention".
+OVERDUE, DUE_SOON, ATTENTION = "danger", "warning", "info"
+BADGES = {OVERDUE: "overdue", DUE_SOON: "due soon", ATTENTION: "attention"}
+
+
 @dataclass(frozen=True)
 class Attention:
-    """Something on a partnership that needs someone's attention (shown on the dashboard)."""
+    """Something on a partnership that needs someone's attention (shown on the dashboard);
+    `owner` names who is expected to act on it, when one person or group is."""
 
     partnership_id: int
     label: str
     url: str
-    severity: str = "warning"  # "danger" (overdue), "warning" (due soon), "info"
+    severity: str = ATTENTION  # OVERDUE, DUE_SOON or ATTENTION
     due: date | None = None
+    owner: str = ""
+
+    @property
+    def badge(self) -> str:
+        return BADGES[self.severity]
 
 
 AttentionSource = Callable[[Session, list[int], date], list[Attention]]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person whose dashboard is shown: their partnerships and active memberships in
+    them, by partnership id, and the time."""
+
+    user: User
+    partnerships: dict[int, Partnership]
+    memberships: dict[int, Membership]
+    now: datetime
+
+    @property
+    def partnership_ids(self) -> list[int]:
+        return list(self.memberships)
+
+
+@dataclass(frozen=True)
+class MyWork:
+    """A part of the dashboard and of the "waiting for me" page: what one domain has for the
+    viewer. `load(session, viewer)` returns the items in a fixed number of statements;
+    `waiting(item)` says which of them wait for the viewer to act; `template` renders
+    `items` (given `waiting_only` on the personal page)."""
+
+    key: str
+    heading: str
+    template: str
+    order: int
+    load: Callable[[Session, Viewer], list]
+    waiting: Callable[[object], bool]
+    on_dashboard: bool = True
+    waiting_heading: str = ""  # on the "waiting for me" page, when not `heading`
 
 
 @dataclass
@@ -122,6 +167,7 @@ class Registry:
     panels: list[Panel] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     attention_sources: list[AttentionSource] = field(default_factory=list)
+    my_work: list[MyWork] = field(default_factory=list)
 
 
 registry = Registry()
@@ -174,3 +220,27 @@ def attention_source(source: AttentionSource) -> AttentionSource:
     if source not in registry.attention_sources:
         registry.attention_sources.append(source)
     return source
+
+
+def my_work(
+    key: str,
+    heading: str,
+    template: str,
+    order: int,
+    *,
+    waiting: Callable[[object], bool] = lambda item: True,
+    on_dashboard: bool = True,
+    waiting_heading: str = "",
+):
+    """Decorate a loader `(session, viewer) -> [item]` as a part of the dashboard (in `order`)
+    and of the "waiting for me" page."""
+
+    def register(load):
+        if all(w.key != key for w in registry.my_work):
+            registry.my_work.append(
+                MyWork(key, heading, template, order, load, waiting, on_dashboard, waiting_heading)
+            )
+            registry.my_work.sort(key=lambda w: w.order)
+        return load
+
+    return register

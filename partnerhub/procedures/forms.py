@@ -191,6 +191,19 @@ class SignOffForm(Form):
         return id_or_none(self.agency_id.data)
 
 
+class RecordSignOffsForm(Form):
+    """Record several agencies' sign-offs at once (on their behalf, for a facilitator)."""
+
+    agencies = CheckboxesField(
+        "Agencies whose sign-off to record",
+        coerce=int,
+        validators=[DataRequired("Choose at least one agency whose sign-off to record.")],
+    )
+
+    def set_agencies(self, agencies) -> None:
+        self.agencies.choices = _choices((a.id, a.organization.name) for a in agencies)
+
+
 class ChangeRequestForm(KeepAsWritten, Form):
     """Ask for changes to a version in review."""
 

@@ -247,7 +247,8 @@ class ProcedureVersion(Base):
 
 
 class SignOff(Base):
-    """A partner agency's agreement to one version, given by its liaison or alternate."""
+    """A partner agency's agreement to one version, given by its liaison or alternate, or
+    recorded on its behalf by a facilitator (`on_behalf`); `membership` is who recorded it."""
 
     __tablename__ = "procedure_sign_offs"
     __table_args__ = (sa.UniqueConstraint("version_id", "partner_agency_id"),)
@@ -263,6 +264,9 @@ class SignOff(Base):
         sa.ForeignKey("memberships.id", ondelete="SET NULL")
     )
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Recorded by someone who does not sign for the agency (a facilitator, from the agency's
+    # written or spoken approval), rather than given by its liaison or alternate.
+    on_behalf: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     version: Mapped[ProcedureVersion] = relationship(back_populates="sign_offs", lazy="raise")
     partner_agency: Mapped[PartnerAgency] = relationship(lazy="joined")

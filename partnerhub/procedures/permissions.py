@@ -35,3 +35,12 @@ def may_sign_for(membership: Membership | None, agency: PartnerAgency) -> bool:
     if named:
         return membership.id in named
     return membership.partner_agency_id == agency.id
+
+
+@rule(Action.AGENCY_SIGN_OFF_RECORD)
+def may_record_sign_off(membership: Membership | None, agency: PartnerAgency) -> bool:
+    """Those who sign for the agency record its sign-off; a facilitator records any agency's
+    on its behalf (from its written or spoken approval), as for agreements' signatures."""
+    if may_sign_for(membership, agency):
+        return True
+    return can(membership, MANAGE) and agency.is_active

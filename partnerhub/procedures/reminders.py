@@ -19,6 +19,7 @@ from partnerhub.notifications import (
     SweepReport,
     active_members,
     flag,
+    flag_subject,
     long_date,
     notify,
     people,
@@ -26,6 +27,7 @@ from partnerhub.notifications import (
     sweep_step,
 )
 from partnerhub.partnerships.models import Membership, PartnerAgency, Role
+from partnerhub.procedures.models import Procedure
 from partnerhub.procedures.permissions import may_sign_for
 from partnerhub.procedures.services import awaiting_sign_off, procedures_due_for_review
 
@@ -129,3 +131,12 @@ def sweep_sign_off_requests(
                 number=version.number,
             ),
         )
+
+
+@flag_subject("procedure")
+def procedure_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+    """A procedure due for review is its owning agency's."""
+    rows = session.execute(
+        select(Procedure.id, Procedure.owning_agency_id).where(Procedure.id.in_(ids))
+    )
+    return {id_: {"agency_id": agency} for id_, agency in rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import (
@@ -27,7 +28,8 @@ from partnerhub.identifiers import IdentifiersFound
 from partnerhub.library import services as library
 from partnerhub.pagination import requested_page
 from partnerhub.partnerships import registry
-from partnerhub.partnerships.models import Membership, Partnership, Stage
+from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Stage
+from partnerhub.partnerships.owners import owners_in
 from partnerhub.partnerships.services import local_today
 from partnerhub.partnerships.snapshot import memberships_key, shared
 from partnerhub.permissions import Action
@@ -38,12 +40,13 @@ from partnerhub.procedures.forms import (
     FlowForm,
     NewProcedureForm,
     ProcedureForm,
+    RecordSignOffsForm,
     SignOffForm,
     agency_choices,
 )
 from partnerhub.procedures.markdown import render_markdown
-from partnerhub.procedures.models import Procedure
-from partnerhub.procedures.permissions import acts_for, may_sign_for
+from partnerhub.procedures.models import Procedure, ProcedureVersion
+from partnerhub.procedures.permissions import acts_for, may_record_sign_off, may_sign_for
 from partnerhub.questions.queries import questions_behind
 from partnerhub.web import apply, csv_download, load_partnership, require
 
@@ -313,6 +316,40 @@ def sign_off(partnership_id: int, procedure_id: int, number: int):
     )
 
 
+@blueprint.route("/procedures/<int:procedure_id>/versions/<int:number>/sign-offs", methods=["POST"])
+@login_required
+def record_sign_offs(partnership_id: int, procedure_id: int, number: int):
+    """Record several agencies' sign-offs in one step: a facilitator on their behalf."""
+    partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
+    procedure = _procedure(partnership, procedure_id)
+    chosen = _found(services.get_version, procedure, number)
+    form = RecordSignOffsForm()
+    form.set_agencies(_recordable(partnership, chosen))
+    if not form.validate_on_submit():
+        return _render_version(partnership, procedure, chosen, record_form=form), 400
+    return _act(
+        procedure,
+        f"Recorded {len(form.agencies.data)} sign-off{'s' if len(form.agencies.data) > 1 else ''}.",
+        services.record_sign_offs,
+        database.session,
+        g.membership,
+        procedure,
+        chosen,
+        form.agencies.data,
+        utcnow(),
+    )
+
+
+def _recordable(partnership: Partnership, version) -> list[PartnerAgency]:
+    """The agencies yet to sign `version` whose sign-off the viewer may record."""
+    agencies = services.active_agencies(database.session, partnership.id)
+    return [
+        a
+        for a in services.pending_agencies(version, agencies)
+        if may_record_sign_off(g.membership, a)
+    ]
+
+
 @blueprint.route(
     "/procedures/<int:procedure_id>/versions/<int:number>/request-changes",
     methods=["POST"],
@@ -448,8 +485,12 @@ def _flow_form(partnership: Partnership, obj=None) -> FlowForm:
     return form
 
 
-def _render_version(partnership, procedure, version, change_form=None):
+def _render_version(partnership, procedure, version, change_form=None, record_form=None):
     agencies = services.active_agencies(database.session, partnership.id)
+    pending = services.pending_agencies(version, agencies)
+    if record_form is None:
+        record_form = RecordSignOffsForm(formdata=None)
+        record_form.set_agencies([a for a in pending if may_record_sign_off(g.membership, a)])
     return render_template(
         "procedures/show.html",
         partnership=partnership,
@@ -457,13 +498,14 @@ def _render_version(partnership, procedure, version, change_form=None):
         version=version,
         body=render_markdown(version.body_markdown),
         agencies=agencies,
-        pending=services.pending_agencies(version, agencies),
+        pending=pending,
         signable=[a for a in agencies if may_sign_for(g.membership, a)],
         change_form=change_form or ChangeRequestForm(),
         sign_form=SignOffForm(),
         questions=questions_behind(
             database.session, change_request_ids=[c.id for c in version.change_requests]
         ),
+        record_form=record_form,
     )
 
 
@@ -515,6 +557,7 @@ def attention(session: Session, partnership_ids: list[int], today: date):
     items = []
     horizon = today + timedelta(days=REVIEW_WARNING_DAYS)
     awaiting, due = services.sign_offs_and_reviews_due(session, partnership_ids, horizon)
+    owners = owners_in(session, partnership_ids)
     for procedure in due:
         overdue = procedure.next_review_on < today
         items.append(
@@ -524,6 +567,9 @@ def attention(session: Session, partnership_ids: list[int], today: date):
                 url=_procedure_url(procedure),
                 severity="danger" if overdue else "warning",
                 due=procedure.next_review_on,
+                owner=owners.of(
+                    procedure.partnership_id, agency_id=procedure.owning_agency_id
+                ).label,
             )
         )
     mine = _viewer_memberships(session, partnership_ids)
@@ -541,7 +587,7 @@ def attention(session: Session, partnership_ids: list[int], today: date):
                 partnership_id=procedure.partnership_id,
                 label=label,
                 url=_procedure_url(procedure),
-                severity="warning" if yours else "info",
+                severity=registry.ATTENTION,
             )
         )
     return items
@@ -561,3 +607,28 @@ def _viewer_memberships(session: Session, partnership_ids: list[int]) -> dict[in
         memberships_key(current_user.id),
         lambda: {m.partnership_id: m for m in session.scalars(query).unique()},
     )
+
+
+@dataclass(frozen=True)
+class MySignOff:
+    """A version in review that agencies I sign off for have yet to sign."""
+
+    procedure: Procedure
+    version: ProcedureVersion
+    agencies: list[PartnerAgency]
+    partnership: Partnership
+
+
+@registry.my_work("sign_offs", "Sign-offs waiting for you", "procedures/_my_sign_offs.html", 30)
+def my_sign_offs(session: Session, viewer: registry.Viewer) -> list[MySignOff]:
+    """Versions in review my agency has to sign off, where I may sign off for it."""
+    awaiting = services.awaiting_sign_off(session, viewer.partnership_ids)
+    found = []
+    for procedure, version, waiting in awaiting:
+        me = viewer.memberships[procedure.partnership_id]
+        mine = [agency for agency in waiting if may_sign_for(me, agency)]
+        if mine:
+            found.append(
+                MySignOff(procedure, version, mine, viewer.partnerships[procedure.partnership_id])
+            )
+    return found

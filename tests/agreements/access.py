@@ -19,6 +19,7 @@ ROUTES = {
     "agreements.delete": "manage",
     # Members who are their agency's signatory record its signature; facilitators any.
     "agreements.sign": "contribute",
+    "agreements.record_signatures": "contribute",
     "agreements.withdraw_signature": "manage",
     "agreements.terminate": "manage",
     "agreements.renew": "manage",
@@ -133,6 +134,7 @@ def url_values(make, world) -> dict[str, dict]:
     )
     make.session.add(amendment)
     make.session.flush()
+    out = make.agreement(world.partnership, [school], purpose="Attendance sharing.", sent=True)
     on_draft = {"agreement_id": draft.id}
     on_active = {"agreement_id": active.id}
     on_amendment = {"agreement_id": joining.id, "amendment_id": amendment.id}
@@ -142,6 +144,7 @@ def url_values(make, world) -> dict[str, dict]:
         "agreements.send": on_draft,
         "agreements.delete": on_draft,
         "agreements.sign": {**on_active, "party_id": party.id},
+        "agreements.record_signatures": {"agreement_id": out.id},
         "agreements.withdraw_signature": {**on_active, "party_id": party.id},
         "agreements.terminate": on_active,
         "agreements.renew": on_active,

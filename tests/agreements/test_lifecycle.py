@@ -431,3 +431,79 @@ def test_agreement_page_loads_in_a_fixed_number_of_queries(
     with count_queries() as many:
         assert facilitator.get(agreements_url(table, large.id)).status_code == 200
     assert len(many) == len(few)
+
+
+def test_facilitator_records_two_signatures_in_one_step_on_the_agencies_behalf(
+    facilitator, table, sent, db, reload
+):
+    school, police = party_of(reload, sent, table.school), party_of(reload, sent, table.police)
+    show = facilitator.get(agreements_url(table, sent.id)).text
+    assert "Record several signatures" in show
+    url = agreements_url(table, sent.id, "signatures")
+    page = facilitator.get(url).text
+    assert f'name="record_{school.id}"' in page and f'name="record_{police.id}"' in page
+
+    missing = facilitator.post(
+        url,
+        data={f"record_{school.id}": "y", f"name_{school.id}": "Sam Superintendent",
+              "signed_on": TODAY.isoformat()},
+    )  # fmt: skip
+    assert missing.status_code == 200
+    assert "Say who signed, as on the signed copy." in missing.text
+    assert 'value="Sam Superintendent"' in missing.text  # what was typed stays
+    assert party_of(reload, sent, table.school).signature is None
+
+    done = facilitator.post(
+        url,
+        data={
+            f"record_{school.id}": "y",
+            f"name_{school.id}": "Sam Superintendent",
+            f"title_{school.id}": "Superintendent",
+            f"record_{police.id}": "y",
+            f"name_{police.id}": "Cruz Chief",
+            f"title_{police.id}": "Chief of Police",
+            "signed_on": TODAY.isoformat(),
+        },
+        follow_redirects=True,
+    )
+    assert "Recorded 2 signatures." in done.text
+    assert agreement_status(reload(sent), TODAY) is AgreementStatus.ACTIVE
+    summaries = sorted(e.summary for e in events(db, "agreement.signed"))
+    assert all("recorded by Fran Facilitator on behalf of Denver" in s for s in summaries)
+    assert len(summaries) == 2
+
+
+def test_nothing_chosen_records_nothing_and_others_record_only_their_own(
+    client, login_as, table, sent, reload
+):
+    url = agreements_url(table, sent.id, "signatures")
+    login_as(table.facilitator.user)
+    refused = client.post(url, data={"signed_on": TODAY.isoformat()})
+    assert "Choose at least one agency" in refused.text
+    login_as(table.chief.user)
+    page = client.get(url).text
+    police = party_of(reload, sent, table.police)
+    school = party_of(reload, sent, table.school)
+    assert f'name="record_{police.id}"' in page and f'name="record_{school.id}"' not in page
+    client.post(
+        url,
+        data={f"record_{school.id}": "y", f"name_{school.id}": "X", f"title_{school.id}": "Y",
+              "signed_on": TODAY.isoformat()},
+    )  # fmt: skip
+    assert party_of(reload, sent, table.school).signature is None
+    login_as(table.observer.user)
+    assert client.get(url).status_code == 403
+
+
+def test_a_signatory_recording_their_own_signature_is_not_on_behalf(
+    client, login_as, table, sent, db, reload
+):
+    login_as(table.superintendent.user)
+    party = party_of(reload, sent, table.school)
+    client.post(
+        agreements_url(table, sent.id, "parties", party.id, "sign"),
+        data={"signer_name": "Sam Superintendent", "signer_title": "Superintendent",
+              "signed_on": TODAY.isoformat()},
+    )  # fmt: skip
+    [event] = events(db, "agreement.signed")
+    assert "on behalf" not in event.summary and event.details["on_behalf"] is False

@@ -8,6 +8,7 @@ from tests.clock import NOW
 
 ROUTES = {
     "partnerships.dashboard": "login",
+    "partnerships.waiting": "login",
     "partnerships.new_partnership": "login",
     "partnerships.overview": "view",
     "partnerships.edit_partnership": "manage",

@@ -17,12 +17,15 @@ from tests.clock import NOW, TODAY
 # Training adds one to the dashboard and the overview: whether a partnership keeps track of
 # training (then four to read its coverage).
 BUDGET = {
-    "/": 9,
+    # the partnerships and their attention items, then one statement per part of what's
+    # next (meetings, action items, sign-offs, signatures), two for who owns what
+    "/": 14,
     # the meetings panel reads the active series for the cadence; training, whether tracked
     "/partnerships/{id}": 13,
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
-    "/partnerships/{id}/flags": 3,
+    # the flags, two for their owners' people, one per kind of thing flagged
+    "/partnerships/{id}/flags": 7,
     "/partnerships/{id}/activity": 3,
 }
 

@@ -21,6 +21,7 @@ ROUTES = {
     "procedures.edit": "contribute",
     "procedures.submit": "contribute",
     "procedures.sign_off": "contribute",
+    "procedures.record_sign_offs": "contribute",
     "procedures.request_changes": "contribute",
     "procedures.review": "contribute",
     "procedures.retire": "contribute",
@@ -61,6 +62,7 @@ FORMS = [
     ),
     ("procedures.edit", PROCEDURE, ["title", "body_markdown", "change_summary"]),
     ("procedures.sign_off", {"agency_id": school}, []),
+    ("procedures.record_sign_offs", {"agencies": school}, []),
     ("procedures.request_changes", {"comment": "Say who calls the SRO."}, []),
 ]
 
@@ -78,6 +80,7 @@ def url_values(make, world) -> dict[str, dict]:
         "procedures.edit": ids,
         "procedures.submit": ids,
         "procedures.sign_off": {**ids, "number": 1},
+        "procedures.record_sign_offs": {**ids, "number": 1},
         "procedures.request_changes": {**ids, "number": 1},
         "procedures.review": ids,
         "procedures.retire": ids,

@@ -97,4 +97,4 @@ def test_attention_tells_a_liaison_their_sign_off_is_needed(app, db, make, table
         login_user(police_liaison)
         [item] = attention(db, [table.partnership.id], TODAY)
     assert item.label == ("Your sign-off is needed for Helena Police Department: “Awaiting” v1")
-    assert item.severity == "warning"
+    assert item.severity == "info" and item.badge == "attention"

@@ -350,3 +350,51 @@ def test_signed_text_and_sign_offs_cannot_be_rewritten(db, table):
     db.rollback()
     version.status = ProcedureStatus.SUPERSEDED  # workflow state may move
     db.flush()
+
+
+def test_a_facilitator_records_several_agencies_sign_offs_on_their_behalf(db, table):
+    procedure = started(db, table)
+    version = procedure.latest_version
+    recorded = services.record_sign_offs(
+        db, table.facilitator, procedure, version, [table.school.id, table.police.id], NOW
+    )
+    db.commit()
+    assert [(s.partner_agency_id, s.on_behalf) for s in recorded] == [
+        (table.school.id, True),
+        (table.police.id, True),
+    ]
+    summaries = db.scalars(
+        select(AuditEvent.summary).where(AuditEvent.action == "procedure.signed_off")
+    ).all()
+    name = table.facilitator.user.name
+    assert summaries == [
+        f"Sign-off of version 1 of “Attendance sharing” recorded by {name} on behalf of "
+        + agency.organization.name
+        for agency in (table.school, table.police)
+    ]
+    with pytest.raises(Conflict):  # signed already
+        services.record_sign_offs(db, table.facilitator, procedure, version, [table.school.id], NOW)
+
+
+def test_only_facilitators_record_sign_offs_for_agencies_they_do_not_sign_for(db, table):
+    procedure = started(db, table)
+    version = procedure.latest_version
+    with pytest.raises(PermissionDenied):
+        services.record_sign_offs(
+            db, table.liaisons[table.police.id], procedure, version, [table.school.id], NOW
+        )
+    with pytest.raises(DomainError):
+        services.record_sign_offs(db, table.facilitator, procedure, version, [], NOW)
+    [own] = services.record_sign_offs(
+        db, table.liaisons[table.police.id], procedure, version, [table.police.id], NOW
+    )
+    assert not own.on_behalf
+
+
+def test_the_last_sign_off_recorded_on_behalf_approves(db, table):
+    procedure = started(db, table)
+    version = procedure.latest_version
+    services.record_sign_offs(
+        db, table.facilitator, procedure, version, [a.id for a in table.agencies], NOW
+    )
+    assert version.status is ProcedureStatus.APPROVED

@@ -15,6 +15,7 @@ from partnerhub.procedures.models import (
     Procedure,
     ProcedureStatus,
     ProcedureVersion,
+    SignOff,
 )
 from tests.clock import NOW, TODAY
 
@@ -336,3 +337,38 @@ def test_review_moves_the_next_review_date(client, login_as, make, db, table):
     client.post(url(table, f"/procedures/{procedure.id}/review"))
     db.expire_all()
     assert db.get(Procedure, procedure.id).next_review_on > TODAY
+
+
+def test_a_facilitator_records_two_agencies_sign_offs_in_one_step(
+    client, login_as, make, db, table
+):
+    procedure = make.procedure(table.school, status="in_review")
+    db.commit()
+    login_as(table.facilitator.user)
+    base = url(table, f"/procedures/{procedure.id}")
+    page = client.get(base).get_data(as_text=True)
+    assert "Record sign-offs on agencies' behalf" in page
+    assert f'id="record-agency-{table.police.id}"' in page
+
+    refused = client.post(f"{base}/versions/1/sign-offs", data={})
+    assert refused.status_code == 400
+    assert "Choose at least one agency" in refused.get_data(as_text=True)
+
+    done = client.post(
+        f"{base}/versions/1/sign-offs",
+        data={"agencies": [table.school.id, table.police.id]},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Recorded 2 sign-offs." in done
+    assert done.count(f"Recorded by {table.facilitator.user.name} on the agency's behalf") == 2
+
+
+def test_a_member_cannot_record_another_agencys_sign_off(client, login_as, make, db, table):
+    procedure = make.procedure(table.school, status="in_review")
+    db.commit()
+    login_as(table.liaisons[table.police.id].user)
+    base = url(table, f"/procedures/{procedure.id}")
+    assert "Record sign-offs on agencies" not in client.get(base).get_data(as_text=True)
+    refused = client.post(f"{base}/versions/1/sign-offs", data={"agencies": table.school.id})
+    assert refused.status_code == 400  # not one of the agencies they may record for
+    assert db.scalars(select(SignOff)).all() == []

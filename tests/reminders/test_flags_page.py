@@ -100,3 +100,23 @@ def test_open_flags_need_attention_on_the_dashboard(app, db, make):
             f"/partnerships/{two.id}/flags",
         ),
     }
+
+
+def test_each_note_is_labelled_and_asked_for_only_when_acknowledging(client, db, make, login_as):
+    facilitator = make.user()
+    partnership = make.partnership(facilitator)
+    first, second = make.flag(partnership), make.flag(partnership, title="Second")
+    db.commit()
+    login_as(facilitator)
+    page = client.get(f"/partnerships/{partnership.id}/flags").text
+    for flag in (first, second):
+        assert f'<label class="form-label" for="note-{flag.id}">' in page
+        assert f'id="note-{flag.id}"' in page
+    assert 'for="note"' not in page and 'id="csrf_token"' not in page
+    assert page.count('<details class="mt-2">') == 2  # closed: no open required boxes
+
+    refused = client.post(
+        f"/partnerships/{partnership.id}/flags/{second.id}/acknowledge", data={"note": " "}
+    ).text
+    assert refused.count('<details class="mt-2" open>') == 1
+    assert f'aria-describedby="note-{second.id}-error"' in refused

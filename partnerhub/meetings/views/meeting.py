@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import (
     flash,
     g,
+    redirect,
     request,
+    url_for,
 )
 from flask_login import current_user, login_required
 
@@ -29,7 +31,7 @@ from partnerhub.meetings.views.common import (
     _to_meeting,
     partnership_zone,
 )
-from partnerhub.web import load_partnership
+from partnerhub.web import apply, load_partnership
 
 
 @blueprint.route(MEETING)
@@ -117,9 +119,25 @@ def respond(partnership_id: int, meeting_id: int):
         flash("Choose whether you will attend.", "error")
         return _to_meeting(meeting)
     accepted = form.answer.data == "accept"
-    return _act(
-        partnership,
+    answered = "You will attend" if accepted else "You declined"
+    if form.back.data not in ANSWERED_FROM:
+        return _act(
+            partnership,
+            meeting,
+            lambda: services.respond(database.session, g.membership, meeting, accepted, utcnow()),
+            f"{answered}.",
+        )
+    apply(
+        services.respond,
+        database.session,
+        g.membership,
         meeting,
-        lambda: services.respond(database.session, g.membership, meeting, accepted, utcnow()),
-        "You will attend." if accepted else "You declined.",
+        accepted,
+        utcnow(),
+        done=f"{answered} {meeting.title}.",
     )
+    return redirect(url_for(ANSWERED_FROM[form.back.data]))
+
+
+# Pages besides the meeting's that answer it, and go back there: named, never a URL.
+ANSWERED_FROM = {"dashboard": "partnerships.dashboard", "waiting": "partnerships.waiting"}

@@ -3,22 +3,31 @@ check and attention items."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask import (
     url_for,
 )
 
+from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.meetings import queries
-from partnerhub.partnerships.models import Stage
+from partnerhub.meetings.models import ActionItem, AttendanceStatus, Meeting
+from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.partnerships.registry import (
+    OVERDUE,
     Attention,
     Check,
     CheckResult,
+    Viewer,
     add_check,
     add_tab,
     attention_source,
+    my_work,
     panel,
 )
+from partnerhub.partnerships.services import local_today
 
 add_tab("Meetings", "meetings.index", 70, section="act", covers=("meetings.",))
 add_tab(
@@ -72,9 +81,85 @@ def _needs_attention(session, partnership_ids: list[int], today) -> list[Attenti
             partnership_id,
             f"{count} overdue action item{'s' if count != 1 else ''}",
             url_for("meetings.action_items", partnership_id=partnership_id),
-            severity="danger",
+            severity=OVERDUE,
         )
         for partnership_id, count in queries.overdue_action_items(
             session, partnership_ids, today
         ).items()
+    ]
+
+
+# --- the dashboard and the "waiting for me" page --------------------------------------------
+
+DASHBOARD_MEETINGS = 8
+
+
+@dataclass(frozen=True)
+class MyMeeting:
+    """A meeting ahead in one of my partnerships, with my answer to it."""
+
+    meeting: Meeting
+    partnership: Partnership
+    membership: Membership
+    answer: AttendanceStatus | None
+
+    @property
+    def may_answer(self) -> bool:
+        return permissions.can(self.membership, permissions.CONTRIBUTE)
+
+    @property
+    def unanswered(self) -> bool:
+        return self.may_answer and self.answer in (None, AttendanceStatus.INVITED)
+
+
+@my_work(
+    "meetings",
+    "Upcoming meetings",
+    "meetings/_my_meetings.html",
+    10,
+    waiting=lambda mine: mine.unanswered,
+    waiting_heading="Meetings to answer",
+)
+def my_meetings(session, viewer: Viewer) -> list[MyMeeting]:
+    """The next meetings across my partnerships, with my answer and a form to give it."""
+    found = queries.upcoming_across(
+        session,
+        [m.id for m in viewer.memberships.values()],
+        viewer.partnership_ids,
+        viewer.now,
+        DASHBOARD_MEETINGS,
+    )
+    return [
+        MyMeeting(
+            meeting,
+            viewer.partnerships[meeting.partnership_id],
+            viewer.memberships[meeting.partnership_id],
+            answer,
+        )
+        for meeting, answer in found
+    ]
+
+
+@dataclass(frozen=True)
+class MyActionItem:
+    item: ActionItem
+    partnership: Partnership
+    today: date  # in the partnership's time zone
+
+    @property
+    def overdue(self) -> bool:
+        return self.item.is_overdue(self.today)
+
+
+@my_work("action_items", "Your action items", "meetings/_my_action_items.html", 20)
+def my_action_items(session, viewer: Viewer) -> list[MyActionItem]:
+    """The open action items I own, soonest due first."""
+    items = queries.open_action_items_of(session, [m.id for m in viewer.memberships.values()])
+    return [
+        MyActionItem(
+            item,
+            viewer.partnerships[item.partnership_id],
+            local_today(viewer.partnerships[item.partnership_id], viewer.now),
+        )
+        for item in items
     ]

@@ -38,6 +38,7 @@ from partnerhub.partnerships.services.partnerships import (
     create_partnership,
     dashboard,
     local_today,
+    my_partnerships,
     update_partnership,
 )
 from partnerhub.partnerships.services.roster import (
@@ -94,6 +95,7 @@ __all__ = [
     "invitation_for_token",
     "invite",
     "local_today",
+    "my_partnerships",
     "name_contacts",
     "organization_directory",
     "pending_invitations",

@@ -138,14 +138,22 @@ class DashboardRow:
     attention: list
 
 
+def my_partnerships(session: Session, user: User) -> list[tuple[Partnership, Membership]]:
+    """The user's partnerships, by name, with their active membership in each."""
+    return [
+        (partnership, membership)
+        for partnership, membership in session.execute(
+            select(Partnership, Membership)
+            .join(Membership, Membership.partnership_id == Partnership.id)
+            .where(Membership.user_id == user.id, Membership.left_at.is_(None))
+            .order_by(Partnership.name)
+        )
+    ]
+
+
 def dashboard(session: Session, user: User, today: date) -> list[DashboardRow]:
     """The user's partnerships with their role and what needs attention, in a few queries."""
-    rows = session.execute(
-        select(Partnership, Membership)
-        .join(Membership, Membership.partnership_id == Partnership.id)
-        .where(Membership.user_id == user.id, Membership.left_at.is_(None))
-        .order_by(Partnership.name)
-    ).all()
+    rows = my_partnerships(session, user)
     ids = [partnership.id for partnership, _ in rows]
     attention = defaultdict(list)
     with shared_reads(session):

@@ -24,7 +24,7 @@ from partnerhub.partnerships import (
 from partnerhub.partnerships.forms import (
     PartnershipForm,
 )
-from partnerhub.partnerships.registry import registry
+from partnerhub.partnerships.registry import Viewer, registry
 from partnerhub.partnerships.snapshot import shared_reads
 from partnerhub.partnerships.views import blueprint
 from partnerhub.partnerships.views.common import _today
@@ -34,9 +34,37 @@ from partnerhub.web import Outcome, apply, load_partnership
 @blueprint.route("/")
 @login_required
 def dashboard():
-    """The partnerships I belong to, with their stage, my role and what needs attention."""
-    rows = services.dashboard(database.session, current_user, utcnow().date())
-    return render_template("partnerships/dashboard.html", rows=rows)
+    """What to do next: my meetings ahead, action items, sign-offs and signatures waiting,
+    then my partnerships with what needs attention in each."""
+    now = utcnow()
+    rows = services.dashboard(database.session, current_user, now.date())
+    viewer = _viewer([(row.partnership, row.membership) for row in rows], now)
+    work = [
+        (part, part.load(database.session, viewer))
+        for part in registry.my_work
+        if part.on_dashboard
+    ]
+    return render_template("partnerships/dashboard.html", rows=rows, work=work)
+
+
+@blueprint.route("/waiting")
+@login_required
+def waiting():
+    """Everything waiting for me to act on, across my partnerships."""
+    now = utcnow()
+    rows = services.my_partnerships(database.session, current_user)
+    viewer = _viewer(rows, now)
+    work = [
+        (part, [item for item in part.load(database.session, viewer) if part.waiting(item)])
+        for part in registry.my_work
+    ]
+    return render_template("partnerships/waiting.html", has_partnerships=bool(rows), work=work)
+
+
+def _viewer(rows, now) -> Viewer:
+    """The viewer from their (partnership, membership) pairs."""
+    pairs = [(row[0], row[1]) for row in rows]
+    return Viewer(current_user, {p.id: p for p, _ in pairs}, {p.id: m for p, m in pairs}, now)
 
 
 def _details(form: PartnershipForm) -> services.PartnershipDetails:

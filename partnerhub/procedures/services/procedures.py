@@ -35,7 +35,7 @@ from partnerhub.procedures.models import (
     ProcedureVersion,
     SignOff,
 )
-from partnerhub.procedures.permissions import may_sign_for
+from partnerhub.procedures.permissions import may_record_sign_off, may_sign_for
 
 
 def review_date_after(start: date, months: int) -> date:
@@ -396,38 +396,86 @@ def sign_off(
     agency_id: int | None,
     now: datetime,
 ) -> SignOff:
-    """Record one agency's sign-off; the last one needed approves the version."""
-    if procedure.is_retired or version.status is not ProcedureStatus.IN_REVIEW:
-        raise InvalidTransition("Only a version in review can be signed off.")
-    agencies = active_agencies(session, procedure.partnership_id)
-    waiting = pending_agencies(version, agencies)
+    """Sign off for an agency I sign for (its liaison or alternate); the last sign-off
+    needed approves the version. Facilitators record others' with `record_sign_offs`."""
+    _require_in_review(procedure, version)
     if agency_id is None:
+        waiting = pending_agencies(version, active_agencies(session, procedure.partnership_id))
         mine = [a for a in waiting if may_sign_for(membership, a)]
         if not mine:
             raise PermissionDenied("You do not sign off for any agency still to sign this version.")
-        agency = mine[0]
-    else:
-        agency = agency_of(session, procedure.partnership_id, agency_id)
+        agency_id = mine[0].id
+    agency = agency_of(session, procedure.partnership_id, agency_id)
     if not may_sign_for(membership, agency):
         raise PermissionDenied(
             f"Only the liaison or alternate of {agency.organization.name} signs off for it."
         )
-    if agency not in waiting:
-        raise Conflict(f"{agency.organization.name} has already signed off this version.")
-    signature = SignOff(partner_agency_id=agency.id, membership_id=membership.id, signed_at=now)
+    return record_sign_offs(session, membership, procedure, version, [agency_id], now)[0]
+
+
+def record_sign_offs(
+    session: Session,
+    membership: Membership,
+    procedure: Procedure,
+    version: ProcedureVersion,
+    agency_ids: list[int],
+    now: datetime,
+) -> list[SignOff]:
+    """Record the sign-offs of several agencies in one step: each given by one who signs for
+    it, or recorded on its behalf by a facilitator (audited as such). The last one needed
+    approves the version."""
+    _require_in_review(procedure, version)
+    if not agency_ids:
+        raise DomainError("Choose at least one agency whose sign-off to record.")
+    agencies = active_agencies(session, procedure.partnership_id)
+    recorded = []
+    for agency_id in dict.fromkeys(agency_ids):
+        agency = agency_of(session, procedure.partnership_id, agency_id)
+        if not may_record_sign_off(membership, agency):
+            raise PermissionDenied(
+                f"Only the liaison or alternate of {agency.organization.name}, or a facilitator "
+                "on its behalf, records its sign-off."
+            )
+        if agency not in pending_agencies(version, agencies):
+            raise Conflict(f"{agency.organization.name} has already signed off this version.")
+        recorded.append(_record_sign_off(session, membership, procedure, version, agency, now))
+    if not pending_agencies(version, agencies):
+        _approve(session, membership, procedure, version, now)
+    return recorded
+
+
+def _require_in_review(procedure: Procedure, version: ProcedureVersion) -> None:
+    if procedure.is_retired or version.status is not ProcedureStatus.IN_REVIEW:
+        raise InvalidTransition("Only a version in review can be signed off.")
+
+
+def _record_sign_off(
+    session: Session,
+    membership: Membership,
+    procedure: Procedure,
+    version: ProcedureVersion,
+    agency: PartnerAgency,
+    now: datetime,
+) -> SignOff:
+    on_behalf = not may_sign_for(membership, agency)
+    signature = SignOff(
+        partner_agency_id=agency.id, membership_id=membership.id, signed_at=now, on_behalf=on_behalf
+    )
     version.sign_offs.append(signature)
+    what = f"version {version.number} of “{procedure.title}”"
+    name = agency.organization.name
     record(
         session,
         membership.user,
         "procedure.signed_off",
         version,
-        f"{agency.organization.name} signed off version {version.number} of “{procedure.title}”",
+        f"Sign-off of {what} recorded by {membership.user.name} on behalf of {name}"
+        if on_behalf
+        else f"{name} signed off {what}",
         now,
         partnership_id=procedure.partnership_id,
-        details={"agency_id": agency.id},
+        details={"agency_id": agency.id, "on_behalf": on_behalf},
     )
-    if not pending_agencies(version, agencies):
-        _approve(session, membership, procedure, version, now)
     return signature
 
 
