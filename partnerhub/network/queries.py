@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from partnerhub.agreements.models import Agreement
 from partnerhub.meetings import queries as meetings
 from partnerhub.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
-from partnerhub.notifications.models import Flag
+from partnerhub.notifications.models import Flag, FlagKind
 from partnerhub.partnerships.models import Partnership, Stage
 from partnerhub.procedures.models import Procedure
 
@@ -32,6 +32,7 @@ class NetworkRow:
     attendance_rate: float | None  # attended of those expected, held meetings of the last year
     agreements_expiring: int  # within EXPIRY_WINDOW_DAYS
     reviews_overdue: int
+    training_lapses: int  # people whose training has lapsed or lapses within 60 days
     open_flags: int
 
 
@@ -77,6 +78,14 @@ def network(session: Session, now: datetime, today: date) -> list[NetworkRow]:
         ),
         Flag.partnership_id,
     )
+    # The sweep keeps one open flag per person whose training lapses soon or has lapsed.
+    lapses = _by_partnership(
+        session,
+        sa.select(Flag.partnership_id, sa.func.count()).where(
+            Flag.kind == FlagKind.TRAINING_LAPSE, Flag.resolved_at.is_(None)
+        ),
+        Flag.partnership_id,
+    )
     return [
         NetworkRow(
             id=row.id,
@@ -89,6 +98,7 @@ def network(session: Session, now: datetime, today: date) -> list[NetworkRow]:
             attendance_rate=attendance.get(row.id),
             agreements_expiring=expiring.get(row.id, 0),
             reviews_overdue=overdue.get(row.id, 0),
+            training_lapses=lapses.get(row.id, 0),
             open_flags=flags.get(row.id, 0),
         )
         for row in partnerships

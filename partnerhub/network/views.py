@@ -28,6 +28,7 @@ COLUMNS = {
         lambda row: row.agreements_expiring,
     ),
     "reviews": ("Procedure reviews overdue", lambda row: row.reviews_overdue),
+    "training": ("Training lapsed or lapsing", lambda row: row.training_lapses),
     "flags": ("Open flags", lambda row: row.open_flags),
 }
 
@@ -68,6 +69,7 @@ def csv():
             f"{row.attendance_rate:.0%}" if row.attendance_rate is not None else "",
             row.agreements_expiring,
             row.reviews_overdue,
+            row.training_lapses,
             row.open_flags,
             row.cadence or "",
         )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from partnerhub.audit.models import AuditEvent
 from partnerhub.meetings.models import Attendance, AttendanceStatus, MeetingStatus
+from partnerhub.notifications.models import FlagKind
 from partnerhub.partnerships.models import Stage
 from tests.clock import NOW, TODAY
 
@@ -27,7 +28,8 @@ def held(make, partnership, members, attended: int, days_ago: int = 20):
 
 def busy_partnership(make, name: str):
     """A partnership with a held meeting (3 of 4 attended), one ahead, an agreement expiring
-    in 30 days, a procedure review overdue and an open flag."""
+    in 30 days, a procedure review overdue, an open flag, and two people's training lapsing
+    (one of them acknowledged, still lapsing) beside one renewed since."""
     partnership = make.partnership(make.user(), name=name)
     agency = make.agency(partnership)
     members = [make.member(partnership, agency=agency) for _ in range(4)]
@@ -36,6 +38,14 @@ def busy_partnership(make, name: str):
     make.agreement(partnership, [agency], expires_on=TODAY + timedelta(days=30))
     make.procedure(agency, status="approved", next_review_on=TODAY - timedelta(days=3))
     make.flag(partnership)
+    for person, settled in ((1, {}), (2, {"acknowledged_at": NOW}), (3, {"resolved_at": NOW})):
+        make.flag(
+            partnership,
+            kind=FlagKind.TRAINING_LAPSE,
+            subject=f"training:{partnership.id}:{person}",
+            title="Training lapses",
+            **settled,
+        )
     return partnership
 
 
@@ -48,7 +58,7 @@ def test_each_partnership_shows_its_figures(client, login_as, world, make, db):
     cells = [re.sub(r"<[^>]+>", "", cell.split(">", 1)[1]).strip() for cell in row.split("<td")[1:]]
     assert cells[0] == "Partner"
     assert "Mar 2026" in cells[1]  # next meeting, nine days ahead
-    assert cells[2:] == ["75%", "1", "1", "1"]
+    assert cells[2:] == ["75%", "1", "1", "2", "2"]
     helena = page.split("Helena Youth Partnership")[1].split("</tr>")[0]
     assert "none scheduled" in helena and "no meetings held" in helena
     assert "Meets" not in helena
@@ -81,7 +91,7 @@ def test_the_network_sorts_and_downloads(client, login_as, world, make, db):
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
     assert rows[0][:3] == ["Partnership", "Community", "Stage"]
     assert rows[1][0] == "Alpha County Partnership" and rows[1][2] == "Act"
-    assert rows[1][4:] == ["75%", "1", "1", "1", ""]
+    assert rows[1][4:] == ["75%", "1", "1", "2", "2", ""]
 
 
 def test_every_look_is_in_the_activity_log(client, login_as, world, db):
