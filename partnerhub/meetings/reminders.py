@@ -817,6 +817,12 @@ def meetings_this_week(session: Session, partnership_ids: set[int], now: datetim
     return meetings
 
 
+@flag_subject("agency_absence")
+def absence_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+    """An agency missing meetings is its liaison's to bring back to the table."""
+    return {agency_id: {"agency_id": agency_id} for agency_id in ids}
+
+
 @flag_subject("action_item")
 def action_item_owners(session: Session, ids: list[int]) -> dict[int, dict]:
     """An overdue action item is its owner's, else its agency's."""

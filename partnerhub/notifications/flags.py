@@ -20,6 +20,7 @@ from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.db import insert_ignoring_conflicts
 from partnerhub.errors import InvalidTransition, NotFound
+from partnerhub.forms import id_or_none
 from partnerhub.identifiers import screen
 from partnerhub.notifications.models import Flag, FlagKind
 from partnerhub.notifications.registry import registry
@@ -215,11 +216,14 @@ def _summary(flags: list[Flag]) -> str:
 
 def flag_owners(session: Session, flags: list[Flag]) -> dict[int, Owner]:
     """Each flag's owner, from what it is about (see partnerships.owners), in a fixed number
-    of statements: one per kind of subject, two for the people."""
+    of statements: one per kind of subject, two for the people. A subject is "kind:id", maybe
+    with more after the id; one no module claims, or that does not parse, is the
+    facilitators' (it never keeps the other flags from their owners)."""
+    about = {flag.id: _subject(flag) for flag in flags}
     ids_by_prefix: dict[str, list[int]] = defaultdict(list)
-    for flag in flags:
-        prefix, _, thing = flag.subject.partition(":")
-        ids_by_prefix[prefix].append(int(thing))
+    for prefix, thing in about.values():
+        if thing is not None:
+            ids_by_prefix[prefix].append(thing)
     owned = {
         prefix: registry.flag_subjects[prefix](session, ids)
         for prefix, ids in ids_by_prefix.items()
@@ -228,9 +232,15 @@ def flag_owners(session: Session, flags: list[Flag]) -> dict[int, Owner]:
     owners = owners_in(session, {flag.partnership_id for flag in flags})
     found = {}
     for flag in flags:
-        prefix, _, thing = flag.subject.partition(":")
-        found[flag.id] = owners.of(flag.partnership_id, **owned.get(prefix, {}).get(int(thing), {}))
+        prefix, thing = about[flag.id]
+        found[flag.id] = owners.of(flag.partnership_id, **owned.get(prefix, {}).get(thing, {}))
     return found
+
+
+def _subject(flag: Flag) -> tuple[str, int | None]:
+    """("agreement", 12) of "agreement:12"; the id is None when there is none to read."""
+    prefix, _, rest = flag.subject.partition(":")
+    return prefix, id_or_none(rest.partition(":")[0])
 
 
 @dataclass(frozen=True)

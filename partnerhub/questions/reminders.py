@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub.notifications import (
@@ -13,6 +14,7 @@ from partnerhub.notifications import (
     Partnerships,
     SweepReport,
     flag,
+    flag_subject,
     resolve_flags,
     sweep_step,
 )
@@ -53,3 +55,10 @@ def sweep_questions_open_too_long(
         flagged_question = flagged(question)
         flag(session, KIND, subject, flagged_question, due_on, THRESHOLD, today, report)
     report.flags_resolved += resolve_flags(session, KIND, still_open, now)
+
+
+@flag_subject("question")
+def question_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+    """An open question is its legal advisor's to answer."""
+    rows = session.execute(select(Question.id, Question.assigned_to_id).where(Question.id.in_(ids)))
+    return {question_id: {"membership_id": advisor} for question_id, advisor in rows}

@@ -17,6 +17,7 @@ from partnerhub.notifications import (
     ReminderKind,
     SweepReport,
     flag,
+    flag_subject,
     long_date,
     notify,
     people,
@@ -153,3 +154,15 @@ def _flag_gaps(session, found: queries.Coverage, today, report) -> set[str]:
         )
         gap.resolved_at = None  # a gap closed once and open again is shown again
     return subjects
+
+
+@flag_subject("training")
+def lapse_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+    """A lapsing training is its holder's to renew."""
+    return {membership_id: {"membership_id": membership_id} for membership_id in ids}
+
+
+@flag_subject("training-gap")
+def gap_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+    """An agency's untrained people are its liaison's to get trained."""
+    return {agency_id: {"agency_id": agency_id} for agency_id in ids}

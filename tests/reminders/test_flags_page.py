@@ -9,7 +9,7 @@ from sqlalchemy import select
 from partnerhub.audit.models import AuditEvent
 from partnerhub.notifications.flags import open_flag_attention
 from partnerhub.notifications.models import FlagKind
-from partnerhub.partnerships.models import Role
+from partnerhub.partnerships.models import PartnerAgency, Role
 from tests.clock import NOW
 
 
@@ -120,3 +120,33 @@ def test_each_note_is_labelled_and_asked_for_only_when_acknowledging(client, db,
     ).text
     assert refused.count('<details class="mt-2" open>') == 1
     assert f'aria-describedby="note-{second.id}-error"' in refused
+
+
+def test_every_kind_of_flag_names_its_owner_and_an_odd_subject_breaks_nothing(
+    client, db, make, login_as, world
+):
+    school_id = world.member.partner_agency_id
+    make.session.get(PartnerAgency, school_id).liaison_id = world.member.id
+    flagged = {
+        "Training of Mo Member lapses": (FlagKind.TRAINING_LAPSE, f"training:{world.member.id}:x"),
+        "Schools missing meetings": (FlagKind.AGENCY_ABSENCE, f"agency_absence:{school_id}:7"),
+        "Untrained at the schools": (FlagKind.TRAINING_GAP, f"training-gap:{school_id}"),
+        "A flag about something odd": (FlagKind.AGREEMENT_RENEWAL, "agreement:not-an-id"),
+    }
+    for title, (kind, subject) in flagged.items():
+        make.flag(world.partnership, title=title, kind=kind, subject=subject)
+    db.commit()
+    login_as(world.facilitator.user)
+
+    assert client.get("/").status_code == 200
+    page = client.get(f"/partnerships/{world.partnership.id}/flags").text
+    owner_of = {
+        title: page.split(title, 1)[1].split("Owner: ", 1)[1].split("<", 1)[0].strip()
+        for title in flagged
+    }
+    assert owner_of == {
+        "Training of Mo Member lapses": "Mo Member",
+        "Schools missing meetings": "Mo Member (Helena Public Schools)",
+        "Untrained at the schools": "Mo Member (Helena Public Schools)",
+        "A flag about something odd": "the facilitators (Fiona Facilitator)",
+    }
