@@ -39,14 +39,15 @@ def pages(app: Flask) -> dict[str, str]:
         select(Meeting).where(Meeting.starts_at >= NOW).order_by(Meeting.starts_at).limit(1)
     )
     session.close()
+    ids = {"partnership_id": partnership.id}
     with app.test_request_context():
         return {
             "dashboard": url_for("partnerships.dashboard"),
-            "overview": url_for("partnerships.overview", partnership_id=partnership.id),
-            "next-meeting": url_for(
-                "meetings.meeting", partnership_id=partnership.id, meeting_id=meeting.id
-            ),
-            "flags": url_for("notifications.flags", partnership_id=partnership.id),
+            "overview": url_for("partnerships.overview", **ids),
+            "next-meeting": url_for("meetings.meeting", meeting_id=meeting.id, **ids),
+            "meeting-mode": url_for("meetings.meeting_mode", meeting_id=meeting.id, **ids),
+            "annual-report": url_for("report.annual", **ids),
+            "flags": url_for("notifications.flags", **ids),
         }
 
 

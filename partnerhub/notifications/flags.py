@@ -201,10 +201,16 @@ def open_flag_attention(session: Session, partnership_ids: list[int], today: dat
             url=url_for("notifications.flags", partnership_id=partnership_id),
             severity=OVERDUE if open_flags[0].due_on <= today else DUE_SOON,
             due=open_flags[0].due_on,
-            owner="; ".join(sorted({owners[flag.id].label for flag in open_flags})),
+            owner=_owners_named(owners[flag.id].label for flag in open_flags),
         )
         for partnership_id, open_flags in by_partnership.items()
     ]
+
+
+def _owners_named(labels) -> str:
+    """One or two owners by name; more are counted, or the line would be a list of names."""
+    names = sorted(set(labels))
+    return "; ".join(names) if len(names) <= 2 else f"{len(names)} owners"
 
 
 def _summary(flags: list[Flag]) -> str:
