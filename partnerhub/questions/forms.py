@@ -99,8 +99,13 @@ class AnswerForm(KeepAsWritten, Form):
 class AgendaForm(Form):
     """The coming meeting whose agenda the question joins."""
 
+    # The next meeting comes chosen: no empty first option, so no HTML `required` either
+    # (HTML asks one of a required select); the server still insists on a meeting.
     meeting_id = SelectField(
-        "Meeting", coerce=_optional_int, validators=[InputRequired("Choose a meeting.")]
+        "Meeting",
+        coerce=_optional_int,
+        validators=[InputRequired("Choose a meeting.")],
+        render_kw={"required": False},
     )
 
     def set_meetings(self, meetings, label) -> None:
@@ -115,4 +120,6 @@ class ProcedureChangeForm(KeepAsWritten, Form):
     )
 
     def set_procedures(self, procedures) -> None:
-        self.procedure_id.choices = _choices([(p.id, p.title) for p in procedures])
+        self.procedure_id.choices = _choices(
+            [("", "Choose a procedure"), *((p.id, p.title) for p in procedures)]
+        )
