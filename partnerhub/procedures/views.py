@@ -199,7 +199,10 @@ def new(partnership_id: int):
     """Write a new procedure for an agency."""
     partnership = load_partnership(partnership_id, permissions.CONTRIBUTE)
     form = NewProcedureForm()
-    form.owning_agency_id.choices = agency_choices(_owners(partnership), first="Choose the owner")
+    owners = _owners(partnership)
+    form.owning_agency_id.choices = agency_choices(owners, first="Choose the owner")
+    if not form.is_submitted() and g.membership.partner_agency_id in {a.id for a in owners}:
+        form.owning_agency_id.data = g.membership.partner_agency_id  # one's own, most often
     template_id = request.args.get("template", type=int)
     if not form.is_submitted() and (
         template := library.draft_source(database.session, partnership.id, template_id)

@@ -26,20 +26,8 @@ from partnerhub.web import apply, load_partnership, local_time, require
 blueprint = Blueprint("questions", __name__, url_prefix="/partnerships/<int:partnership_id>")
 QUESTION = "/questions/<int:question_id>"
 
-add_tab(
-    "Questions",
-    "questions.index",
-    75,
-    section="act",
-    covers=(
-        "questions.index",
-        "questions.new",
-        "questions.show",
-        "questions.edit",
-        "questions.change_matrix",
-    ),
-)
-add_tab("Guidance", "questions.guidance", 76, section="act", covers=("questions.guidance",))
+# The searchable guidance is the answered questions: one tab (the questions page links it).
+add_tab("Questions", "questions.index", 75, section="act", covers=("questions.",))
 
 
 @blueprint.route("/questions")

@@ -24,8 +24,8 @@ blueprint = Blueprint("training", __name__)
 PARTNERSHIP = "/partnerships/<int:partnership_id>/training"
 TRAINING = PARTNERSHIP + "/<int:training_id>"
 
+# Coverage, settings and sessions sit under one tab (the training page links them).
 add_tab("Training", "training.index", 80, section="act", covers=("training.",))
-add_tab("Training coverage", "training.coverage", 81, section="act")
 
 
 @blueprint.route(PARTNERSHIP)

@@ -66,7 +66,7 @@ def test_raise_discuss_answer_and_find_a_question(
 
     # The member finds it in the guidance.
     page.goto(f"/partnerships/{world.partnership.id}/questions")
-    page.get_by_role("link", name="Guidance", exact=True).first.click()
+    page.get_by_role("link", name="Search the guidance").click()
     page.get_by_label("Words to find").fill("citation counselor")
     page.get_by_role("button", name="Search").click()
     result = page.locator("#guidance")
