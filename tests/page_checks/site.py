@@ -11,7 +11,7 @@ import re
 from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urlsplit
 
 from partnerhub.demo import load_demo
 from partnerhub.notifications.sweep import sweep
@@ -24,7 +24,7 @@ VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 NOT_PAGES = re.compile(
     r"(\.ics|\.csv|/logout|/feed|/download|/calendar|/documents/|/static/|/unsubscribe)"
 )
-MAX_PAGES = 80
+MAX_PAGES = 200
 
 
 class _Links(HTMLParser):
@@ -40,8 +40,11 @@ class _Links(HTMLParser):
 
 
 def shape(path: str) -> str:
-    """The route a path belongs to: its numbers made alike."""
-    return re.sub(r"/\d+", "/N", path)
+    """The route a path belongs to: its numbers made alike, and only the names of its query
+    (`?status=open` and `?status=done` are one page shown two ways)."""
+    parts = urlsplit(path)
+    keys = "&".join(sorted(key for key, _ in parse_qsl(parts.query, keep_blank_values=True)))
+    return re.sub(r"/\d+", "/N", parts.path) + (f"?{keys}" if keys else "")
 
 
 def links(html: str) -> list[str]:
