@@ -64,19 +64,13 @@ def sweep_agreement_flags(
             )
             if previous == passed[-1] or flagged.acknowledged_at is not None:
                 continue
-            parties = [p.partner_agency_id for p in agreement.parties]
             notify(
                 session,
                 ReminderKind.AGREEMENT_RENEWAL,
                 "agreement_renewal",
                 f"{agreement.title} {THRESHOLD_WORDS[passed[-1]]}",
                 key=f"agreement-renewal:{agreement.id}:{end.isoformat()}:{passed[-1]}",
-                to=people(
-                    session,
-                    agreement.partnership_id,
-                    Membership.role == Role.FACILITATOR,
-                    Membership.is_signatory.is_(True) & Membership.partner_agency_id.in_(parties),
-                ),
+                to=_facilitators_and_signatories(session, agreement),
                 about=flagged.subject,
                 partnership_id=agreement.partnership_id,
                 names=partnerships.names,
@@ -86,11 +80,7 @@ def sweep_agreement_flags(
                 state=THRESHOLD_WORDS[passed[-1]],
                 expires_on=long_date(end),
                 expired=passed[-1] == "expiry",
-                link=external_url(
-                    "agreements.show",
-                    partnership_id=agreement.partnership_id,
-                    agreement_id=agreement.id,
-                ),
+                link=_page_of(agreement),
             )
     report.flags_resolved += resolve_flags(session, FlagKind.AGREEMENT_RENEWAL, still_due, now)
 
@@ -125,7 +115,6 @@ def sweep_agreement_reviews(
             )
             if previous == passed[-1] or flagged.acknowledged_at is not None:
                 continue
-            parties = [p.partner_agency_id for p in agreement.parties]
             notify(
                 session,
                 ReminderKind.AGREEMENT_RENEWAL,
@@ -133,12 +122,7 @@ def sweep_agreement_reviews(
                 f"{agreement.title} {REVIEW_WORDS[passed[-1]]}",
                 key=f"agreement-review:{agreement.id}:{agreement.review_on.isoformat()}:"
                 f"{passed[-1]}",
-                to=people(
-                    session,
-                    agreement.partnership_id,
-                    Membership.role == Role.FACILITATOR,
-                    Membership.is_signatory.is_(True) & Membership.partner_agency_id.in_(parties),
-                ),
+                to=_facilitators_and_signatories(session, agreement),
                 about=flagged.subject,
                 partnership_id=agreement.partnership_id,
                 names=partnerships.names,
@@ -148,10 +132,24 @@ def sweep_agreement_reviews(
                 state=REVIEW_WORDS[passed[-1]],
                 review_on=long_date(agreement.review_on),
                 overdue=passed[-1] == "review_due",
-                link=external_url(
-                    "agreements.show",
-                    partnership_id=agreement.partnership_id,
-                    agreement_id=agreement.id,
-                ),
+                link=_page_of(agreement),
             )
     report.flags_resolved += resolve_flags(session, FlagKind.AGREEMENT_REVIEW, still_due, now)
+
+
+def _facilitators_and_signatories(session: Session, agreement) -> list:
+    """Who hears of an agreement's renewal or review: the facilitators and the parties'
+    signatories."""
+    parties = [p.partner_agency_id for p in agreement.parties]
+    return people(
+        session,
+        agreement.partnership_id,
+        Membership.role == Role.FACILITATOR,
+        Membership.is_signatory.is_(True) & Membership.partner_agency_id.in_(parties),
+    )
+
+
+def _page_of(agreement) -> str:
+    return external_url(
+        "agreements.show", partnership_id=agreement.partnership_id, agreement_id=agreement.id
+    )

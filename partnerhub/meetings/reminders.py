@@ -17,7 +17,7 @@ meetings the daily digest lists.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from functools import lru_cache, partial
@@ -63,7 +63,7 @@ from partnerhub.notifications import (
     opted_out,
     pending_row,
     people,
-    queue_email,
+    queue_content,
     resolve_flags,
     sweep_step,
     upcoming,
@@ -162,23 +162,19 @@ def announce_change(session: Session, meeting: Meeting, before: Shown, now: date
     )
     organizer = (partnership.name, parseaddr(current_app.config["MAIL_FROM"])[1])
     for user in people:
-        content = email.content_for(user)
-        queue_email(
+        ics = scheduling_ics(
+            meeting, zone, link, organizer=organizer, attendee=(user.name, user.email)
+        )
+        queue_content(
             session,
+            replace(email.content_for(user), ics=ics.decode()),
             key=f"meeting-change:{meeting.id}:{meeting.sequence}:{user.id}",
             kind=CHANGE_KIND,
             to=user.email,
-            subject=content.subject,
-            text=content.text,
-            html=content.html,
             now=now,
             user_id=user.id,
             partnership_id=partnership.id,
             about=about(meeting),
-            ics=scheduling_ics(
-                meeting, zone, link, organizer=organizer, attendee=(user.name, user.email)
-            ).decode(),
-            headers=content.headers,
         )
     return len(people)
 
@@ -213,20 +209,16 @@ def send_final_minutes(session: Session, meeting: Meeting, minutes, now: datetim
         ],
     )
     for user in recipients:
-        content = email.content_for(user)
-        queue_email(
+        queue_content(
             session,
+            email.content_for(user),
             key=f"final-minutes:{meeting.id}:{user.id}",
             kind=MINUTES_KIND,
             to=user.email,
-            subject=content.subject,
-            text=content.text,
-            html=content.html,
             now=now,
             user_id=user.id,
             partnership_id=partnership.id,
             about=f"minutes:{meeting.id}",
-            headers=content.headers,
         )
     return len(recipients)
 

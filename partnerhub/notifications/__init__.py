@@ -19,6 +19,7 @@ from partnerhub.notifications.models import (
 from partnerhub.notifications.outbox import (
     Content,
     pending_row,
+    queue_content,
     queue_email,
     queue_unwritten,
     render_email,
@@ -65,6 +66,7 @@ __all__ = [
     "opted_out",
     "pending_row",
     "people",
+    "queue_content",
     "queue_email",
     "queue_unwritten",
     "render_email",

@@ -98,12 +98,39 @@ def queue_email(
     ics: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
-    """Add a message to the outbox unless one with the same idempotency key exists.
+    """Add a message to the outbox unless one with the same idempotency key exists (see
+    `queue_content`)."""
+    return queue_content(
+        session,
+        Content(subject, text, html, ics, headers or {}),
+        key=key,
+        kind=kind,
+        to=to,
+        now=now,
+        user_id=user_id,
+        partnership_id=partnership_id,
+        about=about,
+    )
+
+
+def queue_content(
+    session: Session,
+    content: Content,
+    *,
+    key: str,
+    kind: str,
+    to: str,
+    now: datetime,
+    user_id: int | None = None,
+    partnership_id: int | None = None,
+    about: str | None = None,
+) -> OutboxMessage:
+    """Add `content` to the outbox for `to` unless a message with the same idempotency key
+    exists.
 
     Safe when two sweeps queue the same key at once: the database keeps the first row and the
     second insert does nothing (on PostgreSQL it waits for the first transaction to finish).
     """
-    content = Content(subject, text, html, ics, headers or {})
     row = pending_row(
         key,
         kind,

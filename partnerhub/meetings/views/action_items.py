@@ -18,16 +18,15 @@ from partnerhub.extensions import database
 from partnerhub.identifiers import IdentifiersFound
 from partnerhub.meetings import exports, queries, services
 from partnerhub.meetings.forms import (
-    ActionItemForm,
     ActionStatusForm,
 )
 from partnerhub.meetings.models import ActionItemStatus
 from partnerhub.meetings.views import MEETING, PARTNERSHIP, blueprint
 from partnerhub.meetings.views.common import (
-    _action_data,
     _meeting,
     _meeting_page,
     _page,
+    _record_action_item,
     _to_meeting,
 )
 from partnerhub.pagination import requested_page
@@ -42,23 +41,8 @@ def add_action_item(partnership_id: int, meeting_id: int):
     """Record an action item agreed at this meeting."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     meeting = _meeting(partnership, meeting_id)
-    members = queries.members_of(database.session, partnership.id)
-    form = ActionItemForm()
-    form.set_owners(members, queries.agencies_of(database.session, partnership.id))
-    if not form.validate_on_submit():
-        return _meeting_page(partnership, meeting, action_form=form, members=members)
-    added = apply(
-        services.add_action_item,
-        database.session,
-        current_user,
-        partnership,
-        _action_data(form),
-        utcnow(),
-        meeting,
-        done="Action item recorded.",
-        at={IdentifiersFound: form.keep_reason},
-    )
-    if isinstance(added.refusal, IdentifiersFound):  # shown at the form, with what was typed
+    form, added = _record_action_item(partnership, meeting)
+    if added is None or isinstance(added.refusal, IdentifiersFound):
         return _meeting_page(partnership, meeting, action_form=form)  # reloaded after rollback
     return _to_meeting(meeting)
 

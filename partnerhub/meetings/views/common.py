@@ -19,6 +19,7 @@ from markupsafe import Markup
 from partnerhub import permissions
 from partnerhub.db import utcnow
 from partnerhub.extensions import database
+from partnerhub.identifiers import IdentifiersFound
 from partnerhub.links import external_url
 from partnerhub.meetings import calendar, queries, services
 from partnerhub.meetings.forms import (
@@ -122,6 +123,31 @@ def _action_data(form: ActionItemForm) -> services.ActionItemData:
         due_on=form.due_on.data,
         keep_reason=form.kept_reason,
     )
+
+
+def _record_action_item(partnership, meeting) -> tuple[ActionItemForm, object]:
+    """The posted action item form for `meeting` and what recording it gave (None when the
+    form did not validate). A refusal for youth identifiers is the caller's to show at the
+    form, with what was typed."""
+    form = ActionItemForm()
+    form.set_owners(
+        queries.members_of(database.session, partnership.id),
+        queries.agencies_of(database.session, partnership.id),
+    )
+    if not form.validate_on_submit():
+        return form, None
+    added = apply(
+        services.add_action_item,
+        database.session,
+        current_user,
+        partnership,
+        _action_data(form),
+        utcnow(),
+        meeting,
+        done="Action item recorded.",
+        at={IdentifiersFound: form.keep_reason},
+    )
+    return form, added
 
 
 def _series_data(form: SeriesForm) -> services.SeriesData:

@@ -26,10 +26,10 @@ from partnerhub.meetings.forms import (
 from partnerhub.meetings.models import AttendanceStatus
 from partnerhub.meetings.views import ITEM, MEETING, blueprint
 from partnerhub.meetings.views.common import (
-    _action_data,
     _agenda_item,
     _meeting,
     _page,
+    _record_action_item,
 )
 from partnerhub.web import apply, load_partnership, local_time
 
@@ -144,23 +144,9 @@ def add_action_item_in_meeting(partnership_id: int, meeting_id: int):
     """Record an action item without leaving meeting mode."""
     partnership = load_partnership(partnership_id, permissions.MANAGE)
     meeting = _meeting(partnership, meeting_id)
-    members = queries.members_of(database.session, partnership.id)
-    form = ActionItemForm()
-    form.set_owners(members, queries.agencies_of(database.session, partnership.id))
-    if form.validate_on_submit():
-        added = apply(
-            services.add_action_item,
-            database.session,
-            current_user,
-            partnership,
-            _action_data(form),
-            utcnow(),
-            meeting,
-            done="Action item recorded.",
-            at={IdentifiersFound: form.keep_reason},
-        )
-        if added:
-            return _back(meeting, "action-items")
+    form, added = _record_action_item(partnership, meeting)
+    if added:
+        return _back(meeting, "action-items")
     return _mode_page(partnership, meeting, action_form=form)
 
 
