@@ -102,6 +102,12 @@ def pages(app, built: data.BenchData) -> dict[str, str]:
             .where(Meeting.partnership_id == pid, Meeting.status == MeetingStatus.HELD)
             .order_by(Meeting.starts_at.desc())
         )
+        upcoming = session.scalar(
+            sa.select(Meeting.id)
+            .where(Meeting.partnership_id == pid, Meeting.status == MeetingStatus.SCHEDULED)
+            .where(Meeting.starts_at > NOW)
+            .order_by(Meeting.starts_at)
+        )
         procedure = session.scalar(
             sa.select(Procedure.id).where(Procedure.partnership_id == pid).order_by(Procedure.id)
         )
@@ -121,6 +127,7 @@ def pages(app, built: data.BenchData) -> dict[str, str]:
         "roster": f"{base}/roster",
         "meetings": f"{base}/meetings",
         "one meeting": f"{base}/meetings/{meeting}",
+        "meeting mode": f"{base}/meetings/{upcoming}/run",
         "procedures": f"{base}/procedures",
         "one procedure": f"{base}/procedures/{procedure}",
         "sharing matrix": f"{base}/matrix",
@@ -129,6 +136,8 @@ def pages(app, built: data.BenchData) -> dict[str, str]:
         "flags": f"{base}/flags",
         "activity": f"{base}/activity",
         "action items": f"{base}/action-items",
+        "annual report": f"{base}/report",
+        "waiting for me": "/waiting",
         "calendar feed": f"/calendar/{token}.ics",
     }
 
