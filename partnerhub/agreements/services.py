@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
@@ -192,6 +193,14 @@ def _days_before_on_sqlite(element, compiler, **kw) -> str:
     return f"date({day}, '-' || {days} || ' days')"
 
 
+@cache
+def _renewed():
+    """Whether the agreement in the row has a successor. Built once: an alias's columns cost
+    more to set up than the rest of a query (expressions are immutable, so shared)."""
+    successor = Agreement.__table__.alias("successor")
+    return exists().where(successor.c.predecessor_id == Agreement.id)
+
+
 def agreements_due(
     session: Session, today: date, partnership_ids: list[int] | None = None
 ) -> list[Agreement]:
@@ -201,24 +210,88 @@ def agreements_due(
     The query keeps only agreements in force whose notice window has opened (date arithmetic
     in SQL); an automatic renewal's window recurs every term, so those are kept for the
     term arithmetic here."""
+    query = select(Agreement).where(*_live(today), _may_be_due(today)).options(*STATUS_JOINED)
+    if partnership_ids is not None:
+        query = query.where(Agreement.partnership_id.in_(partnership_ids))
+    return _due_among(session.scalars(query).unique(), today)
+
+
+def _live(today: date) -> tuple:
+    """Sent for signature, neither renewed nor terminated by `today`."""
+    return (
+        Agreement.sent_for_signature_at.is_not(None),
+        ~_renewed(),
+        (Agreement.terminated_on.is_(None)) | (Agreement.terminated_on > today),
+    )
+
+
+def _may_be_due(today: date):
+    """In force with its notice window open, or renewing automatically (its window recurs)."""
     window_open = days_before(Agreement.expires_on, Agreement.renewal_notice_days) <= today
+    return and_(
+        Agreement.expires_on.is_not(None),
+        Agreement.effective_on <= today,
+        (Agreement.renewal_rule == RenewalRule.AUTOMATIC) | window_open,
+    )
+
+
+def _due_among(agreements, today: date) -> list[Agreement]:
+    due = [a for a in agreements if agreement_status(a, today) in DUE_STATUSES]
+    return sorted(due, key=lambda a: (term_end(a, today), a.id))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The partnerships' agreements a dashboard lists: renewals due, and signatures awaited
+    as (agreement, party, agency)."""
+
+    due: list[Agreement]
+    unsigned: list[tuple[Agreement, AgreementParty, PartnerAgency]]
+
+    def awaited_from(self, agency_ids) -> list[tuple[Agreement, AgreementParty, PartnerAgency]]:
+        return [row for row in self.unsigned if row[2].id in agency_ids]
+
+
+def pending(session: Session, partnership_ids, today: date) -> Pending:
+    """The renewals due (as `agreements_due`) and the parties yet to sign an agreement out for
+    signature and not terminated, of these partnerships, in one statement read once per
+    page (the dashboard's attention items and "what's next" share it)."""
+    ids = frozenset(partnership_ids)
+    return shared(
+        session, ("agreements pending", ids, today), lambda: _pending(session, ids, today)
+    )
+
+
+def _pending(session: Session, partnership_ids, today: date) -> Pending:
+    unsigned_party = (
+        select(AgreementParty.id)
+        .where(AgreementParty.agreement_id == Agreement.id, ~_on_file())
+        .exists()
+    )
     query = (
         select(Agreement)
         .where(
-            Agreement.sent_for_signature_at.is_not(None),
-            Agreement.expires_on.is_not(None),
-            Agreement.effective_on <= today,
-            ~Agreement.successor.has(),
-            (Agreement.terminated_on.is_(None)) | (Agreement.terminated_on > today),
-            (Agreement.renewal_rule == RenewalRule.AUTOMATIC) | window_open,
+            Agreement.partnership_id.in_(partnership_ids),
+            *_live(today),
+            _may_be_due(today) | (Agreement.terminated_on.is_(None) & unsigned_party),
         )
-        .options(*STATUS_JOINED)
-        .order_by(Agreement.expires_on, Agreement.id)
+        .options(
+            joinedload(Agreement.parties).options(
+                joinedload(AgreementParty.signatures), joinedload(AgreementParty.partner_agency)
+            ),
+            joinedload(Agreement.successor),
+        )
+        .order_by(Agreement.sent_for_signature_at, Agreement.id)
     )
-    if partnership_ids is not None:
-        query = query.where(Agreement.partnership_id.in_(partnership_ids))
-    due = [a for a in session.scalars(query).unique() if agreement_status(a, today) in DUE_STATUSES]
-    return sorted(due, key=lambda a: (term_end(a, today), a.id))
+    agreements = session.scalars(query).unique().all()
+    unsigned = [
+        (agreement, party, party.partner_agency)
+        for agreement in agreements
+        if agreement.terminated_on is None
+        for party in agreement.parties
+        if party.signature is None
+    ]
+    return Pending(_due_among(agreements, today), unsigned)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -274,45 +347,25 @@ class AgreementRow:
     signing: Signing
 
 
-def _signing_columns():
-    """Parties, signed parties and renewal of the agreement in the row, as SQL expressions."""
-    on_file = exists().where(
+def _on_file():
+    """Whether the party in the row has a signature on file (one not withdrawn)."""
+    return exists().where(
         AgreementSignature.party_id == AgreementParty.id,
         AgreementSignature.withdrawn_at.is_(None),
     )
+
+
+def _signing_columns():
+    """Parties, signed parties and renewal of the agreement in the row, as SQL expressions."""
+    on_file = _on_file()
     parties = select(func.count(AgreementParty.id)).where(
         AgreementParty.agreement_id == Agreement.id
     )
     return (
         parties.scalar_subquery(),
         parties.where(on_file).scalar_subquery(),
-        Agreement.successor.has(),
+        _renewed(),
     )
-
-
-def signatures_awaited(
-    session: Session, agency_ids: list[int]
-) -> list[tuple[Agreement, AgreementParty, PartnerAgency]]:
-    """(agreement, party, agency) for each agreement sent for signature, neither renewed nor
-    terminated, that one of these agencies has yet to sign, in one statement."""
-    on_file = exists().where(
-        AgreementSignature.party_id == AgreementParty.id,
-        AgreementSignature.withdrawn_at.is_(None),
-    )
-    rows = session.execute(
-        select(Agreement, AgreementParty, PartnerAgency)
-        .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
-        .join(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
-        .where(
-            AgreementParty.partner_agency_id.in_(agency_ids),
-            Agreement.sent_for_signature_at.is_not(None),
-            Agreement.terminated_on.is_(None),
-            ~Agreement.successor.has(),
-            ~on_file,
-        )
-        .order_by(Agreement.sent_for_signature_at, Agreement.id)
-    ).all()
-    return [(agreement, party, agency) for agreement, party, agency in rows]
 
 
 def agreement_rows(session: Session, partnership_id: int, today: date) -> list[AgreementRow]:
@@ -963,7 +1016,7 @@ def agreements_review_due(
             Agreement.sent_for_signature_at.is_not(None),
             Agreement.review_on <= today + timedelta(days=REVIEW_REMINDER_DAYS),
             Agreement.effective_on <= today,
-            ~Agreement.successor.has(),
+            ~_renewed(),
             (Agreement.terminated_on.is_(None)) | (Agreement.terminated_on > today),
         )
         .options(*STATUS_JOINED)

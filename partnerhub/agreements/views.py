@@ -41,9 +41,9 @@ from partnerhub.extensions import database
 from partnerhub.library import services as library
 from partnerhub.pagination import page_of_list, requested_page
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Stage
-from partnerhub.partnerships.owners import owners_in
 from partnerhub.partnerships.registry import (
     Attention,
+    OwnerRef,
     Viewer,
     add_tab,
     attention_source,
@@ -689,8 +689,7 @@ computed_check(
 @attention_source
 def _renewals_due(session, partnership_ids: list[int], today) -> list[Attention]:
     items = []
-    due = services.agreements_due(session, today, partnership_ids)
-    owners = owners_in(session, partnership_ids)
+    due = services.pending(session, partnership_ids, today).due
     for agreement in due:
         end = services.term_end(agreement, today)
         expired = services.agreement_status(agreement, today) is AgreementStatus.EXPIRED
@@ -702,7 +701,7 @@ def _renewals_due(session, partnership_ids: list[int], today) -> list[Attention]
                 url=_url("show", agreement),
                 severity="danger" if expired else "warning",
                 due=end,
-                owner=owners.facilitators(agreement.partnership_id).label,
+                owned_by=(OwnerRef(agreement.partnership_id),),
             )
         )
     return items
@@ -731,5 +730,7 @@ def my_signatures(session, viewer: Viewer) -> list[MySignature]:
         MySignature(
             agreement, party, agency, viewer.partnerships[agreement.partnership_id], mine[agency.id]
         )
-        for agreement, party, agency in services.signatures_awaited(session, list(mine))
+        for agreement, party, agency in services.pending(
+            session, viewer.partnership_ids, viewer.now.date()
+        ).awaited_from(mine)
     ]

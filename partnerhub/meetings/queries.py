@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import ScalarSelect, func, literal, select, union_all
+from sqlalchemy import ScalarSelect, Select, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload, with_expression
 
 from partnerhub.agreements.models import Agreement
@@ -24,7 +25,8 @@ from partnerhub.meetings.models import (
 )
 from partnerhub.pagination import Page, page_of
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
-from partnerhub.partnerships.snapshot import shared
+from partnerhub.partnerships.registry import FACT_DAY, fact
+from partnerhub.partnerships.snapshot import facts, share, shared
 from partnerhub.procedures.models import Procedure
 
 REPORT_MEETINGS = 12
@@ -140,23 +142,30 @@ def meeting_in(session: Session, partnership_id: int, meeting_id: int) -> Meetin
     The minutes and their few revisions come joined to the meeting's row, the previous
     meeting as two columns of it; the agenda (with presenters and proposers joined) and the
     attendance take one query each."""
-    prior = aliased(Meeting)
     return (
         session.scalars(
             select(Meeting)
             .where(Meeting.id == meeting_id, Meeting.partnership_id == partnership_id)
-            .options(
-                selectinload(Meeting.agenda_items).options(
-                    joinedload(AgendaItem.presenter), joinedload(AgendaItem.proposed_by)
-                ),
-                selectinload(Meeting.attendances),
-                joinedload(Meeting.minutes).joinedload(Minutes.revisions),
-                with_expression(Meeting.previous_id, _previous(prior.id, prior)),
-                with_expression(Meeting.previous_starts_at, _previous(prior.starts_at, prior)),
-            )
+            .options(*_meeting_page_load())
         )
         .unique()
         .first()
+    )
+
+
+@cache
+def _meeting_page_load() -> tuple:
+    """The loader options of `meeting_in`, built once: the alias of the meeting before and its
+    subqueries cost more to set up than running the query."""
+    prior = aliased(Meeting)
+    return (
+        selectinload(Meeting.agenda_items).options(
+            joinedload(AgendaItem.presenter), joinedload(AgendaItem.proposed_by)
+        ),
+        selectinload(Meeting.attendances),
+        joinedload(Meeting.minutes).joinedload(Minutes.revisions),
+        with_expression(Meeting.previous_id, _previous(prior.id, prior)),
+        with_expression(Meeting.previous_starts_at, _previous(prior.starts_at, prior)),
     )
 
 
@@ -326,23 +335,38 @@ def attendance_report(session: Session, partnership: Partnership) -> AttendanceR
 def overdue_action_items(
     session: Session, partnership_ids: list[int], today: date
 ) -> dict[int, int]:
-    """partnership id -> how many open action items are past due."""
-    return dict(
-        session.execute(
-            select(ActionItem.partnership_id, func.count(ActionItem.id))
-            .where(
-                ActionItem.partnership_id.in_(partnership_ids),
-                ActionItem.status == ActionItemStatus.OPEN,
-                ActionItem.due_on < today,
-            )
-            .group_by(ActionItem.partnership_id)
-        ).all()
+    """partnership id -> how many open action items are past due, where any are (a fact the
+    page reads with the partnerships' others)."""
+    found = facts(session, partnership_ids, today)
+    return {
+        pid: known["overdue_action_items"]
+        for pid, known in found.items()
+        if known["overdue_action_items"]
+    }
+
+
+@fact("overdue_action_items")
+def _overdue_count() -> ScalarSelect:
+    return (
+        select(func.count(ActionItem.id))
+        .where(
+            ActionItem.partnership_id == Partnership.id,
+            ActionItem.status == ActionItemStatus.OPEN,
+            ActionItem.due_on < FACT_DAY,
+        )
+        .scalar_subquery()
     )
 
 
-def next_meeting(session: Session, partnership_id: int, now: datetime) -> Meeting | None:
-    return session.scalars(
-        select(Meeting)
+def next_meeting_and_series(
+    session: Session, partnership_id: int, now: datetime
+) -> tuple[Meeting | None, MeetingSeries | None]:
+    """The next meeting (scheduled and not over) and the active series (see `active_series`),
+    in one statement; the series is offered to the rest of the page (`active_series_of`).
+    With no meeting ahead there is no active series either."""
+    row = session.execute(
+        select(Meeting, MeetingSeries)
+        .outerjoin(MeetingSeries, MeetingSeries.id.in_(_active_series_ids([partnership_id], now)))
         .where(
             Meeting.partnership_id == partnership_id,
             Meeting.ends_at >= now,
@@ -351,6 +375,9 @@ def next_meeting(session: Session, partnership_id: int, now: datetime) -> Meetin
         .order_by(Meeting.starts_at)
         .limit(1)
     ).first()
+    meeting, series = row if row is not None else (None, None)
+    share(session, _active_series_key(partnership_id), series)
+    return meeting, series
 
 
 def active_series(
@@ -359,19 +386,28 @@ def active_series(
     """partnership id -> its active series: of those with a meeting still scheduled ahead,
     the earliest created (the standing one; a series changed from a date on hands its later
     meetings to the series that continues it), in one statement."""
+    found = session.scalars(
+        select(MeetingSeries).where(MeetingSeries.id.in_(_active_series_ids(partnership_ids, now)))
+    )
+    return {series.partnership_id: series for series in found}
+
+
+def _active_series_ids(partnership_ids: list[int], now: datetime) -> Select:
     ahead = select(Meeting.series_id).where(
         Meeting.partnership_id.in_(partnership_ids),
         Meeting.series_id.is_not(None),
         Meeting.starts_at >= now,
         Meeting.status == MeetingStatus.SCHEDULED,
     )
-    first = (
+    return (
         select(func.min(MeetingSeries.id))
         .where(MeetingSeries.id.in_(ahead))
         .group_by(MeetingSeries.partnership_id)
     )
-    found = session.scalars(select(MeetingSeries).where(MeetingSeries.id.in_(first)))
-    return {series.partnership_id: series for series in found}
+
+
+def _active_series_key(partnership_id: int) -> tuple:
+    return ("meetings.active_series", partnership_id)
 
 
 def active_series_of(session: Session, partnership_id: int, now: datetime):
@@ -379,7 +415,7 @@ def active_series_of(session: Session, partnership_id: int, now: datetime):
     stage check both show it)."""
     return shared(
         session,
-        ("meetings.active_series", partnership_id),
+        _active_series_key(partnership_id),
         lambda: active_series(session, [partnership_id], now).get(partnership_id),
     )
 

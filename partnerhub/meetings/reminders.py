@@ -24,7 +24,18 @@ from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
@@ -59,6 +70,7 @@ from partnerhub.notifications import (
     known_zone,
     local_when,
     long_date,
+    no_id,
     notify,
     opted_out,
     pending_row,
@@ -810,17 +822,14 @@ def meetings_this_week(session: Session, partnership_ids: set[int], now: datetim
 
 
 @flag_subject("agency_absence")
-def absence_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+def absence_owners(ids: list[int]) -> Select:
     """An agency missing meetings is its liaison's to bring back to the table."""
-    return {agency_id: {"agency_id": agency_id} for agency_id in ids}
+    return select(PartnerAgency.id, no_id(), PartnerAgency.id).where(PartnerAgency.id.in_(ids))
 
 
 @flag_subject("action_item")
-def action_item_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+def action_item_owners(ids: list[int]) -> Select:
     """An overdue action item is its owner's, else its agency's."""
-    rows = session.execute(
-        select(ActionItem.id, ActionItem.owner_membership_id, ActionItem.owner_agency_id).where(
-            ActionItem.id.in_(ids)
-        )
+    return select(ActionItem.id, ActionItem.owner_membership_id, ActionItem.owner_agency_id).where(
+        ActionItem.id.in_(ids)
     )
-    return {id_: {"membership_id": person, "agency_id": agency} for id_, person, agency in rows}

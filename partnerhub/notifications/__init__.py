@@ -26,7 +26,7 @@ from partnerhub.notifications.outbox import (
     withdraw_pending,
 )
 from partnerhub.notifications.preferences import opted_out, wants
-from partnerhub.notifications.registry import flag_subject, sweep_step, upcoming, writer
+from partnerhub.notifications.registry import flag_subject, no_id, sweep_step, upcoming, writer
 from partnerhub.notifications.sweep import (
     Draft,
     Partnerships,
@@ -61,6 +61,7 @@ __all__ = [
     "known_zone",
     "local_when",
     "long_date",
+    "no_id",
     "notify",
     "open_flags",
     "opted_out",

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import String, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
@@ -25,11 +25,12 @@ from partnerhub.identifiers import screen
 from partnerhub.notifications.models import Flag, FlagKind
 from partnerhub.notifications.registry import registry
 from partnerhub.partnerships.models import Partnership
-from partnerhub.partnerships.owners import Owner, owners_in
+from partnerhub.partnerships.owners import Owner, Owners
 from partnerhub.partnerships.registry import (
     DUE_SOON,
     OVERDUE,
     Attention,
+    OwnerRef,
     Viewer,
     attention_source,
     my_work,
@@ -190,7 +191,7 @@ def open_flag_attention(session: Session, partnership_ids: list[int], today: dat
     """One dashboard line per partnership with open flags, linking to its flags page (the
     agreements, procedures and meetings modules list the items themselves)."""
     flags = open_flags(session, partnership_ids)
-    owners = flag_owners(session, flags)
+    refs = flag_refs(session, flags)
     by_partnership: dict[int, list[Flag]] = {}
     for flag in flags:
         by_partnership.setdefault(flag.partnership_id, []).append(flag)
@@ -201,16 +202,10 @@ def open_flag_attention(session: Session, partnership_ids: list[int], today: dat
             url=url_for("notifications.flags", partnership_id=partnership_id),
             severity=OVERDUE if open_flags[0].due_on <= today else DUE_SOON,
             due=open_flags[0].due_on,
-            owner=_owners_named(owners[flag.id].label for flag in open_flags),
+            owned_by=tuple(refs[flag.id] for flag in open_flags),
         )
         for partnership_id, open_flags in by_partnership.items()
     ]
-
-
-def _owners_named(labels) -> str:
-    """One or two owners by name; more are counted, or the line would be a list of names."""
-    names = sorted(set(labels))
-    return "; ".join(names) if len(names) <= 2 else f"{len(names)} owners"
 
 
 def _summary(flags: list[Flag]) -> str:
@@ -221,26 +216,46 @@ def _summary(flags: list[Flag]) -> str:
 
 
 def flag_owners(session: Session, flags: list[Flag]) -> dict[int, Owner]:
-    """Each flag's owner, from what it is about (see partnerships.owners), in a fixed number
-    of statements: one per kind of subject, two for the people. A subject is "kind:id", maybe
-    with more after the id; one no module claims, or that does not parse, is the
-    facilitators' (it never keeps the other flags from their owners)."""
+    """Each flag's owner, from what it is about (see partnerships.owners), in three
+    statements: the subjects of every kind, then the agencies and the people concerned."""
+    refs = flag_refs(session, flags)
+    owners = Owners(session, refs.values())
+    return {flag_id: owners.of(ref) for flag_id, ref in refs.items()}
+
+
+def flag_refs(session: Session, flags: list[Flag]) -> dict[int, OwnerRef]:
+    """What owns each flag's subject, in one statement for every kind of subject. A subject
+    is "kind:id", maybe with more after the id; one no module claims, or that does not parse,
+    is the partnership's (it never keeps the other flags from their owners)."""
     about = {flag.id: _subject(flag) for flag in flags}
     ids_by_prefix: dict[str, list[int]] = defaultdict(list)
     for prefix, thing in about.values():
-        if thing is not None:
+        if thing is not None and prefix in registry.flag_subjects:
             ids_by_prefix[prefix].append(thing)
-    owned = {
-        prefix: registry.flag_subjects[prefix](session, ids)
-        for prefix, ids in ids_by_prefix.items()
-        if prefix in registry.flag_subjects
-    }
-    owners = owners_in(session, {flag.partnership_id for flag in flags})
-    found = {}
+    owned = _subject_owners(session, ids_by_prefix)
+    refs = {}
     for flag in flags:
         prefix, thing = about[flag.id]
-        found[flag.id] = owners.of(flag.partnership_id, **owned.get(prefix, {}).get(thing, {}))
-    return found
+        refs[flag.id] = OwnerRef(flag.partnership_id, **owned.get(prefix, {}).get(thing, {}))
+    return refs
+
+
+def _subject_owners(session: Session, ids_by_prefix: dict[str, list[int]]) -> dict:
+    """{prefix: {id: {"membership_id": …, "agency_id": …}}}, every kind's in one UNION ALL."""
+    owned: dict[str, dict[int, dict]] = defaultdict(dict)
+    if not ids_by_prefix:
+        return owned
+    rows = session.execute(
+        union_all(
+            *(
+                registry.flag_subjects[prefix](ids).add_columns(literal(prefix, String))
+                for prefix, ids in ids_by_prefix.items()
+            )
+        )
+    )
+    for thing, membership_id, agency_id, prefix in rows:
+        owned[prefix][thing] = {"membership_id": membership_id, "agency_id": agency_id}
+    return owned
 
 
 def _subject(flag: Flag) -> tuple[str, int | None]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import ScalarSelect, func, select, update
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
@@ -15,6 +15,8 @@ from partnerhub.db import insert_ignoring_conflicts
 from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.notifications.mailer import Attachment, build_message
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus
+from partnerhub.partnerships.models import Partnership
+from partnerhub.partnerships.registry import fact
 from partnerhub.text import one_line
 
 SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
@@ -250,12 +252,16 @@ def failed_mail(session: Session, partnership_id: int, limit: int = 200) -> list
     )
 
 
-def failed_mail_count(session: Session, partnership_id: int) -> int:
-    return session.scalar(
-        select(func.count()).where(
-            OutboxMessage.partnership_id == partnership_id,
+@fact("failed_mail")
+def failed_mail_count() -> ScalarSelect:
+    """How many emails to the partnership's members failed (read with its other facts)."""
+    return (
+        select(func.count(OutboxMessage.id))
+        .where(
+            OutboxMessage.partnership_id == Partnership.id,
             OutboxMessage.status == OutboxStatus.FAILED,
         )
+        .scalar_subquery()
     )
 
 

@@ -14,11 +14,14 @@ from datetime import datetime
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Integer, cast, null
 from sqlalchemy.orm import Session
 
 from partnerhub.notifications.models import OutboxMessage, OutboxStatus, ReminderKind
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
+
     from partnerhub.notifications.outbox import Content
     from partnerhub.notifications.sweep import Partnerships, SweepReport
 
@@ -38,9 +41,10 @@ Step = Callable[[Session, datetime, "Partnerships", "SweepReport"], None]
 Writer = Callable[[Session, list[OutboxMessage], datetime], "dict[int, Content | OutboxStatus]"]
 # (session, partnership ids, now) -> {partnership id: [{"title", "when", "link"}]}
 Upcoming = Callable[[Session, set[int], datetime], dict[int, list[dict]]]
-# (session, ids of flagged things of one kind) -> {id: {"membership_id": …, "agency_id": …}}:
-# who or which agency owns each (partnerships.owners turns that into people)
-FlagSubject = Callable[[Session, list[int]], dict[int, dict]]
+# (ids of flagged things of one kind) -> a SELECT of (id, owning membership id, owning agency
+# id): who or which agency owns each (partnerships.owners turns that into people). The kinds'
+# selects run as one statement.
+FlagSubject = Callable[[list[int]], "Select"]
 
 
 @dataclass
@@ -94,6 +98,12 @@ def upcoming(source: Upcoming) -> Upcoming:
     if source not in registry.upcoming:
         registry.upcoming.append(source)
     return source
+
+
+def no_id():
+    """An owner column a kind of flagged thing leaves empty (owned by an agency, not a
+    person, or the other way round), typed so that every kind's SELECT unites."""
+    return cast(null(), Integer)
 
 
 def flag_subject(prefix: str) -> Callable[[FlagSubject], FlagSubject]:

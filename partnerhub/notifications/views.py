@@ -28,6 +28,7 @@ from partnerhub.notifications import outbox, preferences
 from partnerhub.notifications.forms import AcknowledgeFlagForm, PreferencesForm
 from partnerhub.notifications.models import ReminderKind
 from partnerhub.partnerships.registry import add_tab, panel
+from partnerhub.partnerships.snapshot import facts
 from partnerhub.web import apply, load_partnership
 
 blueprint = Blueprint("notifications", __name__)
@@ -208,9 +209,9 @@ def failed_mail(partnership_id: int):
 
 
 @panel("notifications/_failed_mail_panel.html", order=90)
-def failed_mail_panel(session, partnership, _today) -> dict:
+def failed_mail_panel(session, partnership, today) -> dict:
     """The overview's warning to facilitators that emails to members failed."""
-    return {"count": outbox.failed_mail_count(session, partnership.id)}
+    return {"count": facts(session, [partnership.id], today)[partnership.id]["failed_mail"]}
 
 
 def _change(service, message_id: int, done: str):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
-from sqlalchemy import String, false, literal, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
@@ -26,16 +26,17 @@ from partnerhub.partnerships.models import (
     SectorAbsence,
     Stage,
 )
-from partnerhub.partnerships.owners import owners_in
 from partnerhub.partnerships.registry import (
     Attention,
     Check,
     CheckResult,
+    OwnerRef,
     add_check,
     attention_source,
     computed_check,
+    fact,
 )
-from partnerhub.partnerships.snapshot import shared
+from partnerhub.partnerships.snapshot import facts
 
 
 @computed_check(
@@ -45,7 +46,7 @@ from partnerhub.partnerships.snapshot import shared
     order=10,
 )
 def core_sectors_settled(session: Session, partnership: Partnership, today: date) -> CheckResult:
-    settled = _table(session, [partnership.id]).settled[partnership.id]
+    settled = _table(session, [partnership.id], today).settled[partnership.id]
     open_sectors = [s.label for s in CORE_SECTORS if s not in settled]
     if open_sectors:
         return CheckResult(False, "Missing: " + ", ".join(open_sectors))
@@ -54,9 +55,7 @@ def core_sectors_settled(session: Session, partnership: Partnership, today: date
 
 @computed_check(Stage.PARTNER, "partner.facilitator", "A convener/facilitator named", order=20)
 def facilitator_named(session: Session, partnership: Partnership, today: date) -> CheckResult:
-    return CheckResult(
-        any(role is Role.FACILITATOR for role, _, _ in _leaders(session, partnership))
-    )
+    return CheckResult(bool(_names(session, partnership, today, "facilitators")))
 
 
 @computed_check(
@@ -71,25 +70,34 @@ def purpose_stated(session: Session, partnership: Partnership, today: date) -> C
 
 @computed_check(Stage.PLAN, "plan.legal_advisor", "A legal advisor on the roster", order=10)
 def legal_advisor_named(session: Session, partnership: Partnership, today: date) -> CheckResult:
-    names = [name for _, legal, name in _leaders(session, partnership) if legal]
+    names = _names(session, partnership, today, "legal_advisors")
     return CheckResult(bool(names), ", ".join(names))
 
 
-def _leaders(session: Session, partnership: Partnership) -> list[tuple[Role, bool, str]]:
-    """(role, legal advisor, name) of the facilitators and legal advisors on the roster, read
-    once for the checks that need them."""
-    query = (
-        select(Membership.role, Membership.is_legal_advisor, User.name)
+def _names(session: Session, partnership: Partnership, today: date, fact_name: str) -> list[str]:
+    """The names a fact lists (one per line), in alphabetical order."""
+    found = facts(session, [partnership.id], today)[partnership.id][fact_name]
+    return sorted(found.split("\n")) if found else []
+
+
+@fact("facilitators")
+def _facilitators() -> ScalarSelect:
+    return _names_of_members(Membership.role == Role.FACILITATOR)
+
+
+@fact("legal_advisors")
+def _legal_advisors() -> ScalarSelect:
+    return _names_of_members(Membership.is_legal_advisor.is_(True))
+
+
+def _names_of_members(condition) -> ScalarSelect:
+    """The names of the partnership's active members meeting `condition`, one per line."""
+    return (
+        select(func.aggregate_strings(User.name, "\n"))
+        .select_from(Membership)
         .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.partnership_id == partnership.id,
-            Membership.left_at.is_(None),
-            (Membership.role == Role.FACILITATOR) | Membership.is_legal_advisor.is_(True),
-        )
-        .order_by(Membership.id)
-    )
-    return shared(
-        session, ("leaders", partnership.id), lambda: [tuple(r) for r in session.execute(query)]
+        .where(Membership.partnership_id == Partnership.id, Membership.left_at.is_(None), condition)
+        .scalar_subquery()
     )
 
 
@@ -160,45 +168,72 @@ class _Table:
     settled: dict[int, set[Sector]] = field(default_factory=lambda: defaultdict(set))
 
 
-def _table(session: Session, partnership_ids: list[int]) -> _Table:
-    """One statement: each active agency's sector and whether it lacks a liaison, and each
-    recorded absence."""
-    agencies = (
-        select(
-            PartnerAgency.partnership_id,
-            Organization.sector,
-            Organization.name,
-            PartnerAgency.liaison_id.is_(None).label("no_liaison"),
-        )
-        .join(Organization, Organization.id == PartnerAgency.organization_id)
-        .where(PartnerAgency.partnership_id.in_(partnership_ids), PartnerAgency.left_on.is_(None))
-    )
-    absences = select(
-        SectorAbsence.partnership_id,
-        SectorAbsence.sector,
-        literal(None, String).label("name"),
-        false().label("no_liaison"),
-    ).where(SectorAbsence.partnership_id.in_(partnership_ids))
+def _table(session: Session, partnership_ids: list[int], today: date) -> _Table:
+    """From the partnerships' facts: the active agencies' sectors, those without a liaison,
+    and the absences recorded."""
     table = _Table()
-    rows = session.execute(agencies.union_all(absences).order_by("name")).all()
-    for partnership_id, sector, name, no_liaison in rows:
-        table.settled[partnership_id].add(Sector(sector) if isinstance(sector, str) else sector)
-        if no_liaison:
+    for partnership_id, found in facts(session, partnership_ids, today).items():
+        for sector in _listed(found["sectors_at_table"], ",") + _listed(
+            found["absent_sectors"], ","
+        ):
+            table.settled[partnership_id].add(Sector(sector))
+        for name in sorted(_listed(found["agencies_without_liaison"], "\n")):
             table.without_liaison.append((partnership_id, name))
     return table
+
+
+def _listed(found: str | None, separator: str) -> list[str]:
+    return found.split(separator) if found else []
+
+
+@fact("sectors_at_table")
+def _sectors_at_table() -> ScalarSelect:
+    """The sectors of the agencies at the table, comma-separated."""
+    return _of_active_agencies(func.aggregate_strings(Organization.sector, ","))
+
+
+@fact("agencies_without_liaison")
+def _agencies_without_liaison() -> ScalarSelect:
+    """The names of the agencies at the table with no liaison named, one per line."""
+    return _of_active_agencies(
+        func.aggregate_strings(Organization.name, "\n"), PartnerAgency.liaison_id.is_(None)
+    )
+
+
+def _of_active_agencies(column, *criteria) -> ScalarSelect:
+    return (
+        select(column)
+        .select_from(PartnerAgency)
+        .join(Organization, Organization.id == PartnerAgency.organization_id)
+        .where(
+            PartnerAgency.partnership_id == Partnership.id,
+            PartnerAgency.left_on.is_(None),
+            *criteria,
+        )
+        .scalar_subquery()
+    )
+
+
+@fact("absent_sectors")
+def _absent_sectors() -> ScalarSelect:
+    """The sectors the partnership recorded a reason to leave out, comma-separated."""
+    return (
+        select(func.aggregate_strings(SectorAbsence.sector, ","))
+        .where(SectorAbsence.partnership_id == Partnership.id)
+        .scalar_subquery()
+    )
 
 
 @attention_source
 def roster_gaps(session: Session, partnership_ids: list[int], today: date) -> list[Attention]:
     """Agencies without a liaison, and core sectors with neither an agency nor a reason."""
-    table = _table(session, partnership_ids)
-    owners = owners_in(session, partnership_ids)
+    table = _table(session, partnership_ids, today)
     items = [
         Attention(
             partnership_id,
             f"{name} has no liaison",
             url_for("partnerships.agencies", partnership_id=partnership_id),
-            owner=owners.facilitators(partnership_id).label,
+            owned_by=(OwnerRef(partnership_id),),
         )
         for partnership_id, name in table.without_liaison
     ]

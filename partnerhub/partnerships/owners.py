@@ -9,13 +9,14 @@ procedure's agency); this module says who that makes the owner.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from partnerhub.partnerships.models import Membership, PartnerAgency, Role
-from partnerhub.partnerships.snapshot import shared
+from partnerhub.partnerships.registry import OwnerRef
 
 
 @dataclass(frozen=True)
@@ -30,37 +31,41 @@ class Owner:
 
 
 class Owners:
-    """The owners of things in some partnerships, read in two statements."""
+    """The owners of some things, from what owns each (`OwnerRef`), in two statements that
+    read only the people concerned: the agencies named, then the members named, those
+    agencies' liaisons and alternates, and the partnerships' facilitators (two, even for no
+    things, so a page runs as many statements whatever it shows)."""
 
-    def __init__(self, session: Session, partnership_ids) -> None:
-        ids = list(set(partnership_ids))
-        members = session.scalars(
-            select(Membership).where(
-                Membership.partnership_id.in_(ids), Membership.left_at.is_(None)
-            )
-        ).all()
-        self._members = {m.id: m for m in members}
+    def __init__(self, session: Session, refs: Iterable[OwnerRef]) -> None:
+        refs = list(refs)
         self._facilitators: dict[int, list[Membership]] = defaultdict(list)
-        for member in members:
-            if member.role is Role.FACILITATOR:
-                self._facilitators[member.partnership_id].append(member)
+        self._members: dict[int, Membership] = {}
+        agency_ids = {ref.agency_id for ref in refs if ref.agency_id is not None}
         self._agencies = {
             a.id: a
-            for a in session.scalars(
-                select(PartnerAgency)
-                .where(PartnerAgency.partnership_id.in_(ids))
-                .options(joinedload(PartnerAgency.organization))
-            )
+            for a in session.scalars(select(PartnerAgency).where(PartnerAgency.id.in_(agency_ids)))
         }
+        named = {ref.membership_id for ref in refs if ref.membership_id is not None}
+        named |= {i for a in self._agencies.values() for i in (a.liaison_id, a.alternate_id) if i}
+        facilitators = and_(
+            Membership.partnership_id.in_({ref.partnership_id for ref in refs}),
+            Membership.role == Role.FACILITATOR,
+        )
+        for member in session.scalars(
+            select(Membership).where(
+                Membership.left_at.is_(None), or_(Membership.id.in_(named), facilitators)
+            )
+        ):
+            self._members[member.id] = member
+            if member.role is Role.FACILITATOR:
+                self._facilitators[member.partnership_id].append(member)
 
-    def of(
-        self, partnership_id: int, *, membership_id: int | None = None, agency_id: int | None = None
-    ) -> Owner:
+    def of(self, ref: OwnerRef) -> Owner:
         """The owner of a thing owned by a member, else by an agency, else the partnership."""
-        if membership_id in self._members:
-            member = self._members[membership_id]
+        if ref.membership_id in self._members:
+            member = self._members[ref.membership_id]
             return Owner(member.user.name, frozenset({member.id}))
-        agency = self._agencies.get(agency_id)
+        agency = self._agencies.get(ref.agency_id)
         if agency is not None:
             named = [
                 self._members[i]
@@ -72,7 +77,7 @@ class Owners:
                 return Owner(
                     f"{people} ({agency.organization.name})", frozenset(m.id for m in named)
                 )
-        return self.facilitators(partnership_id)
+        return self.facilitators(ref.partnership_id)
 
     def facilitators(self, partnership_id: int) -> Owner:
         people = sorted(self._facilitators[partnership_id], key=lambda m: m.user.name)
@@ -81,8 +86,8 @@ class Owners:
         names = ", ".join(m.user.name for m in people)
         return Owner(f"the facilitators ({names})", frozenset(m.id for m in people))
 
-
-def owners_in(session: Session, partnership_ids) -> Owners:
-    """The owners in these partnerships, read once per page (see snapshot.shared_reads)."""
-    ids = frozenset(partnership_ids)
-    return shared(session, ("owners in", ids), lambda: Owners(session, ids))
+    def named(self, refs: Iterable[OwnerRef]) -> str:
+        """The owners of some things: one or two by name; more are counted, or the line would
+        be a list of names."""
+        names = sorted({self.of(ref).label for ref in refs})
+        return "; ".join(names) if len(names) <= 2 else f"{len(names)} owners"

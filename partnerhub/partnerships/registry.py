@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import ColumnElement, Date, bindparam
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
@@ -110,15 +111,27 @@ BADGES = {OVERDUE: "overdue", DUE_SOON: "due soon", ATTENTION: "attention"}
 
 
 @dataclass(frozen=True)
+class OwnerRef:
+    """What decides who owns a thing (see partnerships.owners): its partnership, and the
+    member or the agency owning it, if one does."""
+
+    partnership_id: int
+    membership_id: int | None = None
+    agency_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Attention:
-    """Something on a partnership that needs someone's attention (shown on the dashboard);
-    `owner` names who is expected to act on it, when one person or group is."""
+    """Something on a partnership that needs someone's attention (shown on the dashboard).
+    `owned_by` says who is expected to act on it (the owners of the things it is about);
+    the dashboard names them in `owner`, reading the people of all items at once."""
 
     partnership_id: int
     label: str
     url: str
     severity: str = ATTENTION  # OVERDUE, DUE_SOON or ATTENTION
     due: date | None = None
+    owned_by: tuple[OwnerRef, ...] = ()
     owner: str = ""
 
     @property
@@ -161,6 +174,14 @@ class MyWork:
     waiting_heading: str = ""  # on the "waiting for me" page, when not `heading`
 
 
+# () -> a scalar SQL expression correlated to `Partnership.id`: one fact about each partnership
+# (a count, a setting, whether something exists) on the day `FACT_DAY`, where it depends on
+# the day. A page reads every fact of its partnerships in one statement (see snapshot.facts)
+# instead of a query per fact; the expressions are built once and the day bound each time.
+Fact = Callable[[], ColumnElement]
+FACT_DAY = bindparam("fact_day", type_=Date)
+
+
 @dataclass
 class Registry:
     tabs: list[Tab] = field(default_factory=list)
@@ -168,6 +189,7 @@ class Registry:
     checks: list[Check] = field(default_factory=list)
     attention_sources: list[AttentionSource] = field(default_factory=list)
     my_work: list[MyWork] = field(default_factory=list)
+    facts: dict[str, Fact] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -242,5 +264,15 @@ def my_work(
             )
             registry.my_work.sort(key=lambda w: w.order)
         return load
+
+    return register
+
+
+def fact(name: str):
+    """Decorate `() -> scalar SQL expression on Partnership.id` as the fact `name`."""
+
+    def register(expression: Fact) -> Fact:
+        registry.facts[name] = expression
+        return expression
 
     return register

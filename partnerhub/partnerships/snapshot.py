@@ -1,6 +1,6 @@
 """One read of a partnership shared by the parts of a page: the overview's panels and stage
-checks take what they have in common (its agencies, agreements, matrix, people) from here
-instead of each querying.
+checks take what they have in common (its agencies, agreements, matrix, people, and the
+domains' registered facts) from here instead of each querying.
 
 Within `shared_reads(session)`, `shared(session, key, load)` runs `load()` once per key and
 hands every caller the same result. Outside such a block it simply runs `load()`: services
@@ -11,9 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from datetime import date
+from functools import cache
+from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from partnerhub.partnerships.models import Partnership
+from partnerhub.partnerships.registry import FACT_DAY, registry
 
 T = TypeVar("T")
 _KEY = "partnerhub.shared_reads"
@@ -51,3 +57,41 @@ def share(session: Session, key: Hashable, value: object) -> None:
     reads = session.info.get(_KEY)
     if reads is not None:
         reads[key] = value
+
+
+def fact_columns() -> tuple:
+    """Every registered fact as a labelled column, to add to a query of partnerships and run
+    with `fact_parameters(today)`."""
+    return _fact_columns(tuple(registry.facts))
+
+
+@cache
+def _fact_columns(names: tuple[str, ...]) -> tuple:
+    # built once per set of facts: building a dozen subqueries costs more than running them
+    return tuple(registry.facts[name]().label(name) for name in names)
+
+
+def fact_parameters(today: date) -> dict:
+    return {FACT_DAY.key: today}
+
+
+def fact_values(row) -> dict[str, Any]:
+    """The facts of a row read with `fact_columns()`."""
+    return {name: row._mapping[name] for name in registry.facts}
+
+
+def facts_key(partnership_ids, today: date) -> tuple:
+    return ("facts", frozenset(partnership_ids), today)
+
+
+def facts(session: Session, partnership_ids, today: date) -> dict[int, dict[str, Any]]:
+    """{partnership id: {fact: value}}: every registered fact of these partnerships on
+    `today`, in one statement, or none when the page read them with its partnerships."""
+    ids = frozenset(partnership_ids)
+
+    def load():
+        query = select(Partnership.id, *fact_columns()).where(Partnership.id.in_(ids))
+        rows = session.execute(query, fact_parameters(today))
+        return {row.id: fact_values(row) for row in rows}
+
+    return shared(session, facts_key(ids, today), load)

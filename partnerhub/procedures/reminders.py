@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from partnerhub.links import external_url
@@ -21,6 +21,7 @@ from partnerhub.notifications import (
     flag,
     flag_subject,
     long_date,
+    no_id,
     notify,
     people,
     resolve_flags,
@@ -134,9 +135,6 @@ def sweep_sign_off_requests(
 
 
 @flag_subject("procedure")
-def procedure_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+def procedure_owners(ids: list[int]) -> Select:
     """A procedure due for review is its owning agency's."""
-    rows = session.execute(
-        select(Procedure.id, Procedure.owning_agency_id).where(Procedure.id.in_(ids))
-    )
-    return {id_: {"agency_id": agency} for id_, agency in rows}
+    return select(Procedure.id, no_id(), Procedure.owning_agency_id).where(Procedure.id.in_(ids))

@@ -29,7 +29,6 @@ from partnerhub.library import services as library
 from partnerhub.pagination import requested_page
 from partnerhub.partnerships import registry
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Stage
-from partnerhub.partnerships.owners import owners_in
 from partnerhub.partnerships.services import local_today
 from partnerhub.partnerships.snapshot import memberships_key, shared
 from partnerhub.permissions import Action
@@ -560,7 +559,6 @@ def attention(session: Session, partnership_ids: list[int], today: date):
     items = []
     horizon = today + timedelta(days=REVIEW_WARNING_DAYS)
     awaiting, due = services.sign_offs_and_reviews_due(session, partnership_ids, horizon)
-    owners = owners_in(session, partnership_ids)
     for procedure in due:
         overdue = procedure.next_review_on < today
         items.append(
@@ -570,9 +568,11 @@ def attention(session: Session, partnership_ids: list[int], today: date):
                 url=_procedure_url(procedure),
                 severity="danger" if overdue else "warning",
                 due=procedure.next_review_on,
-                owner=owners.of(
-                    procedure.partnership_id, agency_id=procedure.owning_agency_id
-                ).label,
+                owned_by=(
+                    registry.OwnerRef(
+                        procedure.partnership_id, agency_id=procedure.owning_agency_id
+                    ),
+                ),
             )
         )
     mine = _viewer_memberships(session, partnership_ids)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from partnerhub.notifications import (
@@ -15,6 +15,7 @@ from partnerhub.notifications import (
     SweepReport,
     flag,
     flag_subject,
+    no_id,
     resolve_flags,
     sweep_step,
 )
@@ -58,7 +59,6 @@ def sweep_questions_open_too_long(
 
 
 @flag_subject("question")
-def question_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+def question_owners(ids: list[int]) -> Select:
     """An open question is its legal advisor's to answer."""
-    rows = session.execute(select(Question.id, Question.assigned_to_id).where(Question.id.in_(ids)))
-    return {question_id: {"membership_id": advisor} for question_id, advisor in rows}
+    return select(Question.id, Question.assigned_to_id, no_id()).where(Question.id.in_(ids))

@@ -9,10 +9,12 @@ from datetime import date, timedelta
 from enum import Enum
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, ScalarSelect, or_, select
 from sqlalchemy.orm import Session
 
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role, Sector
+from partnerhub.partnerships.registry import fact
+from partnerhub.partnerships.snapshot import facts
 from partnerhub.procedures.models import Framework
 from partnerhub.training.models import (
     DEFAULT_CURRENT_MONTHS,
@@ -70,14 +72,15 @@ class Policy:
     is_set: bool = False  # chosen by the partnership, not the defaults
 
     @classmethod
-    def of(cls, row: TrainingPolicy | None) -> Policy:
-        if row is None:
+    def of(cls, current_months: int | None, requirements: dict | None) -> Policy:
+        """The policy a partnership set (months and {sector: [framework]}), else the defaults."""
+        if current_months is None:
             return cls(DEFAULT_CURRENT_MONTHS, dict(DEFAULT_REQUIREMENTS))
         return cls(
-            row.current_months,
+            current_months,
             {
                 sector: tuple(
-                    f for f in Framework if f.value in row.requirements.get(sector.value, [])
+                    f for f in Framework if f.value in (requirements or {}).get(sector.value, [])
                 )
                 for sector in Sector
             },
@@ -185,36 +188,66 @@ def sector_of(agency: PartnerAgency) -> Sector:
 
 
 def policies(session: Session, partnership_ids) -> dict[int, Policy]:
-    return {pid: policy for pid, (policy, _tracked) in _settings(session, partnership_ids).items()}
-
-
-def _settings(session: Session, partnership_ids) -> dict[int, tuple[Policy, bool]]:
-    """Each partnership's policy, and whether it keeps track of training (one statement)."""
-    has_training = (
-        select(TrainingSession.id).where(TrainingSession.partnership_id == Partnership.id).exists()
-    )
+    """Each partnership's policy, the defaults where it set none (one statement)."""
     rows = session.execute(
-        select(Partnership.id, TrainingPolicy, has_training)
-        .outerjoin(TrainingPolicy, TrainingPolicy.partnership_id == Partnership.id)
-        .where(Partnership.id.in_(list(partnership_ids)))
+        select(
+            TrainingPolicy.partnership_id,
+            TrainingPolicy.current_months,
+            TrainingPolicy.requirements,
+        ).where(TrainingPolicy.partnership_id.in_(list(partnership_ids)))
     )
-    found = {pid: (Policy.of(row), row is not None or trained) for pid, row, trained in rows}
-    return {pid: found.get(pid, (Policy.of(None), False)) for pid in partnership_ids}
+    found = {pid: Policy.of(months, requirements) for pid, months, requirements in rows}
+    return {pid: found.get(pid, Policy.of(None, None)) for pid in partnership_ids}
+
+
+@fact("training_months")
+def _current_months() -> ScalarSelect:
+    return _policy_column(TrainingPolicy.current_months)
+
+
+@fact("training_requirements")
+def _requirements() -> ScalarSelect:
+    return _policy_column(TrainingPolicy.requirements)
+
+
+@fact("training_tracked")
+def _tracked() -> ColumnElement:
+    """Whether the partnership keeps track of training: it set a policy or held a training."""
+    return or_(
+        select(TrainingPolicy.id).where(TrainingPolicy.partnership_id == Partnership.id).exists(),
+        select(TrainingSession.id).where(TrainingSession.partnership_id == Partnership.id).exists(),
+    )
+
+
+def _policy_column(column) -> ScalarSelect:
+    return select(column).where(TrainingPolicy.partnership_id == Partnership.id).scalar_subquery()
+
+
+def _settings(session: Session, partnership_ids, today: date) -> dict[int, tuple[Policy, bool]]:
+    """Each partnership's policy, and whether it keeps track of training, from the facts the
+    page reads once for all its partnerships (see snapshot.facts)."""
+    found = facts(session, partnership_ids, today)
+    settings = {}
+    for pid in partnership_ids:
+        known = found.get(pid, {})
+        policy = Policy.of(known.get("training_months"), known.get("training_requirements"))
+        settings[pid] = (policy, bool(known.get("training_tracked")))
+    return settings
 
 
 def coverage(
     session: Session, partnership_ids, today: date, *, only_tracked: bool = False
 ) -> dict[int, Coverage]:
-    """Each partnership's coverage on `today` (trainings held after it do not count), in four
-    statements whatever the number of partnerships, agencies, people and sessions; with
-    `only_tracked`, partnerships not keeping track of training are left empty (and when none
-    does, one statement is all it takes)."""
-    settings = _settings(session, partnership_ids)
+    """Each partnership's coverage on `today` (trainings held after it do not count), in three
+    statements and the partnerships' facts (read once per page), whatever the number of
+    partnerships, agencies, people and sessions; with `only_tracked`, partnerships not keeping
+    track of training are left empty (and when none does, the facts are all it takes)."""
+    settings = _settings(session, partnership_ids, today)
     result = {
         pid: Coverage(pid, today, policy, [], [], tracked=tracked)
         for pid, (policy, tracked) in settings.items()
     }
-    wanted = [pid for pid, found in result.items() if found.tracked or not only_tracked]
+    wanted = {pid for pid, found in result.items() if found.tracked or not only_tracked}
     if not wanted:
         return result
     agencies = session.scalars(

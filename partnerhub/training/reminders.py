@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from partnerhub.links import external_url
@@ -19,12 +20,13 @@ from partnerhub.notifications import (
     flag,
     flag_subject,
     long_date,
+    no_id,
     notify,
     people,
     resolve_flags,
     sweep_step,
 )
-from partnerhub.partnerships.models import Membership, Role
+from partnerhub.partnerships.models import Membership, PartnerAgency, Role
 from partnerhub.training import queries
 from partnerhub.training.queries import LAPSE_WARNING, Person, Status
 
@@ -157,12 +159,12 @@ def _flag_gaps(session, found: queries.Coverage, today, report) -> set[str]:
 
 
 @flag_subject("training")
-def lapse_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+def lapse_owners(ids: list[int]) -> Select:
     """A lapsing training is its holder's to renew."""
-    return {membership_id: {"membership_id": membership_id} for membership_id in ids}
+    return select(Membership.id, Membership.id, no_id()).where(Membership.id.in_(ids))
 
 
 @flag_subject("training-gap")
-def gap_owners(session: Session, ids: list[int]) -> dict[int, dict]:
+def gap_owners(ids: list[int]) -> Select:
     """An agency's untrained people are its liaison's to get trained."""
-    return {agency_id: {"agency_id": agency_id} for agency_id in ids}
+    return select(PartnerAgency.id, no_id(), PartnerAgency.id).where(PartnerAgency.id.in_(ids))

@@ -14,18 +14,19 @@ from partnerhub.partnerships.models import CORE_SECTORS, Stage
 from tests.clock import NOW, TODAY
 
 # The most statements each page may run (the login session and the partnership included).
-# Training adds one to the dashboard and the overview: whether a partnership keeps track of
-# training (then four to read its coverage).
 BUDGET = {
-    # the partnerships and their attention items, then one statement per part of what's
-    # next (meetings, action items, sign-offs, signatures), two for who owns what
-    "/": 14,
-    # the meetings panel reads the active series for the cadence; training, whether tracked
-    "/partnerships/{id}": 13,
+    # the partnerships with their facts; the flags and their subjects of every kind;
+    # sign-offs and reviews due; agreements (renewals due and signatures awaited); the
+    # agencies and people owning what is listed; my meetings ahead; my action items
+    "/": 9,
+    # the panels (open action items; the next meeting with the active series; sign-offs;
+    # agreements; the facts), the checklist's ticks, the matrix, the recent activity
+    "/partnerships/{id}": 10,
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
-    # the flags, two for their owners' people, one per kind of thing flagged
-    "/partnerships/{id}/flags": 7,
+    # the flags, one for their subjects of every kind, two for the agencies and people owning
+    # them
+    "/partnerships/{id}/flags": 5,
     "/partnerships/{id}/activity": 3,
 }
 

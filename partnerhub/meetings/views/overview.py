@@ -40,10 +40,10 @@ def _overview_panel(session, partnership, today):
     """How often the partnership meets, the next meeting and the open action items, on the
     partnership overview."""
     shown, count = queries.open_action_items_preview(session, partnership.id, PANEL_ACTION_ITEMS)
-    now = utcnow()
+    next_meeting, series = queries.next_meeting_and_series(session, partnership.id, utcnow())
     return {
-        "series": queries.active_series_of(session, partnership.id, now),
-        "next_meeting": queries.next_meeting(session, partnership.id, now),
+        "series": series,
+        "next_meeting": next_meeting,
         "open_action_items": shown,
         "open_action_item_count": count,
         "today": today,

@@ -6,11 +6,11 @@ Every change is recorded in the audit trail in the same transaction.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
@@ -22,8 +22,17 @@ from partnerhub.partnerships.models import (
     Role,
     Stage,
 )
+from partnerhub.partnerships.owners import Owners
 from partnerhub.partnerships.registry import registry
-from partnerhub.partnerships.snapshot import memberships_key, share, shared_reads
+from partnerhub.partnerships.snapshot import (
+    fact_columns,
+    fact_parameters,
+    fact_values,
+    facts_key,
+    memberships_key,
+    share,
+    shared_reads,
+)
 
 
 def local_today(partnership: Partnership, now: datetime) -> date:
@@ -140,25 +149,37 @@ class DashboardRow:
 
 def my_partnerships(session: Session, user: User) -> list[tuple[Partnership, Membership]]:
     """The user's partnerships, by name, with their active membership in each."""
-    return [
-        (partnership, membership)
-        for partnership, membership in session.execute(
-            select(Partnership, Membership)
-            .join(Membership, Membership.partnership_id == Partnership.id)
-            .where(Membership.user_id == user.id, Membership.left_at.is_(None))
-            .order_by(Partnership.name)
-        )
-    ]
+    return [(p, m) for p, m in session.execute(_my_partnerships(user))]
+
+
+def _my_partnerships(user: User) -> Select:
+    return (
+        select(Partnership, Membership)
+        .join(Membership, Membership.partnership_id == Partnership.id)
+        .where(Membership.user_id == user.id, Membership.left_at.is_(None))
+        .order_by(Partnership.name)
+    )
 
 
 def dashboard(session: Session, user: User, today: date) -> list[DashboardRow]:
-    """The user's partnerships with their role and what needs attention, in a few queries."""
-    rows = my_partnerships(session, user)
+    """The user's partnerships with their role and what needs attention, in a few queries
+    (the partnerships' facts are read with them)."""
+    query = _my_partnerships(user).add_columns(*fact_columns())
+    read = session.execute(query, fact_parameters(today)).all()
+    rows = [(row[0], row[1]) for row in read]
     ids = [partnership.id for partnership, _ in rows]
     attention = defaultdict(list)
     with shared_reads(session):
         share(session, memberships_key(user.id), {p.id: m for p, m in rows})
-        for source in registry.attention_sources if ids else ():
-            for item in source(session, ids, today):
-                attention[item.partnership_id].append(item)
+        share(session, facts_key(ids, today), {row[0].id: fact_values(row) for row in read})
+        items = [
+            item
+            for source in (registry.attention_sources if ids else ())
+            for item in source(session, ids, today)
+        ]
+    owners = Owners(session, [ref for item in items for ref in item.owned_by])
+    for item in items:
+        if item.owned_by:
+            item = replace(item, owner=owners.named(item.owned_by))
+        attention[item.partnership_id].append(item)
     return [DashboardRow(p, m, attention[p.id]) for p, m in rows]

@@ -37,13 +37,14 @@ def dashboard():
     """What to do next: my meetings ahead, action items, sign-offs and signatures waiting,
     then my partnerships with what needs attention in each."""
     now = utcnow()
-    rows = services.dashboard(database.session, current_user, now.date())
-    viewer = _viewer([(row.partnership, row.membership) for row in rows], now)
-    work = [
-        (part, part.load(database.session, viewer))
-        for part in registry.my_work
-        if part.on_dashboard
-    ]
+    with shared_reads(database.session):  # what needs attention and what is mine read once
+        rows = services.dashboard(database.session, current_user, now.date())
+        viewer = _viewer([(row.partnership, row.membership) for row in rows], now)
+        work = [
+            (part, part.load(database.session, viewer))
+            for part in registry.my_work
+            if part.on_dashboard
+        ]
     return render_template("partnerships/dashboard.html", rows=rows, work=work)
 
 

@@ -24,7 +24,7 @@ from partnerhub.identifiers import screen
 from partnerhub.pagination import Page, page_of
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 from partnerhub.partnerships.services import local_today
-from partnerhub.partnerships.snapshot import shared
+from partnerhub.partnerships.snapshot import share, shared
 from partnerhub.permissions import Action
 from partnerhub.procedures.models import (
     ChangeRequest,
@@ -137,8 +137,14 @@ def procedures_due_for_review(
 def awaiting_sign_off(
     session: Session, partnership_ids: Iterable[int]
 ) -> list[tuple[Procedure, ProcedureVersion, list[PartnerAgency]]]:
-    """(procedure, version in review, agencies yet to sign) across partnerships."""
-    return sign_offs_and_reviews_due(session, partnership_ids)[0]
+    """(procedure, version in review, agencies yet to sign) across partnerships (read once
+    per page that shares its reads, with the reviews due or alone)."""
+    ids = frozenset(partnership_ids)
+    return shared(session, _awaiting_key(ids), lambda: sign_offs_and_reviews_due(session, ids)[0])
+
+
+def _awaiting_key(partnership_ids: frozenset[int]) -> tuple:
+    return ("awaiting sign-off", partnership_ids)
 
 
 def sign_offs_and_reviews_due(
@@ -193,6 +199,7 @@ def sign_offs_and_reviews_due(
             and procedure.next_review_on <= review_by
         ):
             due.add(procedure)
+    share(session, _awaiting_key(frozenset(partnership_ids)), list(awaiting.values()))
     return list(awaiting.values()), sorted(due, key=lambda p: (p.next_review_on, p.id))
 
 
