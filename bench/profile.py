@@ -21,9 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from bench import data, pages
+from bench import pages
 from bench.app import create_bench_app
-from partnerhub.extensions import database
 
 
 def main() -> None:
@@ -37,8 +36,7 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="partnerhub-profile-")
     url = pages.empty_database(args.database_url, folder, args.scale)
     app = create_bench_app(pages.settings(url, folder, "http://127.0.0.1"))
-    with app.app_context():
-        built = data.build(database.session, args.scale, pages.NOW)
+    built = pages.build_data(app, args.scale)
     path = pages.pages(app, built)[args.page]
     client = app.test_client()
     login = client.get("/login").get_data(as_text=True)
