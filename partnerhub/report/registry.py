@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 from importlib import import_module
 from zoneinfo import ZoneInfo
@@ -57,7 +58,7 @@ class Period:
     def label(self) -> str:
         return f"{self.start.strftime('%B %Y')} to {self.last_day.strftime('%B %Y')}"
 
-    @property
+    @cached_property  # asked once per agency and meeting by the attendance figures
     def quarters(self) -> list[tuple[str, date, date]]:
         """(label, first day, day after) of each three months of the period."""
         quarters = []
