@@ -122,8 +122,11 @@ def _flags_page(partnership, failed_flag_id, failed_form):
         if not failed.is_open:  # acknowledged meanwhile: there is no form to show again
             flash("That flag is already acknowledged or resolved.", "info")
             return redirect(url_for("notifications.flags", partnership_id=partnership.id))
+    # One blank form serves every open flag (each renders it with its own ids and action);
+    # only a refused note has a form of its own, holding what was typed.
+    blank = AcknowledgeFlagForm(formdata=None)
     forms = {
-        flag.id: failed_form if flag.id == failed_flag_id else AcknowledgeFlagForm(formdata=None)
+        flag.id: failed_form if flag.id == failed_flag_id else blank
         for flag in flags
         if flag.is_open
     }
