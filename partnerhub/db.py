@@ -95,9 +95,45 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return sa.create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = sa.create_engine(url, **kwargs)
+    _note_writes(engine)
+    return engine
+
+
+# Set on a connection when its transaction runs anything but a SELECT (a WITH counts as a
+# write: it may be one, and a rollback is never wrong).
+_WROTE = "partnerhub.wrote"
+
+
+def _note_writes(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "begin")
+    def _begun(connection) -> None:
+        connection.info.pop(_WROTE, None)
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _executing(connection, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip()[:6].upper() != "SELECT":
+            connection.info[_WROTE] = True
+
+
+def end_request(session: Session, failed: bool) -> None:
+    """Close a request's session, committing the transaction if it only read.
+
+    Committing a transaction that changed nothing is the same as rolling it back, except to
+    psycopg, which forgets the connection's prepared statements on every rollback, and with
+    them PostgreSQL's cached plans: the dashboard's statements took longer to plan than to run.
+    Anything written, flushed or not, is rolled back as before."""
+    if not failed and session.in_transaction() and not _writes(session):
+        session.commit()
+    session.close()
+
+
+def _writes(session: Session) -> bool:
+    if session.new or session.dirty or session.deleted:
+        return True
+    return bool(session.connection().info.get(_WROTE))
 
 
 class Database:

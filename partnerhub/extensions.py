@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.limit_storage import Limiter
-from partnerhub.db import Database
+from partnerhub.db import Database, end_request
 
 
 class RequestDatabase:
@@ -30,10 +30,10 @@ class RequestDatabase:
             g.db_session = self.engine_owner.sessionmaker()
         return g.db_session
 
-    def _close(self, _exc: BaseException | None) -> None:
+    def _close(self, exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.close()
+            end_request(session, failed=exc is not None)
 
 
 database = RequestDatabase()
