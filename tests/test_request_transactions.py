@@ -43,9 +43,7 @@ def test_a_change_not_yet_flushed_is_rolled_back(request_session, db, stored_use
 
 
 def test_an_update_statement_not_committed_is_rolled_back(request_session, db, stored_user):
-    request_session.execute(
-        sa.update(User).where(User.id == stored_user.id).values(name="Changed")
-    )
+    request_session.execute(sa.update(User).where(User.id == stored_user.id).values(name="Changed"))
     end_request(request_session, failed=False)
     assert _name_of(db, stored_user) == "Dana Reyes"
 
