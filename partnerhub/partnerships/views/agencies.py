@@ -36,7 +36,7 @@ def agencies(partnership_id: int):
     return render_template(
         "partnerships/agencies.html",
         partnership=partnership,
-        agencies=services.active_agencies(db, partnership),
+        agencies=services.active_agencies(db, partnership, contacts=True),
         former=services.former_agencies(db, partnership),
     )
 
