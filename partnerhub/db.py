@@ -125,9 +125,11 @@ def end_request(session: Session, failed: bool) -> None:
     psycopg, which forgets the connection's prepared statements on every rollback, and with
     them PostgreSQL's cached plans: the dashboard's statements took longer to plan than to run.
     Anything written, flushed or not, is rolled back as before."""
-    if not failed and session.in_transaction() and not _writes(session):
-        session.commit()
-    session.close()
+    try:
+        if not failed and session.in_transaction() and not _writes(session):
+            session.commit()
+    finally:
+        session.close()
 
 
 def _writes(session: Session) -> bool:
