@@ -48,18 +48,40 @@ def test_an_update_statement_not_committed_is_rolled_back(request_session, db, s
     assert _name_of(db, stored_user) == "Dana Reyes"
 
 
+def _commits(session) -> list[bool]:
+    """Grows by one each time `session` commits."""
+    seen: list[bool] = []
+    sa.event.listen(session, "after_commit", lambda _session: seen.append(True))
+    return seen
+
+
+def test_a_request_that_only_read_is_committed(request_session, stored_user):
+    commits = _commits(request_session)
+    request_session.get(User, stored_user.id)
+    end_request(request_session, failed=False)
+    assert commits == [True]
+
+
 def test_a_failed_request_is_rolled_back_even_if_it_only_read(request_session, stored_user):
+    commits = _commits(request_session)
     request_session.get(User, stored_user.id)
     end_request(request_session, failed=True)
-    assert not request_session.in_transaction()
+    assert commits == []
 
 
-def test_a_read_after_a_commit_is_ended_on_its_own_terms(request_session, db, stored_user):
-    """What a request committed stays; the reading that followed is committed too (nothing
-    to undo), and a later write is still caught."""
+def test_a_write_already_committed_does_not_mark_the_reading_after_it(request_session, stored_user):
+    request_session.execute(sa.update(User).where(User.id == stored_user.id).values(name="Saved"))
+    request_session.commit()
+    commits = _commits(request_session)
+    request_session.get(User, stored_user.id)
+    end_request(request_session, failed=False)
+    assert commits == [True]
+
+
+def test_a_write_after_a_commit_is_still_rolled_back(request_session, db, stored_user):
     request_session.get(User, stored_user.id).name = "Committed"
     request_session.commit()
-    request_session.scalar(sa.select(User.name).where(User.id == stored_user.id))
+    request_session.execute(sa.update(User).where(User.id == stored_user.id).values(name="Later"))
     end_request(request_session, failed=False)
     assert _name_of(db, stored_user) == "Committed"
 
@@ -82,6 +104,7 @@ def _prepared_after(url: str, requests: int, *, failed: bool) -> int:
 
 
 def test_reading_requests_keep_their_prepared_statements_on_postgresql(postgres_url, app):
+    # `app` builds the schema on the test database
     # psycopg prepares a statement on its fifth run on a connection, and forgets every
     # prepared statement on a rollback: only committed reads get there
     assert _prepared_after(postgres_url, 6, failed=False) >= 1
