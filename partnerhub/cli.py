@@ -153,10 +153,12 @@ def _ensure_first_admin(app) -> None:
 @click.pass_context
 def up(ctx: click.Context, host: str, port: int, no_worker: bool) -> None:
     """Migrate the database and run PartnerHub (web, worker and beat) on this machine."""
+    from partnerhub.notifications.dispatch import prepare_embedded_broker
     from partnerhub.processes import Supervisor, child_settings, product_processes, served_address
 
     app = _app(ctx)
     migrate.upgrade(app.config["DATABASE_URL"])
+    prepare_embedded_broker(app.config["BROKER_URL"])
     _ensure_first_admin(app)
     address = served_address(host, port)
     click.echo(f"PartnerHub is running at {address}/  (Ctrl-C stops it)")

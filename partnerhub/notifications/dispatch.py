@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from celery import Celery
 from flask import after_this_request, current_app
+from kombu import Connection
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,8 @@ DELIVER_OUTBOX = "partnerhub.deliver_outbox"
 # A delivery asked for and not started within a minute is overtaken by beat's own.
 EXPIRES_SECONDS = 60
 CONNECT_TIMEOUT_SECONDS = 1
+# Celery's default queue, where the web sends the task and the worker takes it.
+TASK_QUEUE = "celery"
 
 
 @lru_cache(maxsize=4)
@@ -57,3 +60,13 @@ def deliver_soon() -> None:
     def _after_sending(response):
         response.call_on_close(lambda: ask_for_delivery(broker_url))
         return response
+
+
+def prepare_embedded_broker(broker_url: str) -> None:
+    """Create the embedded broker's tables and task queue before the processes that use it
+    start. Each process creates them on first use, and two doing so at once fail ("table
+    kombu_queue already exists"): a request for delivery lost that way leaves the mail
+    waiting a minute for beat."""
+    if broker_url.startswith("sqla+"):
+        with Connection(broker_url) as connection:
+            connection.SimpleQueue(TASK_QUEUE).close()

@@ -1,6 +1,7 @@
 """Start-up and shutdown that cannot half-work: nothing serves from a database that is not at
-the latest migration, processes starting at once agree on one generated secret key, and
-killing `partnerhub up` outright takes its web, worker and beat down with it."""
+the latest migration, processes starting at once agree on one generated secret key and all
+reach the embedded broker, and killing `partnerhub up` outright takes its web, worker and beat
+down with it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 from partnerhub import create_app, migrate
 from partnerhub.config import _secret_key
 from partnerhub.db import Database
+from partnerhub.notifications.dispatch import ask_for_delivery, prepare_embedded_broker
 from tests.conftest import free_port
 from tests.worker.conftest import PROJECT, clean_env, wait_for
 from tests.worker.test_up import alive, descendants, healthz
@@ -125,10 +128,29 @@ RACERS = 3
 TRIALS = 30
 
 
-def _race(folders: list[Path], barrier, results) -> None:
-    for folder in folders:
+def _race(call, items: list, barrier, results) -> None:
+    for item in items:
         barrier.wait()
-        results.put((str(folder), _secret_key(folder)))
+        results.put((item, call(item)))
+
+
+def race(call, items: list) -> dict:
+    """Run `call(item)` in RACERS processes at once, item after item: {item: [answers]}."""
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(RACERS), context.Queue()
+    racers = [
+        context.Process(target=_race, args=(call, items, barrier, results)) for _ in range(RACERS)
+    ]
+    for racer in racers:
+        racer.start()
+    answers: dict = {}
+    for _ in range(RACERS * len(items)):
+        item, answer = results.get(timeout=60)
+        answers.setdefault(item, []).append(answer)
+    for racer in racers:
+        racer.join(10)
+    assert all(racer.exitcode == 0 for racer in racers)
+    return answers
 
 
 def test_processes_starting_at_once_on_a_fresh_folder_agree_on_one_secret_key(
@@ -138,29 +160,32 @@ def test_processes_starting_at_once_on_a_fresh_folder_agree_on_one_secret_key(
     folders = [tmp_path / f"instance-{n}" for n in range(TRIALS)]
     for folder in folders:
         folder.mkdir()
-    context = multiprocessing.get_context("fork")
-    barrier, results = context.Barrier(RACERS), context.Queue()
-    racers = [
-        context.Process(target=_race, args=(folders, barrier, results)) for _ in range(RACERS)
-    ]
-    for racer in racers:
-        racer.start()
-    keys: dict[str, set[str]] = {}
-    for _ in range(RACERS * TRIALS):
-        folder, key = results.get(timeout=60)
-        keys.setdefault(folder, set()).add(key)
-    for racer in racers:
-        racer.join(10)
 
-    assert all(racer.exitcode == 0 for racer in racers)
+    keys = race(_secret_key, folders)
+
     assert len(keys) == TRIALS
-    disagreements = {folder: found for folder, found in keys.items() if len(found) != 1}
+    disagreements = {folder: found for folder, found in keys.items() if len(set(found)) != 1}
     assert disagreements == {}
     for folder in folders:
         stored = folder / "secret_key"
-        assert keys[str(folder)] == {stored.read_text()}
+        assert set(keys[folder]) == {stored.read_text()}
         assert stored.stat().st_mode & 0o777 == 0o600
         assert [p.name for p in folder.iterdir()] == ["secret_key"]  # no draft left behind
+
+
+def test_processes_asking_at_once_on_a_fresh_embedded_broker_all_get_their_task_in(tmp_path):
+    """`partnerhub up` prepares the broker before its web, worker and beat first use it;
+    otherwise two of them creating its tables at once fail, and a delivery asked for is lost."""
+    files = [tmp_path / f"broker-{n}.sqlite" for n in range(TRIALS // 3)]
+    for file in files:
+        prepare_embedded_broker(f"sqla+sqlite:///{file}")
+
+    answers = race(lambda file: ask_for_delivery(f"sqla+sqlite:///{file}"), files)
+
+    assert answers == {file: [True] * RACERS for file in files}
+    for file in files:
+        with contextlib.closing(sqlite3.connect(file)) as broker:
+            assert broker.execute("SELECT count(*) FROM kombu_message").fetchone() == (RACERS,)
 
 
 def port_is_free(port: int) -> bool:

@@ -19,14 +19,18 @@ from tests.conftest import RecordingHandler, SMTPServer, free_port, without_fake
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def wait_for(condition, timeout: float = 30, interval: float = 0.2, what: str = "condition"):
-    """Poll until `condition()` is truthy; its value, or a failure after `timeout` seconds."""
+def wait_for(
+    condition, timeout: float = 30, interval: float = 0.2, what: str = "condition", story=None
+):
+    """Poll until `condition()` is truthy; its value, or a failure after `timeout` seconds
+    that tells `story()` (say, what the processes waited on printed meanwhile)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if value := condition():
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    told = f"\n{story()}" if story else ""
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}{told}")
 
 
 def clean_env(**settings: str) -> dict[str, str]:

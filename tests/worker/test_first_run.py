@@ -42,6 +42,9 @@ class FirstRun:
     def login(self) -> tuple[str, str]:
         return self.printed(r"log in as (\S+) with password (\S+)").groups()
 
+    def printed_lately(self) -> str:
+        return "partnerhub up printed, last:\n" + self.log.read_text()[-4000:]
+
     def emails(self) -> list[email.message.EmailMessage]:
         return [
             email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -95,7 +98,9 @@ def test_emailed_links_lead_to_the_printed_address(first_run):
     page = browser.submit("/forgot-password", {"email": email_address})
 
     assert page.status == 200 and "/login" in page.url, "the reset request was refused"
-    (message,) = wait_for(first_run.emails, 60, what="the reset email")
+    (message,) = wait_for(
+        first_run.emails, 60, what="the reset email", story=first_run.printed_lately
+    )
     link = re.search(r"https?://\S+/reset-password/\S+", message.get_body(("plain",)).get_content())
     assert link.group(0).startswith(first_run.address + "reset-password/")
     assert first_run.address != "http://127.0.0.1:5000/"
