@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from partnerhub.agreements import clauses, uploads
@@ -50,6 +50,21 @@ from partnerhub.partnerships.snapshot import shared
 from partnerhub.procedures.models import InformationFlow
 from partnerhub.procedures.services import active_agencies, partnership_flows
 
+# Lists show an agreement's title and status, never its text: the purpose and clauses run to
+# kilobytes, and a joined load repeats them on every party and signature row (1.8 MB for
+# twenty agreements of twenty parties). Read from the database if ever touched.
+WITHOUT_TEXT = tuple(
+    defer(getattr(Agreement, name))
+    for name in (
+        *(clause.attr for clause in clauses.CLAUSES),
+        "legal_bases",
+        "data_categories",
+        "termination_reason",
+    )
+)
+# A successor only tells that the agreement was renewed.
+SUCCESSOR_JOINED = joinedload(Agreement.successor).load_only(Agreement.id)
+
 # The loader options status computation needs; lazy loading is off on these relationships.
 STATUS_LOAD = (
     selectinload(Agreement.parties).selectinload(AgreementParty.signatures),
@@ -58,7 +73,8 @@ STATUS_LOAD = (
 # The same in one statement, for lists of agreements that only show their status.
 STATUS_JOINED = (
     joinedload(Agreement.parties).joinedload(AgreementParty.signatures),
-    joinedload(Agreement.successor),
+    SUCCESSOR_JOINED,
+    *WITHOUT_TEXT,
 )
 
 # Reminders before the end of a term, after the notice window opens (days before expiry).
@@ -279,7 +295,8 @@ def _pending(session: Session, partnership_ids, today: date) -> Pending:
             joinedload(Agreement.parties).options(
                 joinedload(AgreementParty.signatures), joinedload(AgreementParty.partner_agency)
             ),
-            joinedload(Agreement.successor),
+            SUCCESSOR_JOINED,
+            *WITHOUT_TEXT,
         )
         .order_by(Agreement.sent_for_signature_at, Agreement.id)
     )
@@ -372,7 +389,9 @@ def agreement_rows(session: Session, partnership_id: int, today: date) -> list[A
     """Every agreement of the partnership with its status, the most pressing first, in one
     query: signatures are counted in SQL, never loaded."""
     rows = session.execute(
-        select(Agreement, *_signing_columns()).where(Agreement.partnership_id == partnership_id)
+        select(Agreement, *_signing_columns())
+        .where(Agreement.partnership_id == partnership_id)
+        .options(*WITHOUT_TEXT)
     )
     listed = []
     for agreement, parties, signed, renewed in rows:

@@ -58,6 +58,11 @@ def active_agencies(session: Session, partnership_id: int) -> list[PartnerAgency
     )
 
 
+# Lists show a version's status, dates and sign-offs, not its text, which a join would repeat
+# on every row of the version (once per agency yet to sign).
+WITHOUT_TEXT = defer(ProcedureVersion.body_markdown)
+
+
 def _with_history():
     return selectinload(Procedure.versions).options(
         selectinload(ProcedureVersion.sign_offs), selectinload(ProcedureVersion.change_requests)
@@ -80,7 +85,7 @@ def procedures_page(session: Session, partnership_id: int, number: int) -> Page[
     """A page of the partnership's procedures (retired last, by title) with what the list
     shows of their versions: statuses, dates and sign-offs, not their texts."""
     versions = selectinload(Procedure.versions).options(
-        defer(ProcedureVersion.body_markdown), selectinload(ProcedureVersion.sign_offs)
+        WITHOUT_TEXT, selectinload(ProcedureVersion.sign_offs)
     )
     return page_of(
         session,
@@ -184,6 +189,7 @@ def sign_offs_and_reviews_due(
             Procedure.retired_at.is_(None),
             wanted,
         )
+        .options(WITHOUT_TEXT)
         .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id, PartnerAgency.id)
     ).all()
     awaiting: dict[int, tuple[Procedure, ProcedureVersion, list[PartnerAgency]]] = {}
@@ -215,7 +221,7 @@ def procedures_in_review(
             Procedure.retired_at.is_(None),
             ProcedureVersion.status == ProcedureStatus.IN_REVIEW,
         )
-        .options(selectinload(ProcedureVersion.sign_offs))
+        .options(WITHOUT_TEXT, selectinload(ProcedureVersion.sign_offs))
         .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id)
     ).unique()
     return [(procedure, version) for procedure, version in rows]
