@@ -258,10 +258,10 @@ def _due_among(agreements, today: date) -> list[Agreement]:
 
 @dataclass(frozen=True)
 class Pending:
-    """The partnerships' agreements a dashboard lists: renewals due, and signatures awaited
-    as (agreement, party, agency)."""
+    """The partnerships' agreements a dashboard lists: renewals due with their status, and
+    signatures awaited as (agreement, party, agency)."""
 
-    due: list[Agreement]
+    due: list[tuple[Agreement, AgreementStatus]]
     unsigned: list[tuple[Agreement, AgreementParty, PartnerAgency]]
 
     def awaited_from(self, agency_ids) -> list[tuple[Agreement, AgreementParty, PartnerAgency]]:
@@ -279,36 +279,36 @@ def pending(session: Session, partnership_ids, today: date) -> Pending:
 
 
 def _pending(session: Session, partnership_ids, today: date) -> Pending:
-    unsigned_party = (
-        select(AgreementParty.id)
-        .where(AgreementParty.agreement_id == Agreement.id, ~_on_file())
-        .exists()
+    """Each agreement beside its parties yet to sign (if any) and its signatures counted in
+    SQL: the status needs the counts, not every party with its signatures."""
+    unsigned_party = and_(
+        AgreementParty.agreement_id == Agreement.id,
+        Agreement.terminated_on.is_(None),
+        ~_on_file(),
     )
-    query = (
-        select(Agreement)
+    rows = session.execute(
+        select(Agreement, AgreementParty, PartnerAgency, *_signing_columns())
+        .select_from(Agreement)
+        .outerjoin(AgreementParty, unsigned_party)
+        .outerjoin(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
         .where(
             Agreement.partnership_id.in_(partnership_ids),
             *_live(today),
-            _may_be_due(today) | (Agreement.terminated_on.is_(None) & unsigned_party),
+            _may_be_due(today) | AgreementParty.id.is_not(None),
         )
-        .options(
-            joinedload(Agreement.parties).options(
-                joinedload(AgreementParty.signatures), joinedload(AgreementParty.partner_agency)
-            ),
-            SUCCESSOR_JOINED,
-            *WITHOUT_TEXT,
-        )
-        .order_by(Agreement.sent_for_signature_at, Agreement.id)
+        .options(*WITHOUT_TEXT)
+        .order_by(Agreement.sent_for_signature_at, Agreement.id, AgreementParty.id)
     )
-    agreements = session.scalars(query).unique().all()
-    unsigned = [
-        (agreement, party, party.partner_agency)
-        for agreement in agreements
-        if agreement.terminated_on is None
-        for party in agreement.parties
-        if party.signature is None
-    ]
-    return Pending(_due_among(agreements, today), unsigned)
+    due: dict[int, tuple[Agreement, AgreementStatus]] = {}
+    unsigned = []
+    for agreement, party, agency, parties, signed, renewed in rows:
+        if party is not None:
+            unsigned.append((agreement, party, agency))
+        status = agreement_status(agreement, today, Signing(parties, signed, renewed))
+        if status in DUE_STATUSES:
+            due[agreement.id] = (agreement, status)
+    soonest_first = sorted(due.values(), key=lambda row: (term_end(row[0], today), row[0].id))
+    return Pending(soonest_first, unsigned)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -375,8 +375,10 @@ def _on_file():
 def _signing_columns():
     """Parties, signed parties and renewal of the agreement in the row, as SQL expressions."""
     on_file = _on_file()
-    parties = select(func.count(AgreementParty.id)).where(
-        AgreementParty.agreement_id == Agreement.id
+    parties = (
+        select(func.count(AgreementParty.id))
+        .where(AgreementParty.agreement_id == Agreement.id)
+        .correlate_except(AgreementParty)  # counted afresh beside a party already in the row
     )
     return (
         parties.scalar_subquery(),

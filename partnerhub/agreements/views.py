@@ -689,10 +689,9 @@ computed_check(
 @attention_source
 def _renewals_due(session, partnership_ids: list[int], today) -> list[Attention]:
     items = []
-    due = services.pending(session, partnership_ids, today).due
-    for agreement in due:
+    for agreement, status in services.pending(session, partnership_ids, today).due:
         end = services.term_end(agreement, today)
-        expired = services.agreement_status(agreement, today) is AgreementStatus.EXPIRED
+        expired = status is AgreementStatus.EXPIRED
         items.append(
             Attention(
                 partnership_id=agreement.partnership_id,
