@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from flask import render_template
 from sqlalchemy import select
 
-from partnerhub.agreements.models import AgreementParty
-from partnerhub.agreements.services import agreement_gate
+from partnerhub.agreements.models import AgreementParty, AgreementStatus
+from partnerhub.agreements.services import agreement_gate, pending
 from partnerhub.partnerships.models import Stage
 from partnerhub.partnerships.registry import registry
+from tests.clock import NOW
 
 TODAY = date(2026, 11, 23)
 
@@ -139,3 +140,42 @@ def test_partnership_overview_shows_the_agreements_panel(client, login_as, make,
     assert 'id="agreements-panel"' in page
     assert "Draft MOU" in page
     assert "No agreement has been sent for signature yet." in page
+
+
+def test_pending_lists_each_party_yet_to_sign_and_the_renewals_due(make, table, db):
+    """Counted in SQL: a withdrawn signature is none, a signed party is not awaited, a
+    terminated agreement awaits no one, and a renewal due carries its status."""
+    school, police = table.school, table.police
+    withdrawn = make.agreement(table.partnership, [school, police], title="Withdrawn", sent=True)
+    for party in db.scalars(
+        select(AgreementParty).where(AgreementParty.agreement_id == withdrawn.id)
+    ):
+        signature = make.signature(party)
+        if party.partner_agency_id == police.id:
+            signature.withdrawn_at, signature.withdrawal_reason = NOW, "Signed by mistake."
+    half = make.agreement(table.partnership, [school, police], title="Half signed", sent=True)
+    make.signature(
+        db.scalars(
+            select(AgreementParty).filter_by(agreement_id=half.id, partner_agency_id=school.id)
+        ).one()
+    )
+    make.agreement(
+        table.partnership,
+        [school],
+        title="Ending",
+        sent=True,
+        terminated_on=TODAY + timedelta(days=10),  # notice given: in force, awaiting no one
+    )
+    expiring = make.agreement(
+        table.partnership, [school, police], title="Expiring", signed=True,
+        effective_on=TODAY - timedelta(days=300), expires_on=TODAY + timedelta(days=30),
+    )  # fmt: skip
+    db.commit()
+    db.expire_all()
+
+    found = pending(db, [table.partnership.id], TODAY)
+
+    awaited = [(agreement.title, agency.id) for agreement, _party, agency in found.unsigned]
+    assert sorted(awaited) == [("Half signed", police.id), ("Withdrawn", police.id)]
+    assert [(a.id, status) for a, status in found.due] == [(expiring.id, AgreementStatus.EXPIRING)]
+    assert found.awaited_from({school.id}) == []
