@@ -51,8 +51,8 @@ from partnerhub.procedures.models import InformationFlow
 from partnerhub.procedures.services import active_agencies, partnership_flows
 
 # Lists show an agreement's title and status, never its text: the purpose and clauses run to
-# kilobytes, and a joined load repeats them on every party and signature row (1.8 MB for
-# twenty agreements of twenty parties). Read from the database if ever touched.
+# kilobytes, and a joined load repeats them on every party and signature row (1.8 MB for one
+# dashboard at 10x the benchmark's data). Read from the database if ever touched.
 WITHOUT_TEXT = tuple(
     defer(getattr(Agreement, name))
     for name in (
@@ -62,9 +62,6 @@ WITHOUT_TEXT = tuple(
         "termination_reason",
     )
 )
-# A successor only tells that the agreement was renewed.
-SUCCESSOR_JOINED = joinedload(Agreement.successor).load_only(Agreement.id)
-
 # The loader options status computation needs; lazy loading is off on these relationships.
 STATUS_LOAD = (
     selectinload(Agreement.parties).selectinload(AgreementParty.signatures),
@@ -73,7 +70,7 @@ STATUS_LOAD = (
 # The same in one statement, for lists of agreements that only show their status.
 STATUS_JOINED = (
     joinedload(Agreement.parties).joinedload(AgreementParty.signatures),
-    SUCCESSOR_JOINED,
+    joinedload(Agreement.successor).load_only(Agreement.id),  # it only tells of a renewal
     *WITHOUT_TEXT,
 )
 
