@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from partnerhub.partnerships.models import Membership, PartnerAgency, Role
+from partnerhub.auth.models import User
+from partnerhub.partnerships.models import Membership, Organization, PartnerAgency, Role
 from partnerhub.partnerships.registry import OwnerRef
 
 
@@ -30,6 +31,30 @@ class Owner:
         return membership is not None and membership.id in self.membership_ids
 
 
+# Plain rows, not objects: a page names dozens of owners and needs four columns of each.
+_AGENCIES = (
+    select(
+        PartnerAgency.id, PartnerAgency.liaison_id, PartnerAgency.alternate_id, Organization.name
+    )
+    .join(Organization, Organization.id == PartnerAgency.organization_id)
+    .where(PartnerAgency.id.in_(bindparam("ids", expanding=True)))
+)
+_MEMBERS = (
+    select(Membership.id, Membership.partnership_id, Membership.role, User.name)
+    .join(User, User.id == Membership.user_id)
+    .where(
+        Membership.left_at.is_(None),
+        or_(
+            Membership.id.in_(bindparam("ids", expanding=True)),
+            and_(
+                Membership.partnership_id.in_(bindparam("pids", expanding=True)),
+                Membership.role == Role.FACILITATOR,
+            ),
+        ),
+    )
+)
+
+
 class Owners:
     """The owners of some things, from what owns each (`OwnerRef`), in two statements that
     read only the people concerned: the agencies named, then the members named, those
@@ -38,24 +63,14 @@ class Owners:
 
     def __init__(self, session: Session, refs: Iterable[OwnerRef]) -> None:
         refs = list(refs)
-        self._facilitators: dict[int, list[Membership]] = defaultdict(list)
-        self._members: dict[int, Membership] = {}
+        self._facilitators: dict[int, list[Row]] = defaultdict(list)
+        self._members: dict[int, Row] = {}
         agency_ids = {ref.agency_id for ref in refs if ref.agency_id is not None}
-        self._agencies = {
-            a.id: a
-            for a in session.scalars(select(PartnerAgency).where(PartnerAgency.id.in_(agency_ids)))
-        }
+        self._agencies = {a.id: a for a in session.execute(_AGENCIES, {"ids": list(agency_ids)})}
         named = {ref.membership_id for ref in refs if ref.membership_id is not None}
         named |= {i for a in self._agencies.values() for i in (a.liaison_id, a.alternate_id) if i}
-        facilitators = and_(
-            Membership.partnership_id.in_({ref.partnership_id for ref in refs}),
-            Membership.role == Role.FACILITATOR,
-        )
-        for member in session.scalars(
-            select(Membership).where(
-                Membership.left_at.is_(None), or_(Membership.id.in_(named), facilitators)
-            )
-        ):
+        partnership_ids = list({ref.partnership_id for ref in refs})
+        for member in session.execute(_MEMBERS, {"ids": list(named), "pids": partnership_ids}):
             self._members[member.id] = member
             if member.role is Role.FACILITATOR:
                 self._facilitators[member.partnership_id].append(member)
@@ -64,7 +79,7 @@ class Owners:
         """The owner of a thing owned by a member, else by an agency, else the partnership."""
         if ref.membership_id in self._members:
             member = self._members[ref.membership_id]
-            return Owner(member.user.name, frozenset({member.id}))
+            return Owner(member.name, frozenset({member.id}))
         agency = self._agencies.get(ref.agency_id)
         if agency is not None:
             named = [
@@ -73,17 +88,15 @@ class Owners:
                 if i in self._members
             ]
             if named:
-                people = " and ".join(m.user.name for m in named)
-                return Owner(
-                    f"{people} ({agency.organization.name})", frozenset(m.id for m in named)
-                )
+                people = " and ".join(m.name for m in named)
+                return Owner(f"{people} ({agency.name})", frozenset(m.id for m in named))
         return self.facilitators(ref.partnership_id)
 
     def facilitators(self, partnership_id: int) -> Owner:
-        people = sorted(self._facilitators[partnership_id], key=lambda m: m.user.name)
+        people = sorted(self._facilitators[partnership_id], key=lambda m: m.name)
         if not people:
             return Owner("the facilitators", frozenset())
-        names = ", ".join(m.user.name for m in people)
+        names = ", ".join(m.name for m in people)
         return Owner(f"the facilitators ({names})", frozenset(m.id for m in people))
 
     def named(self, refs: Iterable[OwnerRef]) -> str:
