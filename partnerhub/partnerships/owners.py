@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Row, and_, bindparam, or_, select
+from sqlalchemy import Row, and_, bindparam, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
@@ -31,49 +31,68 @@ class Owner:
         return membership is not None and membership.id in self.membership_ids
 
 
-# Plain rows, not objects: a page names dozens of owners and needs four columns of each.
-_AGENCIES = (
+# Plain rows, not objects: a page names dozens of owners and needs a few columns of each.
+# One statement: the named agencies' liaisons and alternates (each row with its agency),
+# then the members named and the partnerships' facilitators (with no agency).
+_MEMBER = (Membership.id, Membership.partnership_id, Membership.role, User.name)
+_OWNERS = union_all(
     select(
-        PartnerAgency.id, PartnerAgency.liaison_id, PartnerAgency.alternate_id, Organization.name
+        *_MEMBER,
+        PartnerAgency.id.label("agency_id"),
+        Organization.name.label("agency"),
+        PartnerAgency.liaison_id,
+        PartnerAgency.alternate_id,
     )
+    .select_from(PartnerAgency)
     .join(Organization, Organization.id == PartnerAgency.organization_id)
-    .where(PartnerAgency.id.in_(bindparam("ids", expanding=True)))
-)
-_MEMBERS = (
-    select(Membership.id, Membership.partnership_id, Membership.role, User.name)
+    .join(
+        Membership,
+        or_(Membership.id == PartnerAgency.liaison_id, Membership.id == PartnerAgency.alternate_id),
+    )
+    .join(User, User.id == Membership.user_id)
+    .where(
+        PartnerAgency.id.in_(bindparam("agency_ids", expanding=True)),
+        Membership.left_at.is_(None),
+    ),
+    select(*_MEMBER, null(), null(), null(), null())
     .join(User, User.id == Membership.user_id)
     .where(
         Membership.left_at.is_(None),
         or_(
-            Membership.id.in_(bindparam("ids", expanding=True)),
+            Membership.id.in_(bindparam("membership_ids", expanding=True)),
             and_(
-                Membership.partnership_id.in_(bindparam("pids", expanding=True)),
+                Membership.partnership_id.in_(bindparam("partnership_ids", expanding=True)),
                 Membership.role == Role.FACILITATOR,
             ),
         ),
-    )
+    ),
 )
 
 
 class Owners:
-    """The owners of some things, from what owns each (`OwnerRef`), in two statements that
-    read only the people concerned: the agencies named, then the members named, those
-    agencies' liaisons and alternates, and the partnerships' facilitators (two, even for no
-    things, so a page runs as many statements whatever it shows)."""
+    """The owners of some things, from what owns each (`OwnerRef`), in one statement that
+    reads only the people concerned: the members named, the liaisons and alternates of the
+    agencies named, and the partnerships' facilitators (run even for no things, so a page
+    runs as many statements whatever it shows)."""
 
     def __init__(self, session: Session, refs: Iterable[OwnerRef]) -> None:
         refs = list(refs)
         self._facilitators: dict[int, list[Row]] = defaultdict(list)
         self._members: dict[int, Row] = {}
-        agency_ids = {ref.agency_id for ref in refs if ref.agency_id is not None}
-        self._agencies = {a.id: a for a in session.execute(_AGENCIES, {"ids": list(agency_ids)})}
-        named = {ref.membership_id for ref in refs if ref.membership_id is not None}
-        named |= {i for a in self._agencies.values() for i in (a.liaison_id, a.alternate_id) if i}
-        partnership_ids = list({ref.partnership_id for ref in refs})
-        for member in session.execute(_MEMBERS, {"ids": list(named), "pids": partnership_ids}):
-            self._members[member.id] = member
-            if member.role is Role.FACILITATOR:
-                self._facilitators[member.partnership_id].append(member)
+        self._agencies: dict[int, Row] = {}
+        asked = {
+            "agency_ids": list({ref.agency_id for ref in refs if ref.agency_id is not None}),
+            "membership_ids": list({r.membership_id for r in refs if r.membership_id is not None}),
+            "partnership_ids": list({ref.partnership_id for ref in refs}),
+        }
+        for row in session.execute(_OWNERS, asked):
+            if row.agency_id is not None:
+                self._agencies[row.agency_id] = row
+            if row.id in self._members:
+                continue
+            self._members[row.id] = row
+            if row.role is Role.FACILITATOR:
+                self._facilitators[row.partnership_id].append(row)
 
     def of(self, ref: OwnerRef) -> Owner:
         """The owner of a thing owned by a member, else by an agency, else the partnership."""
@@ -89,7 +108,7 @@ class Owners:
             ]
             if named:
                 people = " and ".join(m.name for m in named)
-                return Owner(f"{people} ({agency.name})", frozenset(m.id for m in named))
+                return Owner(f"{people} ({agency.agency})", frozenset(m.id for m in named))
         return self.facilitators(ref.partnership_id)
 
     def facilitators(self, partnership_id: int) -> Owner:

@@ -17,16 +17,15 @@ from tests.clock import NOW, TODAY
 BUDGET = {
     # the partnerships with their facts; the flags and their subjects of every kind;
     # sign-offs and reviews due; agreements (renewals due and signatures awaited); the
-    # agencies and people owning what is listed; my meetings ahead; my action items
-    "/": 9,
+    # people owning what is listed; my meetings ahead; my action items
+    "/": 8,
     # the panels (open action items; the next meeting with the active series; sign-offs;
     # agreements; the facts), the checklist's ticks, the matrix, the recent activity
     "/partnerships/{id}": 10,
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
-    # the flags, one for their subjects of every kind, two for the agencies and people owning
-    # them
-    "/partnerships/{id}/flags": 5,
+    # the flags, one for their subjects of every kind, one for the people owning them
+    "/partnerships/{id}/flags": 4,
     "/partnerships/{id}/activity": 3,
 }
 
