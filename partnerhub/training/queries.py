@@ -9,10 +9,18 @@ from datetime import date, timedelta
 from enum import Enum
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, ScalarSelect, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Role, Sector
+from partnerhub.auth.models import User
+from partnerhub.partnerships.models import (
+    Membership,
+    Organization,
+    PartnerAgency,
+    Partnership,
+    Role,
+    Sector,
+)
 from partnerhub.partnerships.registry import fact
 from partnerhub.partnerships.snapshot import facts
 from partnerhub.procedures.models import Framework
@@ -178,10 +186,6 @@ class Coverage:
         """How many (person, framework) pairs stand in one of `statuses`."""
         return sum(s.status in statuses for p in self.people for s in p.standings)
 
-    @property
-    def needs_attention(self) -> bool:
-        return self.tracked and bool(self.count(Status.MISSING, Status.LAPSED, Status.LAPSING))
-
 
 def sector_of(agency: PartnerAgency) -> Sector:
     return agency.organization.sector
@@ -287,9 +291,8 @@ def coverage(
 def latest_training(session: Session, membership_ids: list[int], today: date):
     """membership id -> framework -> the date of the latest session attended that covered it
     (held on or before `today`)."""
-    latest: dict[int, dict[Framework, date]] = defaultdict(dict)
     if not membership_ids:
-        return latest
+        return defaultdict(dict)
     rows = session.execute(
         select(
             TrainingAttendance.membership_id, TrainingSession.frameworks, TrainingSession.held_on
@@ -300,13 +303,83 @@ def latest_training(session: Session, membership_ids: list[int], today: date):
             TrainingSession.held_on <= today,
         )
     )
-    for membership_id, frameworks, held_on in rows:
+    return _latest(rows)
+
+
+def _latest(attended) -> dict[int, dict[Framework, date]]:
+    """membership id -> framework -> latest date, from (membership id, frameworks, held on)."""
+    latest: dict[int, dict[Framework, date]] = defaultdict(dict)
+    for membership_id, frameworks, held_on in attended:
         for value in frameworks or []:
             framework = Framework(value)
             known = latest[membership_id].get(framework)
             if known is None or held_on > known:
                 latest[membership_id][framework] = held_on
     return latest
+
+
+# Each person who shares information, with their name, their agency's sector and each session
+# they attended by the day asked (none: a row of nulls).
+_PEOPLE_TRAINED = (
+    select(
+        Membership.id,
+        Membership.partnership_id,
+        User.name,
+        Organization.sector,
+        TrainingSession.frameworks,
+        TrainingSession.held_on,
+    )
+    .join(User, User.id == Membership.user_id)
+    .join(
+        PartnerAgency,
+        and_(PartnerAgency.id == Membership.partner_agency_id, PartnerAgency.left_on.is_(None)),
+    )
+    .join(Organization, Organization.id == PartnerAgency.organization_id)
+    .outerjoin(TrainingAttendance, TrainingAttendance.membership_id == Membership.id)
+    .outerjoin(
+        TrainingSession,
+        and_(
+            TrainingSession.id == TrainingAttendance.training_id,
+            TrainingSession.held_on <= bindparam("today"),
+        ),
+    )
+    .where(
+        Membership.partnership_id.in_(bindparam("ids", expanding=True)),
+        Membership.left_at.is_(None),
+        Membership.role != Role.OBSERVER,
+    )
+)
+
+
+@dataclass(frozen=True)
+class Trainee:
+    """A person who shares information, by name, and their standing in each framework."""
+
+    membership_id: int
+    name: str
+    standings: list[Standing]
+
+
+def trainees(session: Session, partnership_ids, today: date) -> dict[int, list[Trainee]]:
+    """For each partnership keeping track of training, its people by name with their
+    standings on `today`: the people of `coverage`, for the dashboard and the overview, in
+    one statement of plain rows and the partnerships' facts. The statement runs even when no
+    partnership keeps track, so a page runs as many statements whatever it shows."""
+    settings = _settings(session, partnership_ids, today)
+    tracked = [pid for pid, (_, is_tracked) in settings.items() if is_tracked]
+    rows = session.execute(_PEOPLE_TRAINED, {"ids": tracked, "today": today}).all()
+    latest = _latest((row.id, row.frameworks, row.held_on) for row in rows if row.held_on)
+    found: dict[int, list[Trainee]] = {pid: [] for pid in tracked}
+    for row in {row.id: row for row in rows}.values():
+        policy = settings[row.partnership_id][0]
+        standings = [
+            policy.standing(framework, latest[row.id].get(framework), today)
+            for framework in policy.requirements.get(row.sector, ())
+        ]
+        found[row.partnership_id].append(Trainee(row.id, row.name, standings))
+    for people in found.values():
+        people.sort(key=lambda person: (person.name.lower(), person.membership_id))
+    return found
 
 
 # --- a person's own record -----------------------------------------------------------------

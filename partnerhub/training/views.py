@@ -3,6 +3,8 @@ person's own record; with its overview panel and dashboard items."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -192,18 +194,19 @@ def _framework_labels() -> dict[str, str]:
 
 @panel("training/_panel.html", 60)
 def _overview_panel(session, partnership, today) -> dict:
-    """Who is not trained, lapsed or lapsing, on the partnership overview."""
-    found = queries.coverage(session, [partnership.id], today, only_tracked=True)[partnership.id]
+    """Who is not trained, lapsed or lapsing, on the partnership overview (the people of a
+    partnership not keeping track of training are None)."""
+    people = queries.trainees(session, [partnership.id], today).get(partnership.id)
     lines = []
     for status in (Status.MISSING, Status.LAPSED, Status.LAPSING):
-        people = [
-            f"{p.membership.user.name} ({', '.join(s.framework.label for s in standings)})"
-            for p in found.people
-            if (standings := [s for s in p.standings if s.status is status])
+        named = [
+            f"{person.name} ({', '.join(s.framework.label for s in standings)})"
+            for person in people or ()
+            if (standings := [s for s in person.standings if s.status is status])
         ]
-        if people:
-            lines.append((status, people[:PANEL_PEOPLE], len(people) - PANEL_PEOPLE))
-    return {"training_coverage": found, "training_lines": lines}
+        if named:
+            lines.append((status, named[:PANEL_PEOPLE], len(named) - PANEL_PEOPLE))
+    return {"trainees": people, "training_lines": lines}
 
 
 PANEL_PEOPLE = 5
@@ -213,27 +216,26 @@ PANEL_PEOPLE = 5
 def _training_gaps(session, partnership_ids: list[int], today) -> list[Attention]:
     """One line per partnership whose people are untrained, lapsed or lapsing."""
     items = []
-    for partnership_id, found in queries.coverage(
-        session, partnership_ids, today, only_tracked=True
-    ).items():
-        if not found.needs_attention:
-            continue
-        items.append(
-            Attention(
-                partnership_id,
-                "Training: " + summary(found),
-                url_for("training.coverage", partnership_id=partnership_id),
-                severity="danger" if found.count(Status.MISSING, Status.LAPSED) else "warning",
+    for partnership_id, people in queries.trainees(session, partnership_ids, today).items():
+        counts = Counter(s.status for person in people for s in person.standings)
+        untrained = counts[Status.MISSING] + counts[Status.LAPSED]
+        if untrained or counts[Status.LAPSING]:
+            items.append(
+                Attention(
+                    partnership_id,
+                    "Training: " + summary(counts),
+                    url_for("training.coverage", partnership_id=partnership_id),
+                    severity="danger" if untrained else "warning",
+                )
             )
-        )
     return items
 
 
-def summary(found: queries.Coverage) -> str:
+def summary(counts: Counter[Status]) -> str:
     """'2 not trained, 1 lapsed, 3 lapsing soon' (people by frameworks)."""
     parts = [
-        f"{count} {status.label.lower()}"
+        f"{counts[status]} {status.label.lower()}"
         for status in (Status.MISSING, Status.LAPSED, Status.LAPSING)
-        if (count := found.count(status))
+        if counts[status]
     ]
     return ", ".join(parts) or "everyone is trained"

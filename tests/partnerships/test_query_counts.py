@@ -11,17 +11,20 @@ import pytest
 from partnerhub.audit.services import record
 from partnerhub.meetings.models import ActionItem, MeetingStatus
 from partnerhub.partnerships.models import CORE_SECTORS, Stage
+from partnerhub.procedures.models import Framework
+from partnerhub.training.models import TrainingAttendance, TrainingFormat, TrainingSession
 from tests.clock import NOW, TODAY
 
 # The most statements each page may run (the login session and the partnership included).
 BUDGET = {
     # the partnerships with their facts; the flags and their subjects of every kind;
     # sign-offs and reviews due; agreements (renewals due and signatures awaited); the
-    # people owning what is listed; my meetings ahead; my action items
-    "/": 8,
+    # training gaps; the people owning what is listed; my meetings ahead; my action items
+    "/": 9,
     # the panels (open action items; the next meeting with the active series; sign-offs;
-    # agreements; the facts), the checklist's ticks, the matrix, the recent activity
-    "/partnerships/{id}": 10,
+    # agreements; the facts; the people's training), the checklist's ticks, the matrix, the
+    # recent activity
+    "/partnerships/{id}": 11,
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
     # the flags, one for their subjects of every kind, one for the people owning them
@@ -35,10 +38,24 @@ def partnership_of_size(make, user, size: int):
     partnership = make.partnership(user)
     partnership.stage = Stage.PLAN
     agencies = [make.agency(partnership, sector=CORE_SECTORS[n % 5]) for n in range(5 * size)]
+    members = []
     for n, agency in enumerate(agencies):
-        member = make.member(partnership, agency=agency, legal_advisor=n % 4 == 0)
+        members.append(make.member(partnership, agency=agency, legal_advisor=n % 4 == 0))
         if n % 2:
-            agency.liaison_id = member.id
+            agency.liaison_id = members[-1].id
+    training = TrainingSession(
+        partnership_id=partnership.id,
+        title="FERPA training",
+        frameworks=[Framework.FERPA.value],
+        held_on=TODAY - timedelta(days=300),
+        format=TrainingFormat.IN_PERSON,
+        materials=[],
+    )
+    make.session.add(training)
+    make.session.flush()
+    make.session.add_all(
+        TrainingAttendance(training_id=training.id, membership_id=m.id) for m in members[::2]
+    )
     for n in range(size):
         meeting = make.meeting(partnership, NOW - timedelta(days=30 * (n + 1)))
         meeting.status = MeetingStatus.HELD
@@ -84,6 +101,7 @@ def counts_at(client, db, make, login_as, count_queries, size: int) -> dict[str,
         with count_queries() as statements:
             assert client.get(url).status_code == 200, url
         counts[path] = len(statements)
+    assert "Training: " in client.get("/").get_data(as_text=True)  # its gaps were counted
     return counts
 
 

@@ -351,6 +351,42 @@ def test_the_demo_partnership_has_its_training_with_a_lapse_coming_and_one_past(
     assert escape("Capital Area Recovery Services") in {a.organization.name for a in found.agencies}
 
 
+def test_the_dashboard_and_overview_find_the_people_the_coverage_shows(db, make, train):
+    """The dashboard and the overview read each person's standings in one statement, the
+    coverage page with its grid: they agree over a training's life, with an observer trained
+    (read-only seats share nothing), an agency gone, a session not yet held and a partnership
+    not keeping track of training."""
+    load_demo(db, NOW)
+    demo = db.scalar(select(Partnership))
+    agencies = db.scalars(select(PartnerAgency).where(PartnerAgency.partnership_id == demo.id))
+    first, gone = agencies.all()[:2]
+    observer = make.member(demo, role=Role.OBSERVER, agency=first)
+    leaving = make.member(demo, agency=gone)
+    train(demo, TODAY - timedelta(days=30), [observer, leaving], [Framework.FERPA])
+    train(demo, TODAY + timedelta(days=100), [observer], [Framework.HIPAA, Framework.FERPA])
+    gone.left_on = TODAY - timedelta(days=1)
+    untracked = make.partnership(db.scalar(select(User).where(User.id == observer.user_id)))
+    db.commit()
+    ids = [demo.id, untracked.id]
+    seen = set()
+    later = TODAY.replace(year=TODAY.year + 3)
+    for day in (TODAY - timedelta(days=400), TODAY, TODAY + timedelta(days=200), later):
+        shown = queries.coverage(db, ids, day, only_tracked=True)
+        expected = {
+            pid: [(p.membership.id, p.membership.user.name, p.standings) for p in found.people]
+            for pid, found in shown.items()
+            if found.tracked
+        }
+        found = queries.trainees(db, ids, day)
+        assert {
+            pid: [(p.membership_id, p.name, p.standings) for p in people]
+            for pid, people in found.items()
+        } == expected
+        seen |= {s.status for people in found.values() for p in people for s in p.standings}
+    assert list(expected) == [demo.id]
+    assert seen == set(Status)
+
+
 def test_a_partnership_not_yet_keeping_track_of_training_is_not_flagged(
     client, login_as, db, world, run_sweep
 ):
