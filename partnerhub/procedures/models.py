@@ -292,6 +292,13 @@ class ChangeRequest(Base):
     membership: Mapped[Membership | None] = relationship(lazy="joined")
 
 
+def rests_on_legal_basis(basis: LegalBasis | None, statute_citation: str) -> bool:
+    """A basis is chosen, and a state statute is cited (a flow's, read whole or as columns)."""
+    if basis is None:
+        return False
+    return not basis.needs_citation or bool(statute_citation.strip())
+
+
 class InformationFlow(Timestamped, Base):
     """A row of the sharing matrix: what goes from one agency to another, when, and by which law."""
 
@@ -336,10 +343,7 @@ class InformationFlow(Timestamped, Base):
 
     @property
     def has_legal_basis(self) -> bool:
-        """A basis is chosen, and a state statute is cited."""
-        if self.legal_basis is None:
-            return False
-        return not self.legal_basis.needs_citation or bool(self.statute_citation.strip())
+        return rests_on_legal_basis(self.legal_basis, self.statute_citation)
 
     @property
     def gaps(self) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
@@ -22,6 +22,7 @@ from partnerhub.procedures.models import (
     Procedure,
     ProcedureStatus,
     ProcedureVersion,
+    rests_on_legal_basis,
 )
 from partnerhub.procedures.services.procedures import (
     agency_of,
@@ -261,39 +262,43 @@ def flows_csv(flows: list[InformationFlow]) -> str:
 # --- stage checks and what falls due ---
 
 
-def _flows_for_checks(
-    session: Session, partnership_id: int
-) -> list[tuple[InformationFlow, str | None, bool]]:
-    """Each flow with the title of the procedure it names and whether that procedure is in
-    force (not retired, an approved version), in one statement the two checks share."""
-    query = (
-        select(InformationFlow, Procedure.title, _in_force())
-        .outerjoin(Procedure, Procedure.id == InformationFlow.procedure_id)
-        .where(InformationFlow.partnership_id == partnership_id)
-        .order_by(InformationFlow.from_agency_id, InformationFlow.id)
-    )
+def _flows_for_checks(session: Session, partnership_id: int) -> list[Row]:
+    """Each flow's legal basis and citation, and the procedure it names with its title and
+    whether it is in force (not retired, an approved version), as plain rows in one
+    statement the two checks share."""
     return shared(
         session,
         ("flows for checks", partnership_id),
-        lambda: [tuple(row) for row in session.execute(query).unique()],
+        lambda: session.execute(_flows_for_checks_query(), {"id": partnership_id}).all(),
     )
 
 
 @cache
-def _in_force():
-    """Whether the procedure in the row is in force: not retired, with an approved version
-    (built once; a relationship's `.any()` costs more to build than to run)."""
-    return Procedure.retired_at.is_(None) & Procedure.versions.any(
+def _flows_for_checks_query() -> Select:
+    # built once: a relationship's `.any()` costs more to build than to run
+    in_force = Procedure.retired_at.is_(None) & Procedure.versions.any(
         ProcedureVersion.status == ProcedureStatus.APPROVED
+    )
+    return (
+        select(
+            InformationFlow.legal_basis,
+            InformationFlow.statute_citation,
+            InformationFlow.procedure_id,
+            Procedure.title,
+            in_force.label("in_force"),
+        )
+        .outerjoin(Procedure, Procedure.id == InformationFlow.procedure_id)
+        .where(InformationFlow.partnership_id == bindparam("id"))
+        .order_by(InformationFlow.from_agency_id, InformationFlow.id)
     )
 
 
 def legal_basis_check(session: Session, partnership: Partnership, today: date) -> CheckResult:
     """Plan → Act: every flow of the matrix rests on a legal basis (a cited one for statutes)."""
-    flows = [flow for flow, _, _ in _flows_for_checks(session, partnership.id)]
+    flows = _flows_for_checks(session, partnership.id)
     if not flows:
         return CheckResult(False, "The sharing matrix has no flows yet.")
-    lacking = [f for f in flows if not f.has_legal_basis]
+    lacking = [f for f in flows if not rests_on_legal_basis(f.legal_basis, f.statute_citation)]
     if lacking:
         return CheckResult(False, f"{len(lacking)} of {len(flows)} flows lack a legal basis.")
     return CheckResult(True, f"All {len(flows)} flows have a legal basis.")
@@ -306,12 +311,12 @@ def approved_procedures_check(
     rows = _flows_for_checks(session, partnership.id)
     if not rows:
         return CheckResult(False, "The sharing matrix has no flows yet.")
-    unnamed = sum(1 for flow, _, _ in rows if flow.procedure_id is None)
-    named = {flow.procedure_id for flow, _, _ in rows} - {None}
+    unnamed = sum(1 for row in rows if row.procedure_id is None)
+    named = {row.procedure_id for row in rows} - {None}
     named_unapproved = {
-        flow.procedure_id: title
-        for flow, title, in_force in rows
-        if flow.procedure_id is not None and not in_force
+        row.procedure_id: row.title
+        for row in rows
+        if row.procedure_id is not None and not row.in_force
     }
     unapproved = sorted(named_unapproved.values())
     problems = []
