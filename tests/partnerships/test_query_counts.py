@@ -10,6 +10,7 @@ import pytest
 
 from partnerhub.audit.services import record
 from partnerhub.meetings.models import ActionItem, MeetingStatus
+from partnerhub.notifications.models import FlagKind
 from partnerhub.partnerships.models import CORE_SECTORS, Stage
 from partnerhub.procedures.models import Framework
 from partnerhub.training.models import TrainingAttendance, TrainingFormat, TrainingSession
@@ -20,7 +21,7 @@ BUDGET = {
     # the partnerships with their facts; the flags and their subjects of every kind;
     # sign-offs and reviews due; agreements (renewals due and signatures awaited); the
     # training gaps; the people owning what is listed; my meetings ahead; my action items
-    "/": 9,
+    "/": 10,
     # the panels (open action items; the next meeting with the active series; sign-offs;
     # agreements; the facts; the people's training), the checklist's ticks, the matrix, the
     # recent activity
@@ -28,7 +29,7 @@ BUDGET = {
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
     # the flags, one for their subjects of every kind, one for the people owning them
-    "/partnerships/{id}/flags": 4,
+    "/partnerships/{id}/flags": 5,
     "/partnerships/{id}/activity": 3,
 }
 
@@ -80,6 +81,12 @@ def partnership_of_size(make, user, size: int):
         )
         make.agreement(partnership, agencies[:2], sent=True)
         make.flag(partnership, title=f"Agreement {n}")
+        make.flag(
+            partnership,
+            title=f"Review {n}",
+            kind=FlagKind.PROCEDURE_REVIEW,
+            subject=f"procedure:{approved.id}:{n}",
+        )
     for n in range(60 * size):
         record(
             make.session, user, "note", partnership, f"Note {n}", NOW, partnership_id=partnership.id
