@@ -3,7 +3,7 @@ makes a change, headers, errors."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from flask import Flask, Response, abort, current_app, flash, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from partnerhub import permissions
@@ -27,14 +28,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def load_partnership(partnership_id: int, action: str = permissions.VIEW) -> Partnership:
+def load_partnership(
+    partnership_id: int, action: str = permissions.VIEW, *, loading: Sequence[ORMOption] = ()
+) -> Partnership:
     """Load a partnership the current user belongs to (else 404) and check `action` (else 403).
 
-    The viewer's membership is kept in `g.membership` for templates and later checks. A site
+    `loading` options load what the page needs of it in the same statement. The viewer's
+    membership is kept in `g.membership` for templates and later checks. A site
     administrator who is not a member may read (GET) its pages as an `AdministratorView`:
     each look is written to the activity log, and any change is refused (403).
     """
-    row = database.session.execute(
+    mine = (
         select(Partnership, Membership)
         .join(Membership, Membership.partnership_id == Partnership.id)
         .where(
@@ -42,19 +46,21 @@ def load_partnership(partnership_id: int, action: str = permissions.VIEW) -> Par
             Membership.user_id == current_user.id,
             Membership.left_at.is_(None),
         )
-    ).first()
+        .options(*loading)
+    )
+    row = database.session.execute(mine).unique().first()
     if row is None:
-        return _administrator_look(partnership_id, action)
+        return _administrator_look(partnership_id, action, loading)
     partnership, membership = row
     g.membership = membership
     require(action)
     return partnership
 
 
-def _administrator_look(partnership_id: int, action: str) -> Partnership:
+def _administrator_look(partnership_id: int, action: str, loading) -> Partnership:
     if not current_user.is_admin:
         abort(404)
-    partnership = database.session.get(Partnership, partnership_id)
+    partnership = database.session.get(Partnership, partnership_id, options=loading)
     if partnership is None:
         abort(404)
     g.membership = permissions.AdministratorView(current_user, partnership.id)

@@ -132,6 +132,10 @@ class Partnership(Timestamped, Base):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="partnership", lazy="raise", cascade="all, delete-orphan"
     )
+    # Read on first use; the pages showing the checklist load it with the partnership.
+    checklist_ticks: Mapped[list[ChecklistTick]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class PartnerAgency(Base):

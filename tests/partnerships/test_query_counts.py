@@ -11,7 +11,7 @@ import pytest
 from partnerhub.audit.services import record
 from partnerhub.meetings.models import ActionItem, MeetingStatus
 from partnerhub.notifications.models import FlagKind
-from partnerhub.partnerships.models import CORE_SECTORS, Stage
+from partnerhub.partnerships.models import CORE_SECTORS, ChecklistTick, Stage
 from partnerhub.procedures.models import Framework
 from partnerhub.training.models import TrainingAttendance, TrainingFormat, TrainingSession
 from tests.clock import NOW, TODAY
@@ -22,10 +22,10 @@ BUDGET = {
     # sign-offs and reviews due; agreements (renewals due and signatures awaited); the
     # training gaps; the people owning what is listed; my meetings ahead; my action items
     "/": 10,
-    # the panels (open action items; the next meeting with the active series; sign-offs;
-    # agreements; the facts; the people's training), the checklist's ticks, the matrix, the
-    # recent activity
-    "/partnerships/{id}": 11,
+    # the partnership with its checklist's ticks; the panels (open action items; the next
+    # meeting with the active series; sign-offs; agreements; the facts; the people's
+    # training); the matrix; the recent activity
+    "/partnerships/{id}": 10,
     "/partnerships/{id}/agencies": 4,
     "/partnerships/{id}/roster": 6,
     # the flags, one for their subjects of every kind, one for the people owning them
@@ -38,6 +38,8 @@ def partnership_of_size(make, user, size: int):
     """A Plan-stage partnership with `size` of everything its pages show, each kind present."""
     partnership = make.partnership(user)
     partnership.stage = Stage.PLAN
+    for key in ("plan.procedures_written", "plan.agreement_drafted"):
+        partnership.checklist_ticks.append(ChecklistTick(item_key=key, ticked_by_id=user.id))
     agencies = [make.agency(partnership, sector=CORE_SECTORS[n % 5]) for n in range(5 * size)]
     members = []
     for n, agency in enumerate(agencies):

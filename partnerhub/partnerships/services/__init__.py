@@ -54,6 +54,7 @@ from partnerhub.partnerships.services.roster import (
     update_membership,
 )
 from partnerhub.partnerships.services.stages import (
+    WITH_TICKS,
     ChecklistItem,
     advance,
     checklist,
@@ -66,6 +67,7 @@ from partnerhub.partnerships.services.stages import (
 __all__ = [
     "CSV_HEADER",
     "INVITATION_VALID_FOR",
+    "WITH_TICKS",
     "ChecklistItem",
     "DashboardRow",
     "DirectoryEntry",

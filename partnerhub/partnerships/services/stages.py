@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
@@ -19,6 +19,10 @@ from partnerhub.partnerships.models import (
 )
 from partnerhub.partnerships.registry import Check, CheckResult, registry
 from partnerhub.partnerships.services.partnerships import local_today
+
+# For `load_partnership(..., loading=WITH_TICKS)`: the hand ticks (and who ticked) come in
+# the partnership's own statement, so a checklist costs no statement of its own.
+WITH_TICKS = (joinedload(Partnership.checklist_ticks),)
 
 
 @dataclass
@@ -38,12 +42,7 @@ def checklist(
 ) -> list[ChecklistItem]:
     """The stage's checklist items, computed ones evaluated now, manual ones with their tick."""
     stage = stage or partnership.stage
-    ticks = {
-        t.item_key: t
-        for t in session.scalars(
-            select(ChecklistTick).where(ChecklistTick.partnership_id == partnership.id)
-        )
-    }
+    ticks = {t.item_key: t for t in partnership.checklist_ticks}
     items = []
     for check in registry.checks:
         if check.stage is not stage:
@@ -64,21 +63,19 @@ def _manual_check(key: str) -> Check:
     return check
 
 
+def _tick_of(partnership: Partnership, key: str) -> ChecklistTick | None:
+    return next((t for t in partnership.checklist_ticks if t.item_key == key), None)
+
+
 def tick(
     session: Session, actor: User, partnership: Partnership, key: str, note: str, now: datetime
 ) -> None:
     """Tick a hand-checked item, recording who and when."""
     check = _manual_check(key)
-    exists = session.scalar(
-        select(ChecklistTick).where(
-            ChecklistTick.partnership_id == partnership.id, ChecklistTick.item_key == key
-        )
-    )
-    if exists is not None:
+    if _tick_of(partnership, key) is not None:
         return
-    session.add(
+    partnership.checklist_ticks.append(
         ChecklistTick(
-            partnership_id=partnership.id,
             item_key=key,
             ticked_by_id=actor.id,
             ticked_at=now,
@@ -100,14 +97,10 @@ def tick(
 def untick(session: Session, actor: User, partnership: Partnership, key: str, now: datetime):
     """Take a tick back."""
     check = _manual_check(key)
-    existing = session.scalar(
-        select(ChecklistTick).where(
-            ChecklistTick.partnership_id == partnership.id, ChecklistTick.item_key == key
-        )
-    )
+    existing = _tick_of(partnership, key)
     if existing is None:
         return
-    session.delete(existing)
+    partnership.checklist_ticks.remove(existing)
     record(
         session,
         actor,

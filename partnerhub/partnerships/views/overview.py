@@ -112,7 +112,7 @@ def new_partnership():
 @login_required
 def overview(partnership_id: int):
     """A partnership at a glance: stage, purpose, checklist, panels, recent activity."""
-    partnership = load_partnership(partnership_id)
+    partnership = load_partnership(partnership_id, loading=services.WITH_TICKS)
     today = _today(partnership)
     db = database.session
     with shared_reads(db):  # panels and checks read the agencies, agreements, … once

@@ -31,7 +31,7 @@ from partnerhub.web import load_partnership
 @login_required
 def stages(partnership_id: int):
     """The current stage's checklist, advancing or going back, and the history of moves."""
-    partnership = load_partnership(partnership_id)
+    partnership = load_partnership(partnership_id, loading=services.WITH_TICKS)
     db = database.session
     today = _today(partnership)
     later = [s for s in Stage if s.position > partnership.stage.position]
