@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer, lazyload, selectinload
 
 from partnerhub import permissions
 from partnerhub.audit.services import record
@@ -61,6 +61,11 @@ def active_agencies(session: Session, partnership_id: int) -> list[PartnerAgency
 # Lists show a version's status, dates and sign-offs, not its text, which a join would repeat
 # on every row of the version (once per agency yet to sign).
 WITHOUT_TEXT = defer(ProcedureVersion.body_markdown)
+
+# What waits and who is waited on, without the owning agency and the author that a procedure
+# and a version join by default: nothing listing them shows either, and joining every user
+# to find the authors took more time than the rest of the statement.
+_WAITING_ONLY = (WITHOUT_TEXT, lazyload(Procedure.owning_agency), lazyload(ProcedureVersion.author))
 
 
 def _with_history():
@@ -189,7 +194,7 @@ def sign_offs_and_reviews_due(
             Procedure.retired_at.is_(None),
             wanted,
         )
-        .options(WITHOUT_TEXT)
+        .options(*_WAITING_ONLY)
         .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id, PartnerAgency.id)
     ).all()
     awaiting: dict[int, tuple[Procedure, ProcedureVersion, list[PartnerAgency]]] = {}
