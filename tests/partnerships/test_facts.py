@@ -48,5 +48,7 @@ def test_each_partnership_has_its_own_facts_read_in_one_statement(make, db, coun
     assert found[quiet.id]["legal_advisors"] is None
     assert found[quiet.id]["overdue_action_items"] == found[quiet.id]["failed_mail"] == 0
     assert found[quiet.id]["absent_sectors"] is None
+    assert found[quiet.id]["sectors_at_table"] is None  # not the busy one's agencies
+    assert found[quiet.id]["agencies_without_liaison"] is None
     assert found[quiet.id]["training_months"] is None
     assert not found[quiet.id]["training_tracked"]
