@@ -114,10 +114,11 @@ def test_known_and_unknown_emails_are_answered_in_the_same_time(app, smtp, clien
 
     for _ in range(5):  # warm up templates, connections and caches on both paths
         post("known"), post("unknown")
-    # A machine busy with other work can skew one measurement; a real difference (sending the
-    # email during the request took 6x as long) skews every one.
+    # A machine busy with other work can skew one measurement (three in a row reached 1.20-1.42
+    # on two cores running two test suites); a real difference (sending the email during the
+    # request took 6x as long) skews every one.
     ratios = []
-    while len(ratios) < 3 and (not ratios or ratios[-1] >= 1.2):
+    while len(ratios) < 5 and (not ratios or ratios[-1] >= 1.2):
         ratios.append(ratio_of_medians())
     assert ratios[-1] < 1.2, ratios
 
