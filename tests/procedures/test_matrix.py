@@ -136,3 +136,27 @@ def test_deleting_a_flow_is_audited_with_what_it_said(db, table, make):
     event = db.scalars(select(AuditEvent)).one()
     assert event.action == "flow.deleted"
     assert event.details["trigger"] == "Third unexcused absence"
+
+
+def test_the_grid_puts_each_flow_in_its_senders_row_and_its_receivers_column(db, table, make):
+    to_police = make.flow(table.school, table.police)
+    to_school = make.flow(table.health, table.school)
+    to_a_role = make.flow(table.police, None, to_role="Probation officer")
+    agencies = services.active_agencies(db, table.partnership.id)
+    grid = services.matrix_grid(services.partnership_flows(db, table.partnership.id), agencies)
+    columns = [agency.id for agency in grid.agencies]
+    cells = {
+        (row.sender.id, to_id): (same, list(flows))
+        for row in grid.rows
+        for to_id, (same, flows) in zip(columns, row.cells, strict=True)
+    }
+    assert cells[table.school.id, table.police.id] == (False, [to_police])
+    assert cells[table.health.id, table.school.id] == (False, [to_school])
+    assert cells[table.school.id, table.school.id] == (True, [])
+    assert cells[table.police.id, table.school.id] == (False, [])
+    assert grid.has_role_flows
+    assert {row.sender.id: row.to_roles for row in grid.rows} == {
+        table.school.id: [],
+        table.police.id: [to_a_role],
+        table.health.id: [],
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -204,6 +205,28 @@ class MatrixGrid:
     @property
     def has_role_flows(self) -> bool:
         return any(to_id is None for _, to_id in self.cells)
+
+    @property
+    def rows(self) -> list[GridRow]:
+        """Each sending agency's row, its cells in the columns' order. The grid has a cell
+        for every pair of agencies (400 at 20 agencies): the page walks these lists instead
+        of calling back into the grid and reading two agencies' ids for each cell."""
+        ids = [agency.id for agency in self.agencies]
+        return [
+            GridRow(
+                sender,
+                [(sender_id == to_id, self.cells.get((sender_id, to_id), ())) for to_id in ids],
+                self.cell(sender_id, None),
+            )
+            for sender, sender_id in zip(self.agencies, ids, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class GridRow:
+    sender: PartnerAgency
+    cells: list[tuple[bool, Sequence[InformationFlow]]]  # (to the sender itself, the flows)
+    to_roles: list[InformationFlow]
 
 
 def matrix_grid(flows: list[InformationFlow], agencies: list[PartnerAgency]) -> MatrixGrid:
