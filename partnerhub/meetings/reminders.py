@@ -822,14 +822,12 @@ def meetings_this_week(session: Session, partnership_ids: set[int], now: datetim
 
 
 @flag_subject("agency_absence")
-def absence_owners(ids: list[int]) -> Select:
+def absence_owners() -> Select:
     """An agency missing meetings is its liaison's to bring back to the table."""
-    return select(PartnerAgency.id, no_id(), PartnerAgency.id).where(PartnerAgency.id.in_(ids))
+    return select(PartnerAgency.id, no_id(), PartnerAgency.id)
 
 
 @flag_subject("action_item")
-def action_item_owners(ids: list[int]) -> Select:
+def action_item_owners() -> Select:
     """An overdue action item is its owner's, else its agency's."""
-    return select(ActionItem.id, ActionItem.owner_membership_id, ActionItem.owner_agency_id).where(
-        ActionItem.id.in_(ids)
-    )
+    return select(ActionItem.id, ActionItem.owner_membership_id, ActionItem.owner_agency_id)

@@ -8,13 +8,15 @@ them with a note.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import url_for
-from sqlalchemy import String, literal, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import CompoundSelect, Row, Select, String, bindparam, literal, select, union_all
+from sqlalchemy.orm import Session, lazyload
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
@@ -23,7 +25,7 @@ from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.forms import id_or_none
 from partnerhub.identifiers import screen
 from partnerhub.notifications.models import Flag, FlagKind
-from partnerhub.notifications.registry import registry
+from partnerhub.notifications.registry import FlagSubject, registry
 from partnerhub.partnerships.models import Partnership
 from partnerhub.partnerships.owners import Owner, Owners
 from partnerhub.partnerships.registry import (
@@ -171,28 +173,35 @@ def acknowledge(
     return flag
 
 
+def _open(query: Select) -> Select:
+    """`query` kept to the flags neither resolved nor acknowledged of the partnerships
+    bound as `partnership_ids`, by partnership and date."""
+    return query.where(
+        Flag.partnership_id.in_(bindparam("partnership_ids", expanding=True)),
+        Flag.resolved_at.is_(None),
+        Flag.acknowledged_at.is_(None),
+    ).order_by(Flag.partnership_id, Flag.due_on, Flag.id)
+
+
+# nobody has acknowledged an open flag: joining who did would read a user for nothing
+_OPEN_FLAGS = _open(select(Flag).options(lazyload(Flag.acknowledged_by)))
+# what the dashboard's line needs, as plain rows: a partnership keeping track of training
+# can have dozens of open flags
+_OPEN_FLAG_LINES = _open(select(Flag.id, Flag.partnership_id, Flag.kind, Flag.subject, Flag.due_on))
+
+
 def open_flags(session: Session, partnership_ids) -> list[Flag]:
     """The partnerships' flags neither resolved nor acknowledged, by partnership and date."""
-    return list(
-        session.scalars(
-            select(Flag)
-            .where(
-                Flag.partnership_id.in_(list(partnership_ids)),
-                Flag.resolved_at.is_(None),
-                Flag.acknowledged_at.is_(None),
-            )
-            .order_by(Flag.partnership_id, Flag.due_on, Flag.id)
-        )
-    )
+    return list(session.scalars(_OPEN_FLAGS, {"partnership_ids": list(partnership_ids)}))
 
 
 @attention_source
 def open_flag_attention(session: Session, partnership_ids: list[int], today: date):
     """One dashboard line per partnership with open flags, linking to its flags page (the
     agreements, procedures and meetings modules list the items themselves)."""
-    flags = open_flags(session, partnership_ids)
+    flags = session.execute(_OPEN_FLAG_LINES, {"partnership_ids": partnership_ids}).all()
     refs = flag_refs(session, flags)
-    by_partnership: dict[int, list[Flag]] = {}
+    by_partnership: dict[int, list[Row]] = {}
     for flag in flags:
         by_partnership.setdefault(flag.partnership_id, []).append(flag)
     return [
@@ -208,7 +217,7 @@ def open_flag_attention(session: Session, partnership_ids: list[int], today: dat
     ]
 
 
-def _summary(flags: list[Flag]) -> str:
+def _summary(flags: list[Row]) -> str:
     """'2 open flags: Agreement renewal, Overdue action item'."""
     kinds = sorted({flag.kind.label for flag in flags})
     noun = "open flag" if len(flags) == 1 else "open flags"
@@ -223,15 +232,16 @@ def flag_owners(session: Session, flags: list[Flag]) -> dict[int, Owner]:
     return {flag_id: owners.of(ref) for flag_id, ref in refs.items()}
 
 
-def flag_refs(session: Session, flags: list[Flag]) -> dict[int, OwnerRef]:
-    """What owns each flag's subject, in one statement for every kind of subject. A subject
-    is "kind:id", maybe with more after the id; one no module claims, or that does not parse,
-    is the partnership's (it never keeps the other flags from their owners)."""
+def flag_refs(session: Session, flags: Sequence[Flag | Row]) -> dict[int, OwnerRef]:
+    """What owns each flag's subject (flags, or rows of their id, partnership and subject),
+    in one statement for every kind of subject. A subject is "kind:id", maybe with more
+    after the id; one no module claims, or that does not parse, is the partnership's (it
+    never keeps the other flags from their owners)."""
     about = {flag.id: _subject(flag) for flag in flags}
-    ids_by_prefix: dict[str, list[int]] = defaultdict(list)
+    ids_by_prefix: dict[str, set[int]] = defaultdict(set)
     for prefix, thing in about.values():
         if thing is not None and prefix in registry.flag_subjects:
-            ids_by_prefix[prefix].append(thing)
+            ids_by_prefix[prefix].add(thing)
     owned = _subject_owners(session, ids_by_prefix)
     refs = {}
     for flag in flags:
@@ -240,25 +250,32 @@ def flag_refs(session: Session, flags: list[Flag]) -> dict[int, OwnerRef]:
     return refs
 
 
-def _subject_owners(session: Session, ids_by_prefix: dict[str, list[int]]) -> dict:
+def _subject_owners(session: Session, ids_by_prefix: dict[str, set[int]]) -> dict:
     """{prefix: {id: {"membership_id": …, "agency_id": …}}}, every kind's in one UNION ALL."""
     owned: dict[str, dict[int, dict]] = defaultdict(dict)
     if not ids_by_prefix:
         return owned
-    rows = session.execute(
-        union_all(
-            *(
-                registry.flag_subjects[prefix](ids).add_columns(literal(prefix, String))
-                for prefix, ids in ids_by_prefix.items()
-            )
-        )
-    )
-    for thing, membership_id, agency_id, prefix in rows:
+    kinds = tuple((prefix, registry.flag_subjects[prefix]) for prefix in sorted(ids_by_prefix))
+    ids = {f"ids_{n}": list(ids_by_prefix[prefix]) for n, (prefix, _) in enumerate(kinds)}
+    for thing, membership_id, agency_id, prefix in session.execute(_subjects(kinds), ids):
         owned[prefix][thing] = {"membership_id": membership_id, "agency_id": agency_id}
     return owned
 
 
-def _subject(flag: Flag) -> tuple[str, int | None]:
+@cache
+def _subjects(kinds: tuple[tuple[str, FlagSubject], ...]) -> CompoundSelect:
+    """The UNION ALL of some kinds' owners, each kind's picked by the ids bound at each run
+    as `ids_0`, `ids_1`, …: built once for each set of kinds, not for each page."""
+    picked = []
+    for n, (prefix, owned_by) in enumerate(kinds):
+        owners = owned_by()
+        thing = owners.selected_columns[0]
+        ids = bindparam(f"ids_{n}", expanding=True)
+        picked.append(owners.where(thing.in_(ids)).add_columns(literal(prefix, String)))
+    return union_all(*picked)
+
+
+def _subject(flag: Flag | Row) -> tuple[str, int | None]:
     """("agreement", 12) of "agreement:12"; the id is None when there is none to read."""
     prefix, _, rest = flag.subject.partition(":")
     return prefix, id_or_none(rest.partition(":")[0])

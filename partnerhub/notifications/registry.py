@@ -41,10 +41,10 @@ Step = Callable[[Session, datetime, "Partnerships", "SweepReport"], None]
 Writer = Callable[[Session, list[OutboxMessage], datetime], "dict[int, Content | OutboxStatus]"]
 # (session, partnership ids, now) -> {partnership id: [{"title", "when", "link"}]}
 Upcoming = Callable[[Session, set[int], datetime], dict[int, list[dict]]]
-# (ids of flagged things of one kind) -> a SELECT of (id, owning membership id, owning agency
-# id): who or which agency owns each (partnerships.owners turns that into people). The kinds'
-# selects run as one statement.
-FlagSubject = Callable[[list[int]], "Select"]
+# () -> a SELECT of (id, owning membership id, owning agency id) of the flagged things of one
+# kind: who or which agency owns each (partnerships.owners turns that into people). A page
+# picks the things it shows by the first column; the kinds' selects run as one statement.
+FlagSubject = Callable[[], "Select"]
 
 
 @dataclass

@@ -135,6 +135,6 @@ def sweep_sign_off_requests(
 
 
 @flag_subject("procedure")
-def procedure_owners(ids: list[int]) -> Select:
+def procedure_owners() -> Select:
     """A procedure due for review is its owning agency's."""
-    return select(Procedure.id, no_id(), Procedure.owning_agency_id).where(Procedure.id.in_(ids))
+    return select(Procedure.id, no_id(), Procedure.owning_agency_id)

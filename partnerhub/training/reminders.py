@@ -159,12 +159,12 @@ def _flag_gaps(session, found: queries.Coverage, today, report) -> set[str]:
 
 
 @flag_subject("training")
-def lapse_owners(ids: list[int]) -> Select:
+def lapse_owners() -> Select:
     """A lapsing training is its holder's to renew."""
-    return select(Membership.id, Membership.id, no_id()).where(Membership.id.in_(ids))
+    return select(Membership.id, Membership.id, no_id())
 
 
 @flag_subject("training-gap")
-def gap_owners(ids: list[int]) -> Select:
+def gap_owners() -> Select:
     """An agency's untrained people are its liaison's to get trained."""
-    return select(PartnerAgency.id, no_id(), PartnerAgency.id).where(PartnerAgency.id.in_(ids))
+    return select(PartnerAgency.id, no_id(), PartnerAgency.id)
