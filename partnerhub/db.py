@@ -8,7 +8,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,6 +55,37 @@ def insert_ignoring_conflicts(session: Session, model, keys: list[str]):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
+
+
+class among(FunctionElement):
+    """SQL: `column` is one of the ids bound at each run under `name` (a list). PostgreSQL
+    takes the list as one array parameter (`= ANY`); elsewhere it is spread into one
+    parameter per id. Spread, a list of hundreds is rendered into the statement at each run
+    and parsed again by the driver, and each length of it is another statement for
+    PostgreSQL to prepare and plan (200 ids: 1 ms a run instead of 0.35).
+
+    PostgreSQL keeps a generic plan for a prepared `= ANY`, one that guesses ten ids: use it
+    where that guess cannot hurt (lookups by key, joins on keys), and check the plan."""
+
+    name = "among"
+    inherit_cache = True
+    # no Boolean type: SQLite would compare the IN with 1, and use no index for it
+
+    def __init__(self, column, name: str) -> None:
+        super().__init__(column, sa.bindparam(name, expanding=True))
+
+
+@compiles(among)
+def _among(element, compiler, **kw) -> str:
+    column, ids = element.clauses
+    return compiler.process(column.in_(ids), **kw)
+
+
+@compiles(among, "postgresql")
+def _among_on_postgresql(element, compiler, **kw) -> str:
+    column, ids = element.clauses
+    array = sa.bindparam(ids.key, type_=ARRAY(column.type))
+    return compiler.process(column == sa.any_(array), **kw)
 
 
 def utcnow() -> datetime:

@@ -15,12 +15,12 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import url_for
-from sqlalchemy import CompoundSelect, Row, Select, String, bindparam, literal, select, union_all
+from sqlalchemy import CompoundSelect, Row, Select, String, literal, select, union_all
 from sqlalchemy.orm import Session, lazyload
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
-from partnerhub.db import insert_ignoring_conflicts
+from partnerhub.db import among, insert_ignoring_conflicts
 from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.forms import id_or_none
 from partnerhub.identifiers import screen
@@ -177,7 +177,7 @@ def _open(query: Select) -> Select:
     """`query` kept to the flags neither resolved nor acknowledged of the partnerships
     bound as `partnership_ids`, by partnership and date."""
     return query.where(
-        Flag.partnership_id.in_(bindparam("partnership_ids", expanding=True)),
+        among(Flag.partnership_id, "partnership_ids"),
         Flag.resolved_at.is_(None),
         Flag.acknowledged_at.is_(None),
     ).order_by(Flag.partnership_id, Flag.due_on, Flag.id)
@@ -270,8 +270,7 @@ def _subjects(kinds: tuple[tuple[str, FlagSubject], ...]) -> CompoundSelect:
     for n, (prefix, owned_by) in enumerate(kinds):
         owners = owned_by()
         thing = owners.selected_columns[0]
-        ids = bindparam(f"ids_{n}", expanding=True)
-        picked.append(owners.where(thing.in_(ids)).add_columns(literal(prefix, String)))
+        picked.append(owners.where(among(thing, f"ids_{n}")).add_columns(literal(prefix, String)))
     return union_all(*picked)
 
 

@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Row, and_, bindparam, null, or_, select, union_all
+from sqlalchemy import Row, Select, and_, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
+from partnerhub.db import among
 from partnerhub.partnerships.models import Membership, Organization, PartnerAgency, Role
 from partnerhub.partnerships.registry import OwnerRef
 
@@ -32,36 +33,42 @@ class Owner:
 
 
 # Plain rows, not objects: a page names dozens of owners and needs a few columns of each.
-# One statement: the named agencies' liaisons and alternates (each row with its agency),
-# then the members named and the partnerships' facilitators (with no agency).
+# One statement: the named agencies' liaisons, then their alternates (each row with its
+# agency), then the members named and the partnerships' facilitators (with no agency).
 _MEMBER = (Membership.id, Membership.partnership_id, Membership.role, User.name)
+
+
+def _contacts(contact) -> Select:
+    """The named agencies' people in one of their contact roles (`contact`: the liaison or
+    the alternate), each joined by key (an OR of the two hashed every membership of the
+    site for each agency when PostgreSQL guessed the agencies few)."""
+    return (
+        select(
+            *_MEMBER,
+            PartnerAgency.id.label("agency_id"),
+            Organization.name.label("agency"),
+            PartnerAgency.liaison_id,
+            PartnerAgency.alternate_id,
+        )
+        .select_from(PartnerAgency)
+        .join(Organization, Organization.id == PartnerAgency.organization_id)
+        .join(Membership, Membership.id == contact)
+        .join(User, User.id == Membership.user_id)
+        .where(among(PartnerAgency.id, "agency_ids"), Membership.left_at.is_(None))
+    )
+
+
 _OWNERS = union_all(
-    select(
-        *_MEMBER,
-        PartnerAgency.id.label("agency_id"),
-        Organization.name.label("agency"),
-        PartnerAgency.liaison_id,
-        PartnerAgency.alternate_id,
-    )
-    .select_from(PartnerAgency)
-    .join(Organization, Organization.id == PartnerAgency.organization_id)
-    .join(
-        Membership,
-        or_(Membership.id == PartnerAgency.liaison_id, Membership.id == PartnerAgency.alternate_id),
-    )
-    .join(User, User.id == Membership.user_id)
-    .where(
-        PartnerAgency.id.in_(bindparam("agency_ids", expanding=True)),
-        Membership.left_at.is_(None),
-    ),
+    _contacts(PartnerAgency.liaison_id),
+    _contacts(PartnerAgency.alternate_id),
     select(*_MEMBER, null(), null(), null(), null())
     .join(User, User.id == Membership.user_id)
     .where(
         Membership.left_at.is_(None),
         or_(
-            Membership.id.in_(bindparam("membership_ids", expanding=True)),
+            among(Membership.id, "membership_ids"),
             and_(
-                Membership.partnership_id.in_(bindparam("partnership_ids", expanding=True)),
+                among(Membership.partnership_id, "partnership_ids"),
                 Membership.role == Role.FACILITATOR,
             ),
         ),
