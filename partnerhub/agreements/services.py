@@ -43,6 +43,7 @@ from partnerhub.agreements.models import (
 )
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
+from partnerhub.db import among
 from partnerhub.errors import DomainError, InvalidTransition
 from partnerhub.partnerships.models import PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
@@ -289,12 +290,13 @@ def _pending(session: Session, partnership_ids, today: date) -> Pending:
         .outerjoin(AgreementParty, unsigned_party)
         .outerjoin(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
         .where(
-            Agreement.partnership_id.in_(partnership_ids),
+            among(Agreement.partnership_id, "partnership_ids"),
             *_live(today),
             _may_be_due(today) | AgreementParty.id.is_not(None),
         )
         .options(*WITHOUT_TEXT)
-        .order_by(Agreement.sent_for_signature_at, Agreement.id, AgreementParty.id)
+        .order_by(Agreement.sent_for_signature_at, Agreement.id, AgreementParty.id),
+        {"partnership_ids": list(partnership_ids)},
     )
     due: dict[int, tuple[Agreement, AgreementStatus]] = {}
     unsigned = []

@@ -11,6 +11,7 @@ from sqlalchemy import ScalarSelect, Select, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload, with_expression
 
 from partnerhub.agreements.models import Agreement
+from partnerhub.db import among
 from partnerhub.meetings import services
 from partnerhub.meetings.models import (
     ActionItem,
@@ -465,19 +466,22 @@ def upcoming_across(
     `membership_ids` gave to it, in one statement."""
     my_answer = (
         select(Attendance.status)
-        .where(Attendance.meeting_id == Meeting.id, Attendance.membership_id.in_(membership_ids))
+        .where(
+            Attendance.meeting_id == Meeting.id, among(Attendance.membership_id, "membership_ids")
+        )
         .limit(1)
         .scalar_subquery()
     )
     rows = session.execute(
         select(Meeting, my_answer)
         .where(
-            Meeting.partnership_id.in_(partnership_ids),
+            among(Meeting.partnership_id, "partnership_ids"),
             Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.ends_at >= now,
         )
         .order_by(Meeting.starts_at, Meeting.id)
-        .limit(limit)
+        .limit(limit),
+        {"membership_ids": list(membership_ids), "partnership_ids": list(partnership_ids)},
     ).all()
     return [(meeting, answer) for meeting, answer in rows]
 
@@ -488,9 +492,10 @@ def open_action_items_of(session: Session, membership_ids: list[int]) -> list[Ac
         session.scalars(
             select(ActionItem)
             .where(
-                ActionItem.owner_membership_id.in_(membership_ids),
+                among(ActionItem.owner_membership_id, "membership_ids"),
                 ActionItem.status == ActionItemStatus.OPEN,
             )
-            .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+            .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id),
+            {"membership_ids": list(membership_ids)},
         )
     )

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Row, Select, and_, null, or_, select, union_all
+from sqlalchemy import Row, Select, null, select, union_all
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
@@ -34,14 +34,15 @@ class Owner:
 
 # Plain rows, not objects: a page names dozens of owners and needs a few columns of each.
 # One statement: the named agencies' liaisons, then their alternates (each row with its
-# agency), then the members named and the partnerships' facilitators (with no agency).
+# agency), then the members named, then the partnerships' facilitators (with no agency).
+# Each part picks its rows by one key (see db.among): an OR of the members named and the
+# facilitators, filtering every member of 100 partnerships, took 11 ms instead of 2.3.
 _MEMBER = (Membership.id, Membership.partnership_id, Membership.role, User.name)
 
 
 def _contacts(contact) -> Select:
     """The named agencies' people in one of their contact roles (`contact`: the liaison or
-    the alternate), each joined by key (an OR of the two hashed every membership of the
-    site for each agency when PostgreSQL guessed the agencies few)."""
+    the alternate), each joined by key."""
     return (
         select(
             *_MEMBER,
@@ -58,20 +59,20 @@ def _contacts(contact) -> Select:
     )
 
 
+def _members(*where) -> Select:
+    return (
+        select(*_MEMBER, null(), null(), null(), null())
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.left_at.is_(None), *where)
+    )
+
+
 _OWNERS = union_all(
     _contacts(PartnerAgency.liaison_id),
     _contacts(PartnerAgency.alternate_id),
-    select(*_MEMBER, null(), null(), null(), null())
-    .join(User, User.id == Membership.user_id)
-    .where(
-        Membership.left_at.is_(None),
-        or_(
-            among(Membership.id, "membership_ids"),
-            and_(
-                among(Membership.partnership_id, "partnership_ids"),
-                Membership.role == Role.FACILITATOR,
-            ),
-        ),
+    _members(among(Membership.id, "membership_ids")),
+    _members(
+        among(Membership.partnership_id, "partnership_ids"), Membership.role == Role.FACILITATOR
     ),
 )
 

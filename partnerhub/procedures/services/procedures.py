@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, defer, lazyload, selectinload
 
 from partnerhub import permissions
 from partnerhub.audit.services import record
+from partnerhub.db import among
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from partnerhub.identifiers import screen
 from partnerhub.pagination import Page, page_of
@@ -190,12 +191,13 @@ def sign_offs_and_reviews_due(
         .outerjoin(ProcedureVersion, in_review)
         .outerjoin(PartnerAgency, pending)
         .where(
-            Procedure.partnership_id.in_(list(partnership_ids)),
+            among(Procedure.partnership_id, "partnership_ids"),
             Procedure.retired_at.is_(None),
             wanted,
         )
         .options(*_WAITING_ONLY)
-        .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id, PartnerAgency.id)
+        .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id, PartnerAgency.id),
+        {"partnership_ids": list(partnership_ids)},
     ).all()
     awaiting: dict[int, tuple[Procedure, ProcedureVersion, list[PartnerAgency]]] = {}
     due: set[Procedure] = set()
