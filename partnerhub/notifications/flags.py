@@ -183,8 +183,14 @@ def _open(query: Select) -> Select:
     ).order_by(Flag.partnership_id, Flag.due_on, Flag.id)
 
 
-# nobody has acknowledged an open flag: joining who did would read a user for nothing
-_OPEN_FLAGS = _open(select(Flag).options(lazyload(Flag.acknowledged_by)))
+@cache
+def _open_flags() -> Select:
+    """Built on first use: a loader option configures every mapper, which needs every model
+    imported. Nobody has acknowledged an open flag: joining who did would read a user for
+    nothing."""
+    return _open(select(Flag).options(lazyload(Flag.acknowledged_by)))
+
+
 # what the dashboard's line needs, as plain rows: a partnership keeping track of training
 # can have dozens of open flags
 _OPEN_FLAG_LINES = _open(select(Flag.id, Flag.partnership_id, Flag.kind, Flag.subject, Flag.due_on))
@@ -192,7 +198,7 @@ _OPEN_FLAG_LINES = _open(select(Flag.id, Flag.partnership_id, Flag.kind, Flag.su
 
 def open_flags(session: Session, partnership_ids) -> list[Flag]:
     """The partnerships' flags neither resolved nor acknowledged, by partnership and date."""
-    return list(session.scalars(_OPEN_FLAGS, {"partnership_ids": list(partnership_ids)}))
+    return list(session.scalars(_open_flags(), {"partnership_ids": list(partnership_ids)}))
 
 
 @attention_source
