@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -215,7 +214,7 @@ class MatrixGrid:
         return [
             GridRow(
                 sender,
-                [(sender_id == to_id, self.cells.get((sender_id, to_id), ())) for to_id in ids],
+                [(sender_id == to_id, self.cell(sender_id, to_id)) for to_id in ids],
                 self.cell(sender_id, None),
             )
             for sender, sender_id in zip(self.agencies, ids, strict=True)
@@ -225,7 +224,7 @@ class MatrixGrid:
 @dataclass(frozen=True)
 class GridRow:
     sender: PartnerAgency
-    cells: list[tuple[bool, Sequence[InformationFlow]]]  # (to the sender itself, the flows)
+    cells: list[tuple[bool, list[InformationFlow]]]  # (to the sender itself, the flows)
     to_roles: list[InformationFlow]
 
 
