@@ -105,7 +105,12 @@ class Organization(Timestamped, Base):
 
     @property
     def sector_display(self) -> str:
-        return self.sector_label if self.sector is Sector.OTHER else self.sector.label
+        return sector_display(self.sector, self.sector_label)
+
+
+def sector_display(sector: Sector, label: str | None) -> str:
+    """A sector as shown: its name, or the organization's own word for "other"."""
+    return label if sector is Sector.OTHER else sector.label
 
 
 class Partnership(Timestamped, Base):

@@ -103,3 +103,28 @@ def test_removed_agency_keeps_its_history(facilitated, make, db):
     assert agency.left_on is not None
     page = facilitated.client.get(facilitated.url("/agencies")).get_data(as_text=True)
     assert "Agencies that left" in page and "Helena Police" in page
+
+
+def test_each_agency_is_listed_with_its_own_contacts_and_sector(facilitated, make, db):
+    partnership = facilitated.partnership
+    police = make.agency(partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
+    clinic_organization = make.organization(
+        "Helena Clinic", Sector.OTHER, "Treatment", owner=partnership
+    )
+    clinic = make.agency(partnership, organization=clinic_organization)
+    gone = make.agency(partnership, "Helena Probation", Sector.JUVENILE_JUSTICE)
+    officer = make.member(partnership, make.user("Olly Officer"), agency=police)
+    chief = make.member(partnership, make.user("Cora Chief"), agency=police)
+    nurse = make.member(partnership, make.user("Nina Nurse"), agency=clinic)
+    police.liaison_id, police.alternate_id = officer.id, chief.id
+    clinic.liaison_id = nurse.id
+    gone.left_on = NOW.date()
+    db.commit()
+    lines = services.agency_lines(db, partnership)
+    assert [(a.id, a.name, a.sector, a.liaison, a.alternate) for a in lines] == [
+        (clinic.id, "Helena Clinic", "Treatment", "Nina Nurse", None),
+        (police.id, "Helena Police", "Law enforcement", "Olly Officer", "Cora Chief"),
+    ]
+    page = facilitated.client.get(facilitated.url("/agencies")).get_data(as_text=True)
+    assert "Cora Chief" in page and "Treatment" in page
+    assert "Agencies that left" in page and "Helena Probation" in page

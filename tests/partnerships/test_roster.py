@@ -6,7 +6,9 @@ import io
 from sqlalchemy import select
 
 from partnerhub.audit.models import AuditEvent
+from partnerhub.partnerships import services
 from partnerhub.partnerships.models import Membership, Role, Sector, SectorAbsence
+from tests.clock import NOW
 
 
 def test_roster_groups_people_by_agency_and_highlights_missing_sectors(facilitated, make, db):
@@ -94,3 +96,21 @@ def test_csv_export_is_a_proper_csv_and_defuses_formulas(facilitated, make, db):
     assert person["Agency"] == 'Helena, "Public" Schools'
     assert person["Legal advisor"] == "yes"
     assert len(rows) == 2
+
+
+def test_the_roster_lists_current_people_first_with_their_agencies(facilitated, make, db):
+    partnership = facilitated.partnership
+    police = make.agency(partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
+    gone = make.member(partnership, make.user("Gus Gone"), agency=police)
+    make.member(partnership, make.user("Olly Officer"), agency=police, signatory=True)
+    gone.left_at = NOW
+    db.commit()
+    lines = services.roster_lines(db, partnership)
+    assert [(m.name, m.agency, m.sector, m.is_signatory, m.is_active) for m in lines] == [
+        ("Fiona Facilitator", "", "", False, True),
+        ("Olly Officer", "Helena Police", "Law enforcement", True, True),
+        ("Gus Gone", "Helena Police", "Law enforcement", False, False),
+    ]
+    page = facilitated.client.get(facilitated.url("/roster")).get_data(as_text=True)
+    assert "Gus Gone" in page.split("People who left")[1]
+    assert "(Helena Police)" in page

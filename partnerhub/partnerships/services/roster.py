@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from partnerhub.audit.services import record
@@ -14,9 +15,11 @@ from partnerhub.auth.models import User
 from partnerhub.errors import DomainError, InvalidTransition, NotFound
 from partnerhub.partnerships.models import (
     Membership,
+    Organization,
     PartnerAgency,
     Partnership,
     Role,
+    sector_display,
 )
 from partnerhub.partnerships.services.agencies import get_agency
 from partnerhub.partnerships.services.partnerships import changed_fields
@@ -35,20 +38,91 @@ def roster(session: Session, partnership: Partnership) -> list[Membership]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RosterLine:
+    """A person who is or was on the roster, as the roster page and its CSV list them."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+    position: str
+    partner_agency_id: int | None
+    agency: str
+    sector: str
+    is_legal_advisor: bool
+    is_signatory: bool
+    joined_at: datetime
+    left_at: datetime | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_at is None
+
+
+def roster_lines(session: Session, partnership: Partnership) -> list[RosterLine]:
+    """Everyone who is or was on the roster, current people first, as plain rows (the
+    objects of a person, their account and their agency cost more to build than to read)."""
+    return [
+        RosterLine(
+            row.id,
+            row.name,
+            row.email,
+            row.role,
+            row.position,
+            row.partner_agency_id,
+            row.agency or "",
+            sector_display(row.sector, row.sector_label) if row.sector else "",
+            row.is_legal_advisor,
+            row.is_signatory,
+            row.joined_at,
+            row.left_at,
+        )
+        for row in session.execute(_roster_lines(), {"partnership_id": partnership.id})
+    ]
+
+
+@cache
+def _roster_lines() -> Select:
+    # built once, as a statement costs more to set up than this one takes to run
+    return (
+        select(
+            Membership.id,
+            User.name,
+            User.email,
+            Membership.role,
+            Membership.position,
+            Membership.partner_agency_id,
+            Organization.name.label("agency"),
+            Organization.sector,
+            Organization.sector_label,
+            Membership.is_legal_advisor,
+            Membership.is_signatory,
+            Membership.joined_at,
+            Membership.left_at,
+        )
+        .join(Membership.user)
+        .outerjoin(Membership.partner_agency)
+        .outerjoin(PartnerAgency.organization)
+        .where(Membership.partnership_id == bindparam("partnership_id"))
+        .order_by(Membership.left_at.is_not(None), Membership.id)
+    )
+
+
 @dataclass
 class Seating:
     """The people on the roster now, by the agency they represent (one pass, not a filter of
     everyone per agency)."""
 
-    current: list[Membership]
-    by_agency: dict[int, list[Membership]]
-    unaffiliated: list[Membership]
+    current: list[RosterLine]
+    by_agency: dict[int, list[RosterLine]]
+    unaffiliated: list[RosterLine]
 
 
-def seating(members: list[Membership], agencies: list[PartnerAgency]) -> Seating:
+def seating(members: list[RosterLine], agencies: list[PartnerAgency]) -> Seating:
     """Group the current people under the agencies at the table; the rest are unaffiliated."""
     current = [m for m in members if m.is_active]
-    by_agency: dict[int, list[Membership]] = {a.id: [] for a in agencies}
+    by_agency: dict[int, list[RosterLine]] = {a.id: [] for a in agencies}
     unaffiliated = []
     for member in current:
         by_agency.get(member.partner_agency_id, unaffiliated).append(member)
@@ -179,7 +253,7 @@ CSV_HEADER = (
 )
 
 
-def roster_csv(members: list[Membership], agencies: list[PartnerAgency], tz: str) -> str:
+def roster_csv(members: list[RosterLine], agencies: list[PartnerAgency], tz: str) -> str:
     """The roster as CSV text, safe to open in a spreadsheet."""
     contacts = {}
     for agency in agencies:
@@ -187,13 +261,12 @@ def roster_csv(members: list[Membership], agencies: list[PartnerAgency], tz: str
         contacts[agency.alternate_id] = "alternate"
     rows = []
     for m in members:
-        agency = m.partner_agency
         row = (
-            m.user.name,
-            m.user.email,
+            m.name,
+            m.email,
             m.role.label,
-            agency.organization.name if agency else "",
-            agency.organization.sector_display if agency else "",
+            m.agency,
+            m.sector,
             m.position,
             contacts.get(m.id, ""),
             "yes" if m.is_legal_advisor else "",

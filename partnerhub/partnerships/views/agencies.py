@@ -36,7 +36,7 @@ def agencies(partnership_id: int):
     return render_template(
         "partnerships/agencies.html",
         partnership=partnership,
-        agencies=services.active_agencies(db, partnership, contacts=True),
+        agencies=services.agency_lines(db, partnership),
         former=services.former_agencies(db, partnership),
     )
 

@@ -36,7 +36,7 @@ def roster(partnership_id: int):
     partnership = load_partnership(partnership_id)
     db = database.session
     agencies = services.active_agencies(db, partnership)
-    members = services.roster(db, partnership)
+    members = services.roster_lines(db, partnership)
     invitations = []
     if permissions.can(g.membership, permissions.MANAGE):
         invitations = services.pending_invitations(db, partnership)
@@ -59,7 +59,7 @@ def roster_csv(partnership_id: int):
     partnership = load_partnership(partnership_id)
     db = database.session
     text = services.roster_csv(
-        services.roster(db, partnership),
+        services.roster_lines(db, partnership),
         services.active_agencies(db, partnership),
         partnership.timezone,
     )
