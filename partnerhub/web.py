@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, current_app, flash, g, render_template, request
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -189,6 +189,14 @@ def _error_page(code: int, title: str, message: str):
     return handler
 
 
+def csrf_token() -> str:
+    """The request's CSRF token, for the forms of macros (which see the template globals,
+    not the context where Flask-WTF puts its `generate_csrf`). Flask-WTF keeps the token in
+    `g.csrf_token` once made; `generate_csrf` reads the configuration again at every call,
+    a few microseconds for each button of a list."""
+    return g.get("csrf_token") or generate_csrf()
+
+
 def init_app(app: Flask) -> None:
     """Attach headers, error pages and template helpers to the app."""
     if proxies := int(app.config.get("TRUSTED_PROXIES", 0)):
@@ -218,6 +226,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         can=permissions.can,
+        csrf_token=csrf_token,
         permissions=permissions,
         this_page=this_page,
     )

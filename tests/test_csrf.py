@@ -7,10 +7,16 @@ their URL (one-click unsubscribe) are exempt by design and are covered by the ma
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from flask import render_template_string
+from flask_wtf.csrf import generate_csrf
 
 from tests.test_authorization import route_url, snapshot
 from tests.world import build_world, declared_routes, route_methods, route_values
+
+TOKEN = r'name="csrf_token" value="([^"]+)"'
 
 
 def post_routes() -> list[str]:
@@ -53,3 +59,30 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(
         assert response.status_code == 400, f"POST {url}: {response.status_code}"
         assert "form expired" in response.get_data(as_text=True).lower()
     assert snapshot(db) == before
+
+
+def test_buttons_carry_the_requests_token_even_when_rendered_before_any_other_form(csrf_app):
+    with csrf_app.test_request_context("/"):
+        page = render_template_string(
+            '{% from "_macros/page.html" import post_button %}'
+            '{{ post_button("/one", "One") }}{{ post_button("/two", "Two") }}'
+        )
+        assert re.findall(TOKEN, page) == [generate_csrf()] * 2
+
+
+def test_every_form_of_a_page_carries_the_one_token_a_post_accepts(csrf_app, make, db, login_as):
+    """A page with a button on each row: each form has the request's token (the template
+    helper reads it where Flask-WTF keeps it), and a POST with it is accepted."""
+    facilitator = make.user("Fiona Facilitator")
+    partnership = make.partnership(facilitator)
+    people = [make.member(partnership) for _ in range(3)]
+    db.commit()
+    roster = f"/partnerships/{partnership.id}/roster"
+    client = login_as(facilitator)
+    page = client.get(roster).get_data(as_text=True)
+    tokens = re.findall(TOKEN, page)
+    assert len(tokens) > len(people) and len(set(tokens)) == 1
+    removed = client.post(f"{roster}/{people[0].id}/remove", data={"csrf_token": tokens[0]})
+    assert removed.status_code == 302
+    db.expire_all()
+    assert people[0].left_at is not None
