@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, current_app, flash, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -38,23 +39,31 @@ def load_partnership(
     administrator who is not a member may read (GET) its pages as an `AdministratorView`:
     each look is written to the activity log, and any change is refused (403).
     """
-    mine = (
-        select(Partnership, Membership)
-        .join(Membership, Membership.partnership_id == Partnership.id)
-        .where(
-            Partnership.id == partnership_id,
-            Membership.user_id == current_user.id,
-            Membership.left_at.is_(None),
-        )
-        .options(*loading)
-    )
-    row = database.session.execute(mine).unique().first()
+    mine = _membership_of_viewer(tuple(loading))
+    found = {"partnership_id": partnership_id, "user_id": current_user.id}
+    row = database.session.execute(mine, found).unique().first()
     if row is None:
         return _administrator_look(partnership_id, action, loading)
     partnership, membership = row
     g.membership = membership
     require(action)
     return partnership
+
+
+@cache
+def _membership_of_viewer(loading: tuple[ORMOption, ...]) -> Select:
+    # built once per set of options: every partnership page runs it, and building it took
+    # longer than running it
+    return (
+        select(Partnership, Membership)
+        .join(Membership, Membership.partnership_id == Partnership.id)
+        .where(
+            Partnership.id == bindparam("partnership_id"),
+            Membership.user_id == bindparam("user_id"),
+            Membership.left_at.is_(None),
+        )
+        .options(*loading)
+    )
 
 
 def _administrator_look(partnership_id: int, action: str, loading) -> Partnership:
