@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import ScalarSelect, Select, func, literal, select, union_all
+from sqlalchemy import ScalarSelect, Select, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload, with_expression
 
 from partnerhub.agreements.models import Agreement
@@ -89,20 +89,9 @@ def meetings_overview(
 ) -> MeetingsOverview:
     """Upcoming meetings with their agenda sizes and my answers, a page of past meetings
     (newest first) and the series."""
-    agenda_count = (
-        select(func.count(AgendaItem.id))
-        .where(AgendaItem.meeting_id == Meeting.id)
-        .scalar_subquery()
-    )
-    my_answer = (
-        select(Attendance.status)
-        .where(Attendance.meeting_id == Meeting.id, Attendance.membership_id == membership_id)
-        .scalar_subquery()
-    )
     upcoming = session.execute(
-        select(Meeting, agenda_count, my_answer)
-        .where(Meeting.partnership_id == partnership_id, Meeting.ends_at >= now)
-        .order_by(Meeting.starts_at)
+        _upcoming_with_counts(),
+        {"partnership_id": partnership_id, "membership_id": membership_id, "now": now},
     ).all()
     past = page_of(
         session,
@@ -122,6 +111,33 @@ def meetings_overview(
         series=list(series),
         agenda_counts={meeting.id: count for meeting, count, _ in upcoming},
         my_answers={meeting.id: answer for meeting, _, answer in upcoming if answer is not None},
+    )
+
+
+@cache
+def _upcoming_with_counts() -> Select:
+    """The meetings not yet ended with their agenda sizes and the member's answers. Built
+    once: its two subqueries cost more to set up than the statement takes to run."""
+    agenda_count = (
+        select(func.count(AgendaItem.id))
+        .where(AgendaItem.meeting_id == Meeting.id)
+        .scalar_subquery()
+    )
+    my_answer = (
+        select(Attendance.status)
+        .where(
+            Attendance.meeting_id == Meeting.id,
+            Attendance.membership_id == bindparam("membership_id"),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(Meeting, agenda_count, my_answer)
+        .where(
+            Meeting.partnership_id == bindparam("partnership_id"),
+            Meeting.ends_at >= bindparam("now"),
+        )
+        .order_by(Meeting.starts_at)
     )
 
 
