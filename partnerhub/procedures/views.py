@@ -600,16 +600,16 @@ def _viewer_memberships(session: Session, partnership_ids: list[int]) -> dict[in
     """The logged-in viewer's memberships, so the dashboard can say which sign-offs are theirs."""
     if not has_request_context() or not current_user.is_authenticated:
         return {}
-    query = select(Membership).where(
-        Membership.user_id == current_user.id,
-        Membership.partnership_id.in_(partnership_ids),
-        Membership.left_at.is_(None),
-    )
-    return shared(
-        session,
-        memberships_key(current_user.id),
-        lambda: {m.partnership_id: m for m in session.scalars(query).unique()},
-    )
+
+    def read() -> dict[int, Membership]:  # only when the page has not read them already
+        query = select(Membership).where(
+            Membership.user_id == current_user.id,
+            Membership.partnership_id.in_(partnership_ids),
+            Membership.left_at.is_(None),
+        )
+        return {m.partnership_id: m for m in session.scalars(query).unique()}
+
+    return shared(session, memberships_key(current_user.id), read)
 
 
 @dataclass(frozen=True)

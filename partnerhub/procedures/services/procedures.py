@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session, defer, lazyload, selectinload
 
 from partnerhub import permissions
@@ -165,6 +166,30 @@ def sign_offs_and_reviews_due(
     due for review by then (as `procedures_due_for_review`), in one statement: each procedure
     in force beside its version in review and the active agencies without a counting
     sign-off on it (none counts once changes were requested)."""
+    parameters = {"partnership_ids": list(partnership_ids)}
+    if review_by is not None:
+        parameters["review_by"] = review_by
+    rows = session.execute(_waiting_and_due(review_by is not None), parameters).all()
+    awaiting: dict[int, tuple[Procedure, ProcedureVersion, list[PartnerAgency]]] = {}
+    due: set[Procedure] = set()
+    for procedure, version, agency in rows:
+        if version is not None:
+            waiting = awaiting.setdefault(version.id, (procedure, version, []))[2]
+            if agency is not None:
+                waiting.append(agency)
+        if (
+            review_by is not None
+            and procedure.next_review_on
+            and procedure.next_review_on <= review_by
+        ):
+            due.add(procedure)
+    share(session, _awaiting_key(frozenset(partnership_ids)), list(awaiting.values()))
+    return list(awaiting.values()), sorted(due, key=lambda p: (p.next_review_on, p.id))
+
+
+@cache
+def _waiting_and_due(with_reviews: bool) -> Select:
+    # built once for each shape: setting up its joins took longer than running it
     in_review = and_(
         ProcedureVersion.procedure_id == Procedure.id,
         ProcedureVersion.status == ProcedureStatus.IN_REVIEW,
@@ -184,9 +209,9 @@ def sign_offs_and_reviews_due(
         or_(ProcedureVersion.returned_at.is_not(None), ~signed),
     )
     wanted = ProcedureVersion.id.is_not(None)
-    if review_by is not None:
-        wanted = wanted | (Procedure.next_review_on <= review_by)
-    rows = session.execute(
+    if with_reviews:
+        wanted = wanted | (Procedure.next_review_on <= bindparam("review_by"))
+    return (
         select(Procedure, ProcedureVersion, PartnerAgency)
         .outerjoin(ProcedureVersion, in_review)
         .outerjoin(PartnerAgency, pending)
@@ -196,24 +221,8 @@ def sign_offs_and_reviews_due(
             wanted,
         )
         .options(*_WAITING_ONLY)
-        .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id, PartnerAgency.id),
-        {"partnership_ids": list(partnership_ids)},
-    ).all()
-    awaiting: dict[int, tuple[Procedure, ProcedureVersion, list[PartnerAgency]]] = {}
-    due: set[Procedure] = set()
-    for procedure, version, agency in rows:
-        if version is not None:
-            waiting = awaiting.setdefault(version.id, (procedure, version, []))[2]
-            if agency is not None:
-                waiting.append(agency)
-        if (
-            review_by is not None
-            and procedure.next_review_on
-            and procedure.next_review_on <= review_by
-        ):
-            due.add(procedure)
-    share(session, _awaiting_key(frozenset(partnership_ids)), list(awaiting.values()))
-    return list(awaiting.values()), sorted(due, key=lambda p: (p.next_review_on, p.id))
+        .order_by(ProcedureVersion.submitted_at, ProcedureVersion.id, PartnerAgency.id)
+    )
 
 
 def procedures_in_review(
