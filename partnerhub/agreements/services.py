@@ -230,8 +230,9 @@ def agreements_due(
     return _due_among(session.scalars(query).unique(), today)
 
 
-def _live(today: date) -> tuple:
-    """Sent for signature, neither renewed nor terminated by `today`."""
+def _live(today) -> tuple:
+    """Sent for signature, neither renewed nor terminated by `today` (a date, or a bound
+    parameter for one)."""
     return (
         Agreement.sent_for_signature_at.is_not(None),
         ~_renewed(),
@@ -239,8 +240,9 @@ def _live(today: date) -> tuple:
     )
 
 
-def _may_be_due(today: date):
-    """In force with its notice window open, or renewing automatically (its window recurs)."""
+def _may_be_due(today):
+    """In force with its notice window open, or renewing automatically (its window recurs);
+    `today` as in `_live`."""
     window_open = days_before(Agreement.expires_on, Agreement.renewal_notice_days) <= today
     return and_(
         Agreement.expires_on.is_not(None),
@@ -279,24 +281,8 @@ def pending(session: Session, partnership_ids, today: date) -> Pending:
 def _pending(session: Session, partnership_ids, today: date) -> Pending:
     """Each agreement beside its parties yet to sign (if any) and its signatures counted in
     SQL: the status needs the counts, not every party with its signatures."""
-    unsigned_party = and_(
-        AgreementParty.agreement_id == Agreement.id,
-        Agreement.terminated_on.is_(None),
-        ~_on_file(),
-    )
     rows = session.execute(
-        select(Agreement, AgreementParty, PartnerAgency, *_signing_columns())
-        .select_from(Agreement)
-        .outerjoin(AgreementParty, unsigned_party)
-        .outerjoin(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
-        .where(
-            among(Agreement.partnership_id, "partnership_ids"),
-            *_live(today),
-            _may_be_due(today) | AgreementParty.id.is_not(None),
-        )
-        .options(*WITHOUT_TEXT)
-        .order_by(Agreement.sent_for_signature_at, Agreement.id, AgreementParty.id),
-        {"partnership_ids": list(partnership_ids)},
+        _pending_statement(), {"partnership_ids": list(partnership_ids), "today": today}
     )
     due: dict[int, tuple[Agreement, AgreementStatus]] = {}
     unsigned = []
@@ -308,6 +294,30 @@ def _pending(session: Session, partnership_ids, today: date) -> Pending:
             due[agreement.id] = (agreement, status)
     soonest_first = sorted(due.values(), key=lambda row: (term_end(row[0], today), row[0].id))
     return Pending(soonest_first, unsigned)
+
+
+@cache
+def _pending_statement() -> sa.Select:
+    # built once, the day bound at each run: its subqueries took longer to set up than to run
+    today = sa.bindparam("today", type_=sa.Date)
+    unsigned_party = and_(
+        AgreementParty.agreement_id == Agreement.id,
+        Agreement.terminated_on.is_(None),
+        ~_on_file(),
+    )
+    return (
+        select(Agreement, AgreementParty, PartnerAgency, *_signing_columns())
+        .select_from(Agreement)
+        .outerjoin(AgreementParty, unsigned_party)
+        .outerjoin(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
+        .where(
+            among(Agreement.partnership_id, "partnership_ids"),
+            *_live(today),
+            _may_be_due(today) | AgreementParty.id.is_not(None),
+        )
+        .options(*WITHOUT_TEXT)
+        .order_by(Agreement.sent_for_signature_at, Agreement.id, AgreementParty.id)
+    )
 
 
 # --- reading ------------------------------------------------------------------------------
