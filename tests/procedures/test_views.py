@@ -18,6 +18,7 @@ from partnerhub.procedures.models import (
     SignOff,
 )
 from tests.clock import NOW, TODAY
+from tests.procedures.test_status import started
 
 XSS_BODY = """# Steps
 
@@ -311,6 +312,19 @@ def test_procedure_list_queries_do_not_grow_with_procedures(
         page = client.get(url(table, "/procedures")).get_data(as_text=True)
     assert len(many) == len(few)
     assert page.count("Helena Police Department, Western Montana Mental Health") >= 1
+
+
+def test_the_list_names_the_agencies_yet_to_sign_the_version_in_review(
+    client, login_as, make, db, table
+):
+    procedure = started(db, table)
+    police = table.liaisons[table.police.id]
+    services.sign_off(db, police, procedure, procedure.latest_version, table.police.id, NOW)
+    db.commit()
+    login_as(table.observer.user)
+    page = client.get(url(table, "/procedures")).get_data(as_text=True)
+    waiting = page.split('<td class="small">')[1].split("</td>")[0]
+    assert waiting == "Helena Public Schools, Western Montana Mental Health"
 
 
 def test_matrix_queries_do_not_grow_with_flows(client, login_as, make, db, table, count_queries):

@@ -16,7 +16,7 @@ from functools import cache
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Select, and_, bindparam, or_, select
-from sqlalchemy.orm import Session, defer, lazyload, selectinload
+from sqlalchemy.orm import Session, defer, lazyload, raiseload, selectinload
 
 from partnerhub import permissions
 from partnerhub.audit.services import record
@@ -70,6 +70,13 @@ WITHOUT_TEXT = defer(ProcedureVersion.body_markdown)
 _WAITING_ONLY = (WITHOUT_TEXT, lazyload(Procedure.owning_agency), lazyload(ProcedureVersion.author))
 
 
+# Which agencies signed, by id, without the agency, its organization, the person and their
+# account that a sign-off joins by default: a list of procedures shows none of them.
+_WHICH_AGENCIES_SIGNED = selectinload(ProcedureVersion.sign_offs).options(
+    raiseload(SignOff.partner_agency), raiseload(SignOff.membership)
+)
+
+
 def _with_history():
     return selectinload(Procedure.versions).options(
         selectinload(ProcedureVersion.sign_offs), selectinload(ProcedureVersion.change_requests)
@@ -91,9 +98,7 @@ def partnership_procedures(session: Session, partnership_id: int) -> list[Proced
 def procedures_page(session: Session, partnership_id: int, number: int) -> Page[Procedure]:
     """A page of the partnership's procedures (retired last, by title) with what the list
     shows of their versions: statuses, dates and sign-offs, not their texts."""
-    versions = selectinload(Procedure.versions).options(
-        WITHOUT_TEXT, selectinload(ProcedureVersion.sign_offs)
-    )
+    versions = selectinload(Procedure.versions).options(WITHOUT_TEXT, _WHICH_AGENCIES_SIGNED)
     return page_of(
         session,
         select(Procedure)
