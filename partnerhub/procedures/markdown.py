@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -19,6 +21,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 
 
+@lru_cache(maxsize=512)  # a version's text never changes: each is rendered once per process
 def render_markdown(source: str) -> Markup:
     """Markdown to safe HTML: no raw HTML passes, links only to http(s) and mailto."""
     html = _parser.render(source or "")
