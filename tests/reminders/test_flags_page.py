@@ -121,6 +121,13 @@ def test_each_note_is_labelled_and_asked_for_only_when_acknowledging(client, db,
     assert refused.count('<details class="mt-2" open>') == 1
     assert f'aria-describedby="note-{second.id}-error"' in refused
 
+    too_long = "\nCalled the county <office> " + "x" * 2000  # begins with a line break
+    kept = client.post(
+        f"/partnerships/{partnership.id}/flags/{second.id}/acknowledge", data={"note": too_long}
+    ).text
+    typed = too_long.replace("<", "&lt;").replace(">", "&gt;")
+    assert f'aria-describedby="note-{second.id}-error">\n{typed}</textarea>' in kept
+
 
 def test_every_kind_of_flag_names_its_owner_and_an_odd_subject_breaks_nothing(
     client, db, make, login_as, world
