@@ -272,6 +272,28 @@ def test_a_refused_note_comes_back_with_what_was_typed(client, login_as, db, mak
     assert 'name="version" type="hidden" value="1"' in page  # saving again replaces, knowingly
 
 
+def test_notes_kept_as_written_without_a_reason_come_back_ticked_with_the_text(
+    client, login_as, db, make, world, base
+):
+    meeting, _ = running_meeting(make, world)
+    first, *_ = items_of(db, meeting)
+    login_as(world.facilitator.user)
+    notes = "\nDOB 3/14/2009 <per school>"  # begins with a line break
+    refused = client.post(
+        f"{item_url(base, meeting, first)}/notes",
+        data={"notes": notes, "version": "0", "keep_as_written": "y", "keep_reason": " "},
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "Say why the text must stay as written." in page
+    assert f'<input checked class="form-check-input" id="keep-{first.id}"' in page
+    assert 'data-keep hidden' not in page.split(f'id="item-{first.id}"')[1].split("</form>")[0]
+    assert f'id="notes-{first.id}" maxlength="10000" name="notes" rows="4">\n\nDOB' in page
+    assert "&lt;per school&gt;</textarea>" in page
+    db.expire_all()
+    assert db.get(AgendaItem, first.id).notes in ("", None)
+
+
 def test_autosave_answers_in_json(client, login_as, db, make, world, base):
     meeting, _ = running_meeting(make, world)
     first, *_ = items_of(db, meeting)
