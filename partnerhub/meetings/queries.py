@@ -381,17 +381,8 @@ def next_meeting_and_series(
     """The next meeting (scheduled and not over) and the active series (see `active_series`),
     in one statement; the series is offered to the rest of the page (`active_series_of`).
     With no meeting ahead there is no active series either."""
-    row = session.execute(
-        select(Meeting, MeetingSeries)
-        .outerjoin(MeetingSeries, MeetingSeries.id.in_(_active_series_ids([partnership_id], now)))
-        .where(
-            Meeting.partnership_id == partnership_id,
-            Meeting.ends_at >= now,
-            Meeting.status == MeetingStatus.SCHEDULED,
-        )
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    ).first()
+    found = {"partnership_id": partnership_id, "partnership_ids": [partnership_id], "now": now}
+    row = session.execute(_next_meeting_and_series(), found).first()
     meeting, series = row if row is not None else (None, None)
     share(session, _active_series_key(partnership_id), series)
     return meeting, series
@@ -404,16 +395,35 @@ def active_series(
     the earliest created (the standing one; a series changed from a date on hands its later
     meetings to the series that continues it), in one statement."""
     found = session.scalars(
-        select(MeetingSeries).where(MeetingSeries.id.in_(_active_series_ids(partnership_ids, now)))
+        select(MeetingSeries).where(MeetingSeries.id.in_(_active_series_ids())),
+        {"partnership_ids": list(partnership_ids), "now": now},
     )
     return {series.partnership_id: series for series in found}
 
 
-def _active_series_ids(partnership_ids: list[int], now: datetime) -> Select:
+@cache
+def _next_meeting_and_series() -> Select:
+    # built once, bound at each run: its subqueries cost more to set up than to run
+    return (
+        select(Meeting, MeetingSeries)
+        .outerjoin(MeetingSeries, MeetingSeries.id.in_(_active_series_ids()))
+        .where(
+            Meeting.partnership_id == bindparam("partnership_id"),
+            Meeting.ends_at >= bindparam("now"),
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+
+
+@cache
+def _active_series_ids() -> Select:
+    """The active series' ids of the partnerships `partnership_ids` at `now` (both bound)."""
     ahead = select(Meeting.series_id).where(
-        Meeting.partnership_id.in_(partnership_ids),
+        among(Meeting.partnership_id, "partnership_ids"),
         Meeting.series_id.is_not(None),
-        Meeting.starts_at >= now,
+        Meeting.starts_at >= bindparam("now"),
         Meeting.status == MeetingStatus.SCHEDULED,
     )
     return (
@@ -459,16 +469,23 @@ def open_action_items_preview(
 ) -> tuple[list[ActionItem], int]:
     """The first `shown` open action items, soonest due first, and how many are open, in
     one statement (a window count), for a summary that does not grow with the backlog."""
-    rows = session.execute(
+    found = {"partnership_id": partnership_id, "shown": shown}
+    rows = session.execute(_open_action_items_preview(), found).all()
+    return [item for item, _ in rows], rows[0].open if rows else 0
+
+
+@cache
+def _open_action_items_preview() -> Select:
+    # built once, bound at each run
+    return (
         select(ActionItem, func.count().over().label("open"))
         .where(
-            ActionItem.partnership_id == partnership_id,
+            ActionItem.partnership_id == bindparam("partnership_id"),
             ActionItem.status == ActionItemStatus.OPEN,
         )
         .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
-        .limit(shown)
-    ).all()
-    return [item for item, _ in rows], rows[0].open if rows else 0
+        .limit(bindparam("shown"))
+    )
 
 
 def upcoming_across(
