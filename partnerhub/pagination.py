@@ -65,8 +65,10 @@ def offset_of(number: int, per_page: int = PER_PAGE) -> int:
 def page_of(
     session: Session, query: Select, number: int, per_page: int = PER_PAGE, param: str = "page"
 ) -> Page:
-    """Page `number` of the ORM query's rows, in one statement."""
-    rows = session.scalars(query.limit(per_page + 1).offset(offset_of(number, per_page))).all()
+    """Page `number` of the ORM query's rows, in one statement. A collection may be joined in:
+    the page is still of the query's own rows (SQLAlchemy limits them in a subquery)."""
+    page = query.limit(per_page + 1).offset(offset_of(number, per_page))
+    rows = session.scalars(page).unique().all()
     return Page(list(rows[:per_page]), number, len(rows) > per_page, param)
 
 

@@ -287,7 +287,7 @@ def test_notes_kept_as_written_without_a_reason_come_back_ticked_with_the_text(
     assert refused.status_code == 200
     assert "Say why the text must stay as written." in page
     assert f'<input checked class="form-check-input" id="keep-{first.id}"' in page
-    assert 'data-keep hidden' not in page.split(f'id="item-{first.id}"')[1].split("</form>")[0]
+    assert "data-keep hidden" not in page.split(f'id="item-{first.id}"')[1].split("</form>")[0]
     assert f'id="notes-{first.id}" maxlength="10000" name="notes" rows="4">\n\nDOB' in page
     assert "&lt;per school&gt;</textarea>" in page
     db.expire_all()

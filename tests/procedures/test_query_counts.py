@@ -121,7 +121,9 @@ def test_pages_stay_within_ten_queries_however_much_data(
 
 def test_the_procedures_list_comes_a_page_at_a_time(client, login_as, make, table):
     for n in range(PER_PAGE + 3):
-        make.procedure(table.school, f"Procedure {n:03d}")
+        procedure = make.procedure(table.school, f"Procedure {n:03d}")
+        make.session.flush()
+        revise(make, table, procedure, 2)  # a page is of procedures, not of their versions
     make.session.commit()
     login_as(table.observer.user)
 

@@ -16,7 +16,7 @@ from functools import cache
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Select, and_, bindparam, or_, select
-from sqlalchemy.orm import Session, defer, lazyload, raiseload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, lazyload, raiseload, selectinload
 
 from partnerhub import permissions
 from partnerhub.audit.services import record
@@ -97,8 +97,9 @@ def partnership_procedures(session: Session, partnership_id: int) -> list[Proced
 
 def procedures_page(session: Session, partnership_id: int, number: int) -> Page[Procedure]:
     """A page of the partnership's procedures (retired last, by title) with what the list
-    shows of their versions: statuses, dates and sign-offs, not their texts."""
-    versions = selectinload(Procedure.versions).options(WITHOUT_TEXT, _WHICH_AGENCIES_SIGNED)
+    shows of their versions: statuses, dates and sign-offs, not their texts. The versions
+    come joined to their procedures, and their sign-offs in a second statement."""
+    versions = joinedload(Procedure.versions).options(WITHOUT_TEXT, _WHICH_AGENCIES_SIGNED)
     return page_of(
         session,
         select(Procedure)
