@@ -8,7 +8,15 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import ScalarSelect, Select, bindparam, func, literal, select, union_all
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload, with_expression
+from sqlalchemy.orm import (
+    Session,
+    aliased,
+    defer,
+    joinedload,
+    raiseload,
+    selectinload,
+    with_expression,
+)
 
 from partnerhub.agreements.models import Agreement
 from partnerhub.db import among
@@ -84,6 +92,10 @@ def review_subjects(session: Session, partnership_id: int) -> list[tuple[str, st
     return [(f"{kind}:{id_}", f"{kind.capitalize()}: {title}") for kind, id_, title in rows]
 
 
+# A list of meetings shows neither a meeting's series (joined by default) nor its reminders.
+_AS_LISTED = (raiseload(Meeting.series), defer(Meeting.reminder_offsets, raiseload=True))
+
+
 def meetings_overview(
     session: Session, partnership_id: int, membership_id: int, now: datetime, past_page: int = 1
 ) -> MeetingsOverview:
@@ -97,6 +109,7 @@ def meetings_overview(
         session,
         select(Meeting)
         .where(Meeting.partnership_id == partnership_id, Meeting.ends_at < now)
+        .options(*_AS_LISTED)
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc()),
         past_page,
     )
@@ -133,6 +146,7 @@ def _upcoming_with_counts() -> Select:
     )
     return (
         select(Meeting, agenda_count, my_answer)
+        .options(*_AS_LISTED)
         .where(
             Meeting.partnership_id == bindparam("partnership_id"),
             Meeting.ends_at >= bindparam("now"),
