@@ -40,8 +40,8 @@ def load_partnership(
     each look is written to the activity log, and any change is refused (403).
     """
     mine = _membership_of_viewer(tuple(loading))
-    found = {"partnership_id": partnership_id, "user_id": current_user.id}
-    row = database.session.execute(mine, found).unique().first()
+    parameters = {"partnership_id": partnership_id, "user_id": current_user.id}
+    row = database.session.execute(mine, parameters).unique().first()
     if row is None:
         return _administrator_look(partnership_id, action, loading)
     partnership, membership = row

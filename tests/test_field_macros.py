@@ -9,13 +9,14 @@ import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Form, HiddenField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 MACROS = '{% from "_macros/fields.html" import checkbox, hidden, select, textarea %}'
 
 
 class Sample(Form):
     notes = TextAreaField("Notes", validators=[Length(max=50)])
+    note = TextAreaField("Note", validators=[DataRequired()])
     version = HiddenField()
     keep = BooleanField("Keep")
     owner = SelectField(
@@ -66,6 +67,7 @@ def read(html) -> list[tuple[str, dict, str]]:
         MultiDict(
             {
                 "notes": "\nBegins with a break <b>" + "x" * 60,
+                "note": " ",
                 "version": "4",
                 "keep": "y",
                 "owner": "7",
@@ -83,7 +85,8 @@ def test_the_macros_write_what_wtforms_would(app, sent):
             assert not form.validate()
         ours = render_template_string(
             MACROS
-            + '{{ textarea(f.notes, "notes", 3) }}{{ hidden(f.version, "version") }}'
+            + '{{ textarea(f.notes, "notes", 3) }}{{ textarea(f.note, "note", 2) }}'
+            + '{{ hidden(f.version, "version") }}'
             + '{{ checkbox(f.keep, "keep") }}{{ select(f.owner) }}{{ select(f.meeting) }}'
             + "{{ select(f.agency) }}",
             f=form,
@@ -95,6 +98,11 @@ def test_the_macros_write_what_wtforms_would(app, sent):
                     id="notes",
                     rows=3,
                     class_="form-control" + (" is-invalid" if form.notes.errors else ""),
+                ),
+                form.note(
+                    id="note",
+                    rows=2,
+                    class_="form-control" + (" is-invalid" if form.note.errors else ""),
                 ),
                 form.version(id="version"),
                 form.keep(id="keep", class_="form-check-input"),

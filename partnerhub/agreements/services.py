@@ -230,7 +230,7 @@ def agreements_due(
     return _due_among(session.scalars(query).unique(), today)
 
 
-def _live(today) -> tuple:
+def _live(today: date | sa.ColumnElement[date]) -> tuple:
     """Sent for signature, neither renewed nor terminated by `today` (a date, or a bound
     parameter for one)."""
     return (
@@ -240,7 +240,7 @@ def _live(today) -> tuple:
     )
 
 
-def _may_be_due(today):
+def _may_be_due(today: date | sa.ColumnElement[date]):
     """In force with its notice window open, or renewing automatically (its window recurs);
     `today` as in `_live`."""
     window_open = days_before(Agreement.expires_on, Agreement.renewal_notice_days) <= today

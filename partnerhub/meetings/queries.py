@@ -146,11 +146,11 @@ def _upcoming_with_counts() -> Select:
     )
     return (
         select(Meeting, agenda_count, my_answer)
-        .options(*_AS_LISTED)
         .where(
             Meeting.partnership_id == bindparam("partnership_id"),
             Meeting.ends_at >= bindparam("now"),
         )
+        .options(*_AS_LISTED)
         .order_by(Meeting.starts_at)
     )
 
@@ -395,8 +395,8 @@ def next_meeting_and_series(
     """The next meeting (scheduled and not over) and the active series (see `active_series`),
     in one statement; the series is offered to the rest of the page (`active_series_of`).
     With no meeting ahead there is no active series either."""
-    found = {"partnership_id": partnership_id, "partnership_ids": [partnership_id], "now": now}
-    row = session.execute(_next_meeting_and_series(), found).first()
+    parameters = {"partnership_id": partnership_id, "partnership_ids": [partnership_id], "now": now}
+    row = session.execute(_next_meeting_and_series(), parameters).first()
     meeting, series = row if row is not None else (None, None)
     share(session, _active_series_key(partnership_id), series)
     return meeting, series
@@ -483,8 +483,8 @@ def open_action_items_preview(
 ) -> tuple[list[ActionItem], int]:
     """The first `shown` open action items, soonest due first, and how many are open, in
     one statement (a window count), for a summary that does not grow with the backlog."""
-    found = {"partnership_id": partnership_id, "shown": shown}
-    rows = session.execute(_open_action_items_preview(), found).all()
+    parameters = {"partnership_id": partnership_id, "shown": shown}
+    rows = session.execute(_open_action_items_preview(), parameters).all()
     return [item for item, _ in rows], rows[0].open if rows else 0
 
 
