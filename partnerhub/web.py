@@ -199,10 +199,9 @@ def _error_page(code: int, title: str, message: str):
 
 
 def csrf_token() -> str:
-    """The request's CSRF token, for the forms of macros (which see the template globals,
-    not the context where Flask-WTF puts its `generate_csrf`). Flask-WTF keeps the token in
-    `g.csrf_token` once made; `generate_csrf` reads the configuration again at every call,
-    a few microseconds for each button of a list."""
+    """The request's CSRF token for every form a template writes. Flask-WTF keeps it in
+    `g.csrf_token` once made; its `generate_csrf` reads the configuration again at every
+    call, a few microseconds for each button of a list."""
     return g.get("csrf_token") or generate_csrf()
 
 
@@ -239,4 +238,6 @@ def init_app(app: Flask) -> None:
         permissions=permissions,
         this_page=this_page,
     )
+    # Flask-WTF puts its own in both places: macros see the globals, pages their context.
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.filters["local_time"] = local_time
