@@ -515,3 +515,25 @@ def test_the_series_notes_are_kept_and_shown(client, login_as, world, db, base):
     page = client.get(f"{base}/meetings").get_data(as_text=True)
     assert "No meeting in July." in page
     assert "Monthly on the second Tuesday, 15:00\N{EN DASH}16:30 (America/Denver)" in page
+
+
+def test_the_meetings_page_says_since_when_my_feed_of_it_works(client, login_as, world, db, base):
+    from partnerhub.meetings import services
+
+    member, offer = world.member.user, "Get a private calendar URL"
+    login_as(member)
+    services.subscribe(db, member, None, NOW - timedelta(days=60))  # all my meetings: not this
+    db.commit()
+    assert offer in client.get(f"{base}/meetings").get_data(as_text=True)
+
+    made = datetime(2026, 11, 3, 3, 30, tzinfo=UTC)  # still 2 November where the partnership is
+    services.subscribe(db, member, world.partnership.id, made)
+    db.commit()
+    page = client.get(f"{base}/meetings").get_data(as_text=True)
+    local = made.astimezone(ZoneInfo(world.partnership.timezone))
+    assert f"You have a private URL since {local:%d %b %Y}." in page
+    assert offer not in page
+
+    services.unsubscribe(db, member, world.partnership.id, NOW)
+    db.commit()
+    assert offer in client.get(f"{base}/meetings").get_data(as_text=True)

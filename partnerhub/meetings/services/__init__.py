@@ -33,9 +33,9 @@ from partnerhub.meetings.services.attendance import (
 )
 from partnerhub.meetings.services.feeds import (
     HISTORY_MONTHS,
-    active_feed,
     feed_for_token,
     feed_meetings,
+    feed_since,
     feed_version,
     subscribe,
     unsubscribe,
@@ -77,7 +77,6 @@ __all__ = [
     "NotesChanged",
     "SeriesData",
     "accept_agenda_item",
-    "active_feed",
     "add_action_item",
     "add_agenda_item",
     "agenda_from_template",
@@ -91,6 +90,7 @@ __all__ = [
     "extend_horizons",
     "feed_for_token",
     "feed_meetings",
+    "feed_since",
     "feed_version",
     "finalize_minutes",
     "local_start",

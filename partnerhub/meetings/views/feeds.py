@@ -80,7 +80,7 @@ def my_calendar():
         "meetings/my_calendar.html",
         upcoming=upcoming,
         items=queries.my_open_action_items(database.session, current_user.id),
-        feed=services.active_feed(database.session, current_user, None),
+        feed_since=services.feed_since(database.session, current_user, None),
         today=now.date(),
     )
 

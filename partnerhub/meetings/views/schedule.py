@@ -41,8 +41,8 @@ def index(partnership_id: int):
     overview = queries.meetings_overview(
         database.session, partnership.id, g.membership.id, utcnow(), requested_page(request.args)
     )
-    feed = services.active_feed(database.session, current_user, partnership.id)
-    return _page("meetings/index.html", partnership, overview=overview, feed=feed)
+    feed_since = services.feed_since(database.session, current_user, partnership.id)
+    return _page("meetings/index.html", partnership, overview=overview, feed_since=feed_since)
 
 
 @blueprint.route(PARTNERSHIP + "/meetings/attendance")
