@@ -1,16 +1,18 @@
 """Throughput, latency and SQL queries of the main pages, as ratios to a yardstick page.
 
-    .venv/bin/python bench/pages.py [--database-url URL] [--scales 1,10] [--seconds 5]
+    .venv/bin/python bench/pages.py [--database-url URL] [--scales 1,10] [--seconds 4]
                                     [--write docs/performance.md]
 
 For each data size (`--scales`; 1 is the demo, N is N large partnerships, see bench/data.py)
 it builds the data through the product's services, counts each page's SQL statements in
 process, then starts gunicorn (2 sync workers, `bench.app:app`), logs in and loads every page
-with wrk (`-t2 -c8`, `--seconds` each, after a short warm-up). It prints, per page: requests
-per second, the ratio to the yardstick page of the same run (the logged-in user and the base
-layout with one heading), p50 and p99 latency, and the queries; then each page's throughput
-at N x as a share of its 1x throughput, plainly and with each size's figures taken relative
-to its own yardstick (on a shared machine the load can change between the two sizes' runs).
+with wrk (`-t2 -c8`, `--seconds` each, after a short warm-up), each page between two runs of
+the yardstick page (the logged-in user and the base layout with one heading). It prints, per
+page: requests per second, the ratio to the mean of the yardstick runs just before and just
+after it (the machine's speed drifts over the minutes a run takes, and a page drifts with the
+yardstick around it), p50 and p99 latency, and the queries; then each page's throughput at
+N x as a share of its 1x throughput, plainly and in yardsticks (on a shared machine the load
+can change between the two sizes' runs).
 
 The database is PostgreSQL when `--database-url` or PARTNERHUB_BENCH_DATABASE_URL names one
 (it is EMPTIED for each size), else a temporary SQLite file. Needs `wrk` on the PATH.
@@ -58,6 +60,13 @@ class Result:
     p50_ms: float
     p99_ms: float
     queries: int | None
+    # the yardstick's throughput the page is compared with: the mean of its runs just before
+    # and just after the page
+    reference: float
+
+    @property
+    def in_yardsticks(self) -> float:
+        return self.requests_per_second / self.reference
 
 
 # --- the database and the data ---------------------------------------------------------------
@@ -296,30 +305,34 @@ def latency_ms(text: str) -> float:
 
 
 def measure(base_url: str, cookie: str, paths: dict, counts: dict, seconds: float) -> list:
+    """Every page, each between two runs of the yardstick (shared with the next page) and
+    compared with their mean: on a shared machine the speed drifts over the minutes a size
+    takes, and a page drifts with the yardstick measured around it."""
+    yardstick = base_url + paths["yardstick"]
+    wrk(yardstick, cookie, 1)  # warm-up: both workers load what they cache
+    runs = [wrk(yardstick, cookie, seconds)]
     results = []
     for name, path in paths.items():
+        if name == "yardstick":
+            continue
         require_page(base_url, path, cookie)
-        wrk(base_url + path, cookie, 1)  # warm-up: both workers load what they cache
+        wrk(base_url + path, cookie, 1)
         rate, p50, p99, failed = wrk(base_url + path, cookie, seconds)
         if failed:
             raise SystemExit(f"{name} ({path}): {failed} responses failed or timed out")
-        results.append(Result(name, rate, p50, p99, counts.get(name)))
-        print(f"  {name:15} {rate:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms", flush=True)
-    return [settle_yardstick(base_url, cookie, paths, results[0], seconds), *results[1:]]
-
-
-def settle_yardstick(base_url, cookie, paths, first: Result, seconds: int) -> Result:
-    """The yardstick measured again after the pages, and the mean of both runs kept: on a
-    shared machine one run of a few seconds can fall in a busy or a quiet moment."""
-    rate, p50, p99, _ = wrk(base_url + paths["yardstick"], cookie, seconds)
-    print(f"  yardstick again {rate:8.0f} req/s (first {first.requests_per_second:.0f})")
-    return Result(
-        first.page,
-        (first.requests_per_second + rate) / 2,
-        (first.p50_ms + p50) / 2,
-        (first.p99_ms + p99) / 2,
-        first.queries,
-    )
+        runs.append(wrk(yardstick, cookie, seconds))
+        reference = (runs[-2][0] + runs[-1][0]) / 2
+        results.append(Result(name, rate, p50, p99, counts.get(name), reference))
+        print(
+            f"  {name:15} {rate:8.0f} req/s  {rate / reference:5.2f} x the yardstick around it"
+            f"  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms",
+            flush=True,
+        )
+    rates = [run[0] for run in runs]
+    print(f"  yardstick: {len(runs)} runs, {min(rates):.0f}-{max(rates):.0f} req/s")
+    mean = sum(rates) / len(rates)
+    p50, p99 = (sum(run[i] for run in runs) / len(runs) for i in (1, 2))
+    return [Result("yardstick", mean, p50, p99, counts.get("yardstick"), mean), *results]
 
 
 # --- one data size -----------------------------------------------------------------------------
@@ -363,10 +376,9 @@ def table(scales: list[int], runs: dict[int, list[Result]]) -> str:
         cells = [first.page]
         for scale in scales:
             result = runs[scale][index]
-            yardstick = runs[scale][0].requests_per_second
             cells += [
                 f"{result.requests_per_second:.0f}",
-                f"{result.requests_per_second / yardstick:.2f}",
+                f"{result.in_yardsticks:.2f}",
                 f"{result.p50_ms:.1f} / {result.p99_ms:.1f}",
             ]
         cells.append("/".join(str(runs[s][index].queries) for s in scales))
@@ -374,18 +386,11 @@ def table(scales: list[int], runs: dict[int, list[Result]]) -> str:
             f"{runs[s][index].requests_per_second / first.requests_per_second:.2f}"
             for s in scales[1:]
         ]
-        # The same ratio with each size's throughput taken relative to its own yardstick:
-        # what remains when the machine's load changed between the sizes' runs.
-        cells += [
-            f"{in_yardsticks(runs[s], index) / in_yardsticks(runs[scales[0]], index):.2f}"
-            for s in scales[1:]
-        ]
+        # The same ratio with each size's throughput taken relative to the yardstick around
+        # it: what remains when the machine's load changed between the sizes' runs.
+        cells += [f"{runs[s][index].in_yardsticks / first.in_yardsticks:.2f}" for s in scales[1:]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def in_yardsticks(results: list[Result], index: int) -> float:
-    return results[index].requests_per_second / results[0].requests_per_second
 
 
 def write_results(path: Path, text: str) -> None:
@@ -401,7 +406,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("PARTNERHUB_BENCH_DATABASE_URL"))
     parser.add_argument("--scales", default="1,10", help="data sizes, e.g. 1,10,100")
-    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page")
+    parser.add_argument("--seconds", type=int, default=4, help="wrk duration per run")
     parser.add_argument("--write", type=Path, help="put the table into this Markdown file")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
