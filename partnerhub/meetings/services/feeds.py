@@ -37,20 +37,20 @@ def subscribe(session: Session, user: User, partnership_id: int | None, now: dat
 
 def unsubscribe(session: Session, user: User, partnership_id: int | None, now: datetime) -> int:
     """Revoke the user's active feed of that kind; how many were revoked."""
-    feeds = session.scalars(select(CalendarFeed).where(*_working(user, partnership_id))).all()
+    feeds = session.scalars(select(CalendarFeed).where(*_active(user, partnership_id))).all()
     for feed in feeds:
         feed.revoked_at = now
     return len(feeds)
 
 
 def feed_since(session: Session, user: User, partnership_id: int | None) -> datetime | None:
-    """When the user's working feed of that kind was made, or None when there is none: all
+    """When the user's active feed of that kind was made, or None when there is none: all
     a page says of it (the feed itself would be read with its owner joined)."""
-    return session.scalar(select(CalendarFeed.created_at).where(*_working(user, partnership_id)))
+    return session.scalar(select(CalendarFeed.created_at).where(*_active(user, partnership_id)))
 
 
-def _working(user: User, partnership_id: int | None) -> tuple:
-    """The conditions that pick the user's working feed of that kind."""
+def _active(user: User, partnership_id: int | None) -> tuple:
+    """The conditions that pick the user's active feed of that kind."""
     return (
         CalendarFeed.user_id == user.id,
         CalendarFeed.partnership_id.is_(None)
