@@ -24,3 +24,21 @@ def test_a_benchmark_script_starts(script):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("usage:")
+
+
+def test_the_yardstick_is_compiled_once_like_every_page(app, world, login_as, monkeypatch):
+    """Every page renders a template Jinja compiled and cached; the yardstick too, or it
+    would spend most of its time compiling and flatter every page measured against it."""
+    from bench.app import blueprint
+
+    app.register_blueprint(blueprint)
+    client = login_as(world.member.user)
+    assert "Yardstick</h1>" in client.get("/bench/yardstick").get_data(as_text=True)
+    compiled = []
+    compile_source = app.jinja_env.compile
+    monkeypatch.setattr(
+        app.jinja_env, "compile", lambda *a, **k: compiled.append(a) or compile_source(*a, **k)
+    )
+    page = client.get("/bench/yardstick")
+    assert page.status_code == 200
+    assert compiled == []
