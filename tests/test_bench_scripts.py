@@ -1,6 +1,6 @@
 """The benchmark scripts start: each imports the product in its own order (a module that set
 up the ORM's mappers on import, before every model was imported, once broke one) and
-answers --help."""
+answers --help. The page benchmark's yardstick is rendered as every page is."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def test_a_benchmark_script_starts(script):
 
 
 def test_the_yardstick_is_compiled_once_like_every_page(app, world, login_as, monkeypatch):
-    """Every page renders a template Jinja compiled and cached; the yardstick too, or it
-    would spend most of its time compiling and flatter every page measured against it."""
+    """Every page renders a template Jinja compiled once and cached; the yardstick too, or
+    it would spend a third of its time compiling and flatter every page measured against it."""
     from bench.app import blueprint
 
     app.register_blueprint(blueprint)
