@@ -322,9 +322,10 @@ def measure(base_url: str, cookie: str, paths: dict, counts: dict, seconds: floa
             raise SystemExit(f"{name} ({path}): {failed} responses failed or timed out")
         runs.append(wrk(yardstick, cookie, seconds))
         reference = (runs[-2][0] + runs[-1][0]) / 2
-        results.append(Result(name, rate, p50, p99, counts.get(name), reference))
+        result = Result(name, rate, p50, p99, counts.get(name), reference)
+        results.append(result)
         print(
-            f"  {name:15} {rate:8.0f} req/s  {rate / reference:5.2f} x the yardstick around it"
+            f"  {name:15} {rate:8.0f} req/s  {result.in_yardsticks:5.2f} x the yardstick around it"
             f"  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms",
             flush=True,
         )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from partnerhub.meetings import services
 from partnerhub.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -418,14 +419,12 @@ def test_another_partnerships_meeting_is_not_found(client, login_as, world, db, 
 
 
 def test_a_partnership_feed_stops_working_when_its_owner_leaves(world, db):
-    from partnerhub.meetings.services import feed_for_token, subscribe
-
-    token = subscribe(db, world.member.user, world.partnership.id, NOW)
-    assert feed_for_token(db, token).user_id == world.member.user.id
+    token = services.subscribe(db, world.member.user, world.partnership.id, NOW)
+    assert services.feed_for_token(db, token).user_id == world.member.user.id
     world.member.left_at = NOW
     db.flush()
-    assert feed_for_token(db, token) is None
-    assert feed_for_token(db, token[:-1]) is None
+    assert services.feed_for_token(db, token) is None
+    assert services.feed_for_token(db, token[:-1]) is None
 
 
 def test_changing_a_series_from_a_date_through_the_form(client, login_as, world, db, base, make):
@@ -518,8 +517,6 @@ def test_the_series_notes_are_kept_and_shown(client, login_as, world, db, base):
 
 
 def test_the_meetings_page_says_since_when_my_feed_of_it_works(client, login_as, world, db, base):
-    from partnerhub.meetings import services
-
     member, offer = world.member.user, "Get a private calendar URL"
     login_as(member)
     services.subscribe(db, member, None, NOW - timedelta(days=60))  # all my meetings: not this
