@@ -21,6 +21,7 @@ from partnerhub.audit.services import record
 from partnerhub.db import utcnow
 from partnerhub.errors import DomainError, NotFound
 from partnerhub.extensions import database
+from partnerhub.links import row_urls
 from partnerhub.partnerships.models import Membership, Partnership
 
 CONTENT_SECURITY_POLICY = (
@@ -236,6 +237,7 @@ def init_app(app: Flask) -> None:
         can=permissions.can,
         csrf_token=csrf_token,
         permissions=permissions,
+        row_urls=row_urls,
         this_page=this_page,
     )
     # Flask-WTF puts its own in both places: macros see the globals, pages their context.
