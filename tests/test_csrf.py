@@ -71,8 +71,9 @@ def test_buttons_carry_the_requests_token_even_when_rendered_before_any_other_fo
 
 
 def test_every_form_of_a_page_carries_the_one_token_a_post_accepts(csrf_app, make, db, login_as):
-    """A page with a button on each row: each form has the request's token (the template
-    helper reads it where Flask-WTF keeps it), and a POST with it is accepted."""
+    """A page with a button on each row: the roster's Remove buttons share one form, which
+    has the request's token (the template helper reads it where Flask-WTF keeps it); each
+    button posts it to its own person, and a POST with it is accepted."""
     facilitator = make.user("Fiona Facilitator")
     partnership = make.partnership(facilitator)
     people = [make.member(partnership) for _ in range(3)]
@@ -81,7 +82,9 @@ def test_every_form_of_a_page_carries_the_one_token_a_post_accepts(csrf_app, mak
     client = login_as(facilitator)
     page = client.get(roster).get_data(as_text=True)
     tokens = re.findall(TOKEN, page)
-    assert len(tokens) > len(people) and len(set(tokens)) == 1
+    assert tokens and set(tokens) == {tokens[0]}
+    removals = re.findall(r'form="remove-member" formaction="([^"]+)"', page)
+    assert {f"{roster}/{person.id}/remove" for person in people} <= set(removals)
     removed = client.post(f"{roster}/{people[0].id}/remove", data={"csrf_token": tokens[0]})
     assert removed.status_code == 302
     db.expire_all()

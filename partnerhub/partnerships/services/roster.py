@@ -117,6 +117,15 @@ class Seating:
     current: list[RosterLine]
     by_agency: dict[int, list[RosterLine]]
     unaffiliated: list[RosterLine]
+    agencies: list[PartnerAgency]
+
+    @property
+    def sections(self) -> list[tuple[PartnerAgency | None, list[RosterLine]]]:
+        """Each agency at the table with its people, then the people of none (if any)."""
+        sections = [(agency, self.by_agency[agency.id]) for agency in self.agencies]
+        if self.unaffiliated:
+            sections.append((None, self.unaffiliated))
+        return sections
 
 
 def seating(members: list[RosterLine], agencies: list[PartnerAgency]) -> Seating:
@@ -126,7 +135,7 @@ def seating(members: list[RosterLine], agencies: list[PartnerAgency]) -> Seating
     unaffiliated = []
     for member in current:
         by_agency.get(member.partner_agency_id, unaffiliated).append(member)
-    return Seating(current, by_agency, unaffiliated)
+    return Seating(current, by_agency, unaffiliated, agencies)
 
 
 def get_membership(session: Session, partnership: Partnership, membership_id: int) -> Membership:
