@@ -105,6 +105,22 @@ def test_removed_agency_keeps_its_history(facilitated, make, db):
     assert "Agencies that left" in page and "Helena Police" in page
 
 
+def test_each_agency_has_its_own_remove_button_in_the_one_form_of_the_page(facilitated, make, db):
+    police = make.agency(facilitated.partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
+    clinic = make.agency(facilitated.partnership, "Helena Clinic", Sector.MENTAL_HEALTH)
+    db.commit()
+    page = facilitated.client.get(facilitated.url("/agencies")).get_data(as_text=True)
+    assert page.count('<form id="remove-agency" method="post">') == 1
+    for agency, name in ((police, "Helena Police"), (clinic, "Helena Clinic")):
+        assert (
+            f'form="remove-agency" formaction="{facilitated.url(f"/agencies/{agency.id}/remove")}"'
+            f' class="btn btn-outline-danger btn-sm"'
+            f' data-confirm="Remove {name} from the partnership?">Remove'
+        ) in page
+        contacts = facilitated.url(f"/agencies/{agency.id}")
+        assert f'href="{contacts}">Contacts<span class="visually-hidden"> of {name}' in page
+
+
 def test_each_agency_is_listed_with_its_own_contacts_and_sector(facilitated, make, db):
     partnership = facilitated.partnership
     police = make.agency(partnership, "Helena Police", Sector.LAW_ENFORCEMENT)
