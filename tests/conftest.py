@@ -430,6 +430,27 @@ def browser_login(page):
     return login
 
 
+class Dialogs:
+    """The questions the page asks with `confirm()`: each next one refused or accepted as the
+    test says, and every one asked kept in `questions`."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.questions: list[str] = []
+
+    def answer_next(self, *, accept: bool) -> None:
+        def answer(dialog) -> None:
+            self.questions.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        self.page.once("dialog", answer)
+
+
+@pytest.fixture
+def dialogs(page):
+    return Dialogs(page)
+
+
 # --- services ---------------------------------------------------------------------------
 
 

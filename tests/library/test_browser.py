@@ -35,23 +35,19 @@ def test_a_member_starts_a_procedure_from_a_library_template(page, browser_login
     ).to_be_visible()
 
 
-def test_removing_a_template_asks_first_and_keeps_it_if_refused(page, browser_login, world, shelf):
+def test_removing_a_template_asks_first_and_keeps_it_if_refused(
+    page, browser_login, dialogs, world, shelf
+):
     browser_login(world.facilitator.user)
     page.goto(f"/partnerships/{world.partnership.id}/library")
     own = page.get_by_role("listitem").filter(
         has=page.get_by_role("heading", name="Helena release form", exact=True)
     )
-    questions: list[str] = []
-
-    def answer(dialog, accept: bool) -> None:
-        questions.append(dialog.message)
-        dialog.accept() if accept else dialog.dismiss()
-
-    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    dialogs.answer_next(accept=False)
     own.get_by_role("button", name="Remove").click()
     expect(own).to_be_visible()
-    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    dialogs.answer_next(accept=True)
     own.get_by_role("button", name="Remove").click()
     expect(page.get_by_text("“Helena release form” is no longer in the library.")).to_be_visible()
     expect(own).to_have_count(0)
-    assert questions == ["Remove “Helena release form” from the library?"] * 2
+    assert dialogs.questions == ["Remove “Helena release form” from the library?"] * 2
