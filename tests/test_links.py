@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from flask import url_for
+from flask import Flask, url_for
 
 from partnerhub.links import row_urls
 
@@ -26,3 +26,12 @@ def test_an_id_the_route_does_not_take_goes_in_the_query_as_url_for_puts_it(app)
         for row_id in IDS:
             assert url(row_id) == url_for("partnerships.roster", partnership_id=3, highlight=row_id)
         assert url(12) == "/partnerships/3/roster?highlight=12"
+
+
+def test_a_route_whose_rows_have_no_one_pattern_is_refused():
+    """The first page has an address of its own: the rows' addresses are not one pattern."""
+    app = Flask(__name__)
+    app.add_url_rule("/pages/", "pages", defaults={"number": 1})
+    app.add_url_rule("/pages/<int:number>", "pages")
+    with app.test_request_context(), pytest.raises(ValueError, match="differ by more than"):
+        row_urls("pages", "number")

@@ -43,7 +43,6 @@ def roster(partnership_id: int):
     return render_template(
         "partnerships/roster.html",
         partnership=partnership,
-        agencies=agencies,
         members=members,
         seating=services.seating(members, agencies),
         coverage=services.sector_coverage(db, partnership, agencies),
