@@ -111,31 +111,25 @@ def _roster_lines() -> Select:
 
 @dataclass
 class Seating:
-    """The people on the roster now, by the agency they represent (one pass, not a filter of
-    everyone per agency)."""
+    """The people on the roster now, and the same people by the agency they represent."""
 
     current: list[RosterLine]
-    by_agency: dict[int, list[RosterLine]]
-    unaffiliated: list[RosterLine]
-    agencies: list[PartnerAgency]
-
-    @property
-    def sections(self) -> list[tuple[PartnerAgency | None, list[RosterLine]]]:
-        """Each agency at the table with its people, then the people of none (if any)."""
-        sections = [(agency, self.by_agency[agency.id]) for agency in self.agencies]
-        if self.unaffiliated:
-            sections.append((None, self.unaffiliated))
-        return sections
+    # each agency at the table with its people, then the people of none (if any)
+    sections: list[tuple[PartnerAgency | None, list[RosterLine]]]
 
 
 def seating(members: list[RosterLine], agencies: list[PartnerAgency]) -> Seating:
-    """Group the current people under the agencies at the table; the rest are unaffiliated."""
+    """Group the current people under the agencies at the table in one pass (not a filter of
+    everyone per agency); the rest are unaffiliated."""
     current = [m for m in members if m.is_active]
     by_agency: dict[int, list[RosterLine]] = {a.id: [] for a in agencies}
     unaffiliated = []
     for member in current:
         by_agency.get(member.partner_agency_id, unaffiliated).append(member)
-    return Seating(current, by_agency, unaffiliated, agencies)
+    sections = [(agency, by_agency[agency.id]) for agency in agencies]
+    if unaffiliated:
+        sections.append((None, unaffiliated))
+    return Seating(current, sections)
 
 
 def get_membership(session: Session, partnership: Partnership, membership_id: int) -> Membership:
