@@ -112,3 +112,19 @@ def test_the_overview_folds_a_run_of_alike_events_into_one_line(client, make, db
     assert recent.index("Added Helena Courts") < recent.index("Ticked the legal advisor")
     assert "Added Helena Health" in recent and "and 2 more like it" in recent
     assert recent.index("Added Helena Schools") < recent.index("Added Helena Police")
+
+
+def test_a_change_no_person_made_is_shown_as_partnerhubs(client, make, db, login_as):
+    fiona = make.user("Fiona Facilitator")
+    partnership = make.partnership(fiona)
+    pid = partnership.id
+    record(db, None, "flag.raise", partnership, "Flagged a renewal", NOW, partnership_id=pid)
+    db.commit()
+    login_as(fiona)
+
+    activity = client.get(f"/partnerships/{pid}/activity").get_data(as_text=True)
+    overview = client.get(f"/partnerships/{pid}").get_data(as_text=True)
+
+    row = activity[activity.index("<tbody>") : activity.index("Flagged a renewal")]
+    assert "<td>PartnerHub</td>" in row and "Fiona Facilitator" not in row
+    assert "· PartnerHub: Flagged a renewal" in overview
