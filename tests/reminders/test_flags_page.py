@@ -112,6 +112,7 @@ def test_each_note_is_labelled_and_asked_for_only_when_acknowledging(client, db,
     for flag in (first, second):
         assert f'<label class="form-label" for="note-{flag.id}">' in page
         assert f'id="note-{flag.id}"' in page
+        assert f'action="/partnerships/{partnership.id}/flags/{flag.id}/acknowledge"' in page
     assert 'for="note"' not in page and 'id="csrf_token"' not in page
     assert page.count('<details class="mt-2">') == 2  # closed: no open required boxes
 
