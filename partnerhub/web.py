@@ -13,6 +13,7 @@ from flask import Flask, Response, abort, current_app, flash, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -54,7 +55,8 @@ def load_partnership(
 @cache
 def _membership_of_viewer(loading: tuple[ORMOption, ...]) -> Select:
     # built once per set of options: every partnership page runs it, and building it took
-    # longer than running it
+    # longer than running it. The membership's user is the viewer, already in the session:
+    # joining the users again cost a sixth of the statement.
     return (
         select(Partnership, Membership)
         .join(Membership, Membership.partnership_id == Partnership.id)
@@ -63,7 +65,7 @@ def _membership_of_viewer(loading: tuple[ORMOption, ...]) -> Select:
             Membership.user_id == bindparam("user_id"),
             Membership.left_at.is_(None),
         )
-        .options(*loading)
+        .options(lazyload(Membership.user), *loading)
     )
 
 
