@@ -65,10 +65,12 @@ def offset_of(number: int, per_page: int = PER_PAGE) -> int:
 def page_of(
     session: Session, query: Select, number: int, per_page: int = PER_PAGE, param: str = "page"
 ) -> Page:
-    """Page `number` of the ORM query's rows, in one statement. A collection may be joined in:
-    the page is still of the query's own rows (SQLAlchemy limits them in a subquery)."""
+    """Page `number` of the ORM query's rows, in one statement: its objects when it selects one
+    entity, else its rows. A collection may be joined in: the page is still of the query's own
+    rows (SQLAlchemy limits them in a subquery)."""
     page = query.limit(per_page + 1).offset(offset_of(number, per_page))
-    rows = session.scalars(page).unique().all()
+    result = session.execute(page).unique()
+    rows = (result.scalars() if len(query.column_descriptions) == 1 else result).all()
     return Page(list(rows[:per_page]), number, len(rows) > per_page, param)
 
 

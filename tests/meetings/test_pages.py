@@ -320,6 +320,42 @@ def test_action_items_and_overdue_ones_on_the_dashboard(client, login_as, world,
     assert 'My open action items</h2>\n\n<p class="text-muted">None.</p>' in mine
 
 
+def test_each_action_item_names_its_owner_agency_and_meeting(client, login_as, db, make):
+    fiona = make.user("Fiona Facilitator")
+    partnership = make.partnership(fiona, timezone="America/Denver")
+    pid = partnership.id
+    police = make.agency(partnership, "Helena Police")
+    officer = make.member(partnership, make.user("Olive Officer"), agency=police)
+    make.meeting(partnership)  # so the meeting's id is not the item's
+    held = make.meeting(partnership, datetime(2026, 3, 11, 2, tzinfo=UTC))  # 10 Mar in Helena
+    drafted = ActionItem(
+        partnership_id=pid,
+        meeting_id=held.id,
+        title="Draft MOU",
+        owner_membership_id=officer.id,
+        owner_agency_id=police.id,
+    )
+    called = ActionItem(partnership_id=pid, title="Call the courts", owner_agency_id=police.id)
+    db.add_all([drafted, called])
+    db.commit()
+
+    page = login_as(fiona).get(f"/partnerships/{pid}/action-items").get_data(as_text=True)
+    rows = {
+        title: row
+        for row in page.split("<tr")[2:]
+        for title in ("Draft MOU", "Call the courts")
+        if title in row
+    }
+
+    assert "Olive Officer" in rows["Draft MOU"] and "Helena Police" in rows["Draft MOU"]
+    assert f'<a href="/partnerships/{pid}/meetings/{held.id}">10 Mar 2026</a>' in rows["Draft MOU"]
+    assert "Helena Police" in rows["Call the courts"] and "Olive" not in rows["Call the courts"]
+    assert "None" not in rows["Call the courts"] and "/meetings/" not in rows["Call the courts"]
+    for item in (drafted, called):
+        action = f'action="/partnerships/{pid}/action-items/{item.id}/status"'
+        assert action in rows[item.title]
+
+
 def test_minutes_of_a_meeting_not_yet_held_cannot_be_final(client, login_as, world, db, base, make):
     meeting = make.meeting(world.partnership, NOW + timedelta(minutes=30))
     db.commit()
