@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.models import AuditEvent
@@ -61,15 +61,20 @@ def partnership_events(
     """One partnership's audit events, newest first: `limit` of them after the first `offset`,
     each a row of its id, at, actor_id, actor (the name shown), action, object_type and
     summary."""
-    query = (
-        select(*_ACTIVITY_COLUMNS)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.partnership_id == partnership_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.execute(query))
+    parameters = {"partnership_id": partnership_id, "limit": limit, "offset": offset}
+    return list(session.execute(_PARTNERSHIP_EVENTS, parameters))
+
+
+# built once: building the statement and its key in SQLAlchemy's cache at each read took two
+# fifths of the read's time
+_PARTNERSHIP_EVENTS = (
+    select(*_ACTIVITY_COLUMNS)
+    .outerjoin(User, User.id == AuditEvent.actor_id)
+    .where(AuditEvent.partnership_id == bindparam("partnership_id"))
+    .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
 
 
 # Events of one kind by one person this close together read as one line.
