@@ -399,11 +399,7 @@ def _signing_columns():
 def agreement_rows(session: Session, partnership_id: int, today: date) -> list[AgreementRow]:
     """Every agreement of the partnership with its status, the most pressing first, in one
     query: signatures are counted in SQL, never loaded."""
-    rows = session.execute(
-        select(Agreement, *_signing_columns())
-        .where(Agreement.partnership_id == partnership_id)
-        .options(*WITHOUT_TEXT)
-    )
+    rows = session.execute(_agreement_rows(), {"partnership_id": partnership_id})
     listed = []
     for agreement, parties, signed, renewed in rows:
         signing = Signing(parties, signed, renewed)
@@ -415,6 +411,16 @@ def agreement_rows(session: Session, partnership_id: int, today: date) -> list[A
             term_end(row.agreement, today) or date.max,
             row.agreement.title.lower(),
         ),
+    )
+
+
+@cache
+def _agreement_rows() -> sa.Select:
+    # built once: building it and its key in SQLAlchemy's cache took longer than running it
+    return (
+        select(Agreement, *_signing_columns())
+        .where(Agreement.partnership_id == sa.bindparam("partnership_id"))
+        .options(*WITHOUT_TEXT)
     )
 
 

@@ -15,7 +15,16 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import url_for
-from sqlalchemy import CompoundSelect, Row, Select, String, literal, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    Select,
+    String,
+    bindparam,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, lazyload
 
 from partnerhub.audit.services import record
@@ -121,12 +130,18 @@ def resolve_flags(
 
 def partnership_flags(session: Session, partnership_id: int) -> list[Flag]:
     """A partnership's flags not yet resolved: open ones first, then acknowledged, by date."""
-    flags = session.scalars(
-        select(Flag)
-        .where(Flag.partnership_id == partnership_id, Flag.resolved_at.is_(None))
-        .order_by(Flag.due_on, Flag.id)
-    ).all()
+    flags = session.scalars(_unresolved(), {"partnership_id": partnership_id}).all()
     return sorted(flags, key=lambda f: not f.is_open)
+
+
+@cache
+def _unresolved() -> Select:
+    # built once: building it and its key in SQLAlchemy's cache cost more than running it
+    return (
+        select(Flag)
+        .where(Flag.partnership_id == bindparam("partnership_id"), Flag.resolved_at.is_(None))
+        .order_by(Flag.due_on, Flag.id)
+    )
 
 
 def acknowledge(

@@ -28,14 +28,22 @@ from partnerhub.partnerships.services.partnerships import local_today
 
 def active_agencies(session: Session, partnership: Partnership) -> list[PartnerAgency]:
     """The agencies at the table now, by name."""
-    return list(
-        session.scalars(
-            select(PartnerAgency)
-            .join(PartnerAgency.organization)
-            .where(PartnerAgency.partnership_id == partnership.id, PartnerAgency.left_on.is_(None))
-            .options(contains_eager(PartnerAgency.organization))  # the join that sorts, once
-            .order_by(Organization.name)
+    return list(session.scalars(_active_agencies(), {"partnership_id": partnership.id}))
+
+
+@cache
+def _active_agencies() -> Select:
+    # built once, as are this module's other reads of a page: building a statement and
+    # working out its key in SQLAlchemy's cache cost more than running it
+    return (
+        select(PartnerAgency)
+        .join(PartnerAgency.organization)
+        .where(
+            PartnerAgency.partnership_id == bindparam("partnership_id"),
+            PartnerAgency.left_on.is_(None),
         )
+        .options(contains_eager(PartnerAgency.organization))  # the join that sorts, once
+        .order_by(Organization.name)
     )
 
 
@@ -91,14 +99,18 @@ def _agency_lines() -> Select:
 
 def former_agencies(session: Session, partnership: Partnership) -> list[PartnerAgency]:
     """Agencies that left the table, most recent first."""
-    return list(
-        session.scalars(
-            select(PartnerAgency)
-            .where(
-                PartnerAgency.partnership_id == partnership.id, PartnerAgency.left_on.is_not(None)
-            )
-            .order_by(PartnerAgency.left_on.desc())
+    return list(session.scalars(_former_agencies(), {"partnership_id": partnership.id}))
+
+
+@cache
+def _former_agencies() -> Select:
+    return (
+        select(PartnerAgency)
+        .where(
+            PartnerAgency.partnership_id == bindparam("partnership_id"),
+            PartnerAgency.left_on.is_not(None),
         )
+        .order_by(PartnerAgency.left_on.desc())
     )
 
 
@@ -356,10 +368,7 @@ def sector_coverage(
     if agencies is None:
         agencies = active_agencies(session, partnership)
     absences = {
-        a.sector: a
-        for a in session.scalars(
-            select(SectorAbsence).where(SectorAbsence.partnership_id == partnership.id)
-        )
+        a.sector: a for a in session.scalars(_absences(), {"partnership_id": partnership.id})
     }
     return [
         SectorCoverage(
@@ -369,6 +378,11 @@ def sector_coverage(
         )
         for sector in CORE_SECTORS
     ]
+
+
+@cache
+def _absences() -> Select:
+    return select(SectorAbsence).where(SectorAbsence.partnership_id == bindparam("partnership_id"))
 
 
 def record_absence(

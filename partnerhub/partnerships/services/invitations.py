@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
@@ -27,16 +28,20 @@ INVITATION_VALID_FOR = timedelta(days=7)
 
 def pending_invitations(session: Session, partnership: Partnership) -> list[Invitation]:
     """Invitations neither accepted nor revoked (expired ones too, so they can be resent)."""
-    return list(
-        session.scalars(
-            select(Invitation)
-            .where(
-                Invitation.partnership_id == partnership.id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-            )
-            .order_by(Invitation.created_at.desc())
+    return list(session.scalars(_pending_invitations(), {"partnership_id": partnership.id}))
+
+
+@cache
+def _pending_invitations() -> Select:
+    # built once: building it and its key in SQLAlchemy's cache cost more than running it
+    return (
+        select(Invitation)
+        .where(
+            Invitation.partnership_id == bindparam("partnership_id"),
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
         )
+        .order_by(Invitation.created_at.desc())
     )
 
 

@@ -50,12 +50,16 @@ class FlowData:
 
 def partnership_flows(session: Session, partnership_id: int) -> list[InformationFlow]:
     """The matrix rows, grouped by sending agency."""
-    return list(
-        session.scalars(
-            select(InformationFlow)
-            .where(InformationFlow.partnership_id == partnership_id)
-            .order_by(InformationFlow.from_agency_id, InformationFlow.id)
-        ).unique()
+    return list(session.scalars(_flows(), {"partnership_id": partnership_id}).unique())
+
+
+@cache
+def _flows() -> Select:
+    # built once: building it and its key in SQLAlchemy's cache cost more than running it
+    return (
+        select(InformationFlow)
+        .where(InformationFlow.partnership_id == bindparam("partnership_id"))
+        .order_by(InformationFlow.from_agency_id, InformationFlow.id)
     )
 
 

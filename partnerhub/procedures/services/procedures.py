@@ -50,13 +50,24 @@ def review_date_after(start: date, months: int) -> date:
 
 def active_agencies(session: Session, partnership_id: int) -> list[PartnerAgency]:
     """The agencies at the table today, by name (read once by a page that shares its reads)."""
-    query = (
-        select(PartnerAgency)
-        .where(PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None))
-        .order_by(PartnerAgency.id)
-    )
+    parameters = {"partnership_id": partnership_id}
     return shared(
-        session, ("open agencies", partnership_id), lambda: list(session.scalars(query).unique())
+        session,
+        ("open agencies", partnership_id),
+        lambda: list(session.scalars(_open_agencies(), parameters).unique()),
+    )
+
+
+@cache
+def _open_agencies() -> Select:
+    # built once: building it and its key in SQLAlchemy's cache cost more than running it
+    return (
+        select(PartnerAgency)
+        .where(
+            PartnerAgency.partnership_id == bindparam("partnership_id"),
+            PartnerAgency.left_on.is_(None),
+        )
+        .order_by(PartnerAgency.id)
     )
 
 
