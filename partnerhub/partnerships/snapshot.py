@@ -15,9 +15,10 @@ from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from partnerhub.db import among
 from partnerhub.partnerships.models import Partnership
 from partnerhub.partnerships.registry import FACT_DAY, registry
 
@@ -80,6 +81,13 @@ def fact_values(row) -> dict[str, Any]:
     return {name: row._mapping[name] for name in registry.facts}
 
 
+@cache
+def _facts_of(columns: tuple) -> Select:
+    # built once for the registered facts: building it and its key in SQLAlchemy's cache
+    # took longer than running it
+    return select(Partnership.id, *columns).where(among(Partnership.id, "partnership_ids"))
+
+
 def facts_key(partnership_ids, today: date) -> tuple:
     return ("facts", frozenset(partnership_ids), today)
 
@@ -90,8 +98,8 @@ def facts(session: Session, partnership_ids, today: date) -> dict[int, dict[str,
     ids = frozenset(partnership_ids)
 
     def load():
-        query = select(Partnership.id, *fact_columns()).where(Partnership.id.in_(ids))
-        rows = session.execute(query, fact_parameters(today))
+        parameters = {"partnership_ids": list(ids), **fact_parameters(today)}
+        rows = session.execute(_facts_of(fact_columns()), parameters)
         return {row.id: fact_values(row) for row in rows}
 
     return shared(session, facts_key(ids, today), load)
