@@ -355,13 +355,23 @@ LIST_ORDER = (
 
 def get_agreement(session: Session, partnership_id: int, agreement_id: int) -> Agreement | None:
     """The partnership's agreement with its parties, signatures and documents, or None."""
-    query = (
+    parameters = {"agreement_id": agreement_id, "partnership_id": partnership_id}
+    return session.scalars(_agreement_in_detail(), parameters).one_or_none()
+
+
+@cache
+def _agreement_in_detail() -> sa.Select:
+    # built once: building it, its loading options and their keys in SQLAlchemy's cache took
+    # longer than running it and its loads
+    return (
         select(Agreement)
-        .where(Agreement.id == agreement_id, Agreement.partnership_id == partnership_id)
+        .where(
+            Agreement.id == sa.bindparam("agreement_id"),
+            Agreement.partnership_id == sa.bindparam("partnership_id"),
+        )
         .options(*DETAIL_LOAD)
         .execution_options(populate_existing=True)
     )
-    return session.scalars(query).one_or_none()
 
 
 @dataclass(frozen=True)
