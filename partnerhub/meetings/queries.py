@@ -49,22 +49,38 @@ ACTION_ITEM_OWNERS_JOINED = (
 
 def members_of(session: Session, partnership_id: int) -> list[Membership]:
     """The partnership's active members with their agencies, by name."""
-    members = session.scalars(
-        select(Membership)
-        .where(Membership.partnership_id == partnership_id, Membership.left_at.is_(None))
-        .options(joinedload(Membership.partner_agency))
-    ).all()
+    members = session.scalars(_members(), {"partnership_id": partnership_id}).all()
     return sorted(members, key=lambda m: m.user.name.lower())
+
+
+# The reads the pages make at every request are built once, their values bound at each read:
+# building a statement and working out its key in SQLAlchemy's cache cost more than running
+# most of them (one meeting's page built five, 0.2 ms of keys alone).
+
+
+@cache
+def _members() -> Select:
+    return (
+        select(Membership)
+        .where(
+            Membership.partnership_id == bindparam("partnership_id"), Membership.left_at.is_(None)
+        )
+        .options(joinedload(Membership.partner_agency))
+    )
 
 
 def agencies_of(session: Session, partnership_id: int) -> list[PartnerAgency]:
     """The agencies at the partnership's table now."""
-    agencies = session.scalars(
-        select(PartnerAgency).where(
-            PartnerAgency.partnership_id == partnership_id, PartnerAgency.left_on.is_(None)
-        )
-    ).all()
+    agencies = session.scalars(_agencies(), {"partnership_id": partnership_id}).all()
     return sorted(agencies, key=lambda a: a.organization.name.lower())
+
+
+@cache
+def _agencies() -> Select:
+    return select(PartnerAgency).where(
+        PartnerAgency.partnership_id == bindparam("partnership_id"),
+        PartnerAgency.left_on.is_(None),
+    )
 
 
 @dataclass
@@ -78,19 +94,23 @@ class MeetingsOverview:
 
 def review_subjects(session: Session, partnership_id: int) -> list[tuple[str, str]]:
     """What a review item can be about: the partnership's procedures, then its agreements."""
+    rows = session.execute(_review_subjects(), {"partnership_id": partnership_id})
+    return [(f"{kind}:{id_}", f"{kind.capitalize()}: {title}") for kind, id_, title in rows]
+
+
+@cache
+def _review_subjects() -> Select:
+    partnership = bindparam("partnership_id")
     procedures = select(literal("procedure").label("kind"), Procedure.id, Procedure.title).where(
-        Procedure.partnership_id == partnership_id
+        Procedure.partnership_id == partnership
     )
     agreements = select(literal("agreement").label("kind"), Agreement.id, Agreement.title).where(
-        Agreement.partnership_id == partnership_id
+        Agreement.partnership_id == partnership
     )
     both = union_all(procedures, agreements).subquery()
-    rows = session.execute(
-        select(both.c.kind, both.c.id, both.c.title).order_by(
-            both.c.kind.desc(), both.c.title, both.c.id
-        )
+    return select(both.c.kind, both.c.id, both.c.title).order_by(
+        both.c.kind.desc(), both.c.title, both.c.id
     )
-    return [(f"{kind}:{id_}", f"{kind.capitalize()}: {title}") for kind, id_, title in rows]
 
 
 # A list of meetings shows neither a meeting's series (joined by default) nor its reminders.
@@ -174,30 +194,28 @@ def meeting_in(session: Session, partnership_id: int, meeting_id: int) -> Meetin
     The minutes and their few revisions come joined to the meeting's row, the previous
     meeting as two columns of it; the agenda (with presenters and proposers joined) and the
     attendance take one query each."""
-    return (
-        session.scalars(
-            select(Meeting)
-            .where(Meeting.id == meeting_id, Meeting.partnership_id == partnership_id)
-            .options(*_meeting_page_load())
-        )
-        .unique()
-        .first()
-    )
+    parameters = {"meeting_id": meeting_id, "partnership_id": partnership_id}
+    return session.scalars(_meeting_page(), parameters).unique().first()
 
 
 @cache
-def _meeting_page_load() -> tuple:
-    """The loader options of `meeting_in`, built once: the alias of the meeting before and its
-    subqueries cost more to set up than running the query."""
+def _meeting_page() -> Select:
     prior = aliased(Meeting)
     return (
-        selectinload(Meeting.agenda_items).options(
-            joinedload(AgendaItem.presenter), joinedload(AgendaItem.proposed_by)
-        ),
-        selectinload(Meeting.attendances),
-        joinedload(Meeting.minutes).joinedload(Minutes.revisions),
-        with_expression(Meeting.previous_id, _previous(prior.id, prior)),
-        with_expression(Meeting.previous_starts_at, _previous(prior.starts_at, prior)),
+        select(Meeting)
+        .where(
+            Meeting.id == bindparam("meeting_id"),
+            Meeting.partnership_id == bindparam("partnership_id"),
+        )
+        .options(
+            selectinload(Meeting.agenda_items).options(
+                joinedload(AgendaItem.presenter), joinedload(AgendaItem.proposed_by)
+            ),
+            selectinload(Meeting.attendances),
+            joinedload(Meeting.minutes).joinedload(Minutes.revisions),
+            with_expression(Meeting.previous_id, _previous(prior.id, prior)),
+            with_expression(Meeting.previous_starts_at, _previous(prior.starts_at, prior)),
+        )
     )
 
 
@@ -222,13 +240,16 @@ def action_item_in(session: Session, partnership_id: int, item_id: int) -> Actio
 
 
 def meeting_action_items(session: Session, meeting_id: int) -> list[ActionItem]:
-    return list(
-        session.scalars(
-            select(ActionItem)
-            .where(ActionItem.meeting_id == meeting_id)
-            .options(*ACTION_ITEM_OWNERS_JOINED)
-            .order_by(ActionItem.id)
-        )
+    return list(session.scalars(_meeting_action_items(), {"meeting_id": meeting_id}))
+
+
+@cache
+def _meeting_action_items() -> Select:
+    return (
+        select(ActionItem)
+        .where(ActionItem.meeting_id == bindparam("meeting_id"))
+        .options(*ACTION_ITEM_OWNERS_JOINED)
+        .order_by(ActionItem.id)
     )
 
 
@@ -532,6 +553,18 @@ def upcoming_across(
 ) -> list[tuple[Meeting, AttendanceStatus | None]]:
     """The next `limit` scheduled meetings of these partnerships, each with the answer one of
     `membership_ids` gave to it, in one statement."""
+    parameters = {
+        "membership_ids": list(membership_ids),
+        "partnership_ids": list(partnership_ids),
+        "now": now,
+        "limit": limit,
+    }
+    rows = session.execute(_upcoming_across(), parameters).all()
+    return [(meeting, answer) for meeting, answer in rows]
+
+
+@cache
+def _upcoming_across() -> Select:
     my_answer = (
         select(Attendance.status)
         .where(
@@ -540,30 +573,31 @@ def upcoming_across(
         .limit(1)
         .scalar_subquery()
     )
-    rows = session.execute(
+    return (
         select(Meeting, my_answer)
         .where(
             among(Meeting.partnership_id, "partnership_ids"),
             Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.ends_at >= now,
+            Meeting.ends_at >= bindparam("now"),
         )
         .order_by(Meeting.starts_at, Meeting.id)
-        .limit(limit),
-        {"membership_ids": list(membership_ids), "partnership_ids": list(partnership_ids)},
-    ).all()
-    return [(meeting, answer) for meeting, answer in rows]
+        .limit(bindparam("limit"))
+    )
 
 
 def open_action_items_of(session: Session, membership_ids: list[int]) -> list[ActionItem]:
     """The open action items these memberships own, soonest due first, in one statement."""
-    return list(
-        session.scalars(
-            select(ActionItem)
-            .where(
-                among(ActionItem.owner_membership_id, "membership_ids"),
-                ActionItem.status == ActionItemStatus.OPEN,
-            )
-            .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id),
-            {"membership_ids": list(membership_ids)},
+    parameters = {"membership_ids": list(membership_ids)}
+    return list(session.scalars(_open_action_items_of(), parameters))
+
+
+@cache
+def _open_action_items_of() -> Select:
+    return (
+        select(ActionItem)
+        .where(
+            among(ActionItem.owner_membership_id, "membership_ids"),
+            ActionItem.status == ActionItemStatus.OPEN,
         )
+        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
     )
