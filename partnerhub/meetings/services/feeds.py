@@ -4,10 +4,11 @@ subscribe to."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
@@ -62,11 +63,7 @@ def _active(user: User, partnership_id: int | None) -> tuple:
 
 def feed_for_token(session: Session, raw: str) -> CalendarFeed | None:
     """The active feed a URL token opens, while its owner may still see what it shows."""
-    feed = session.scalar(
-        select(CalendarFeed).where(
-            CalendarFeed.token_hash == token_digest(raw), CalendarFeed.revoked_at.is_(None)
-        )
-    )
+    feed = session.scalar(_feed_of_token(), {"token_hash": token_digest(raw)})
     if feed is None or not feed.user.is_active:
         return None
     if feed.partnership_id is not None and not session.scalar(
@@ -78,6 +75,17 @@ def feed_for_token(session: Session, raw: str) -> CalendarFeed | None:
     ):
         return None
     return feed
+
+
+# A calendar program asks for its feed again and again: the statements of each ask are built
+# once, as building them and their keys in SQLAlchemy's cache cost more than running them.
+
+
+@cache
+def _feed_of_token() -> Select:
+    return select(CalendarFeed).where(
+        CalendarFeed.token_hash == bindparam("token_hash"), CalendarFeed.revoked_at.is_(None)
+    )
 
 
 # Past meetings a feed keeps unless configured (PARTNERHUB_CALENDAR_HISTORY_MONTHS).
@@ -112,7 +120,27 @@ def feed_version(
     session: Session, feed: CalendarFeed, now: datetime, months: int = HISTORY_MONTHS
 ) -> FeedVersion:
     """The feed's version, in one cheap query (no meeting is loaded)."""
+    parameters = {
+        "partnership_id": feed.partnership_id,
+        "user_id": feed.user_id,
+        "since": history_start(now, months),
+    }
+    of_partnership = feed.partnership_id is not None
     count, ids, sequences, changed, renamed = session.execute(
+        _feed_version(of_partnership), parameters
+    ).one()
+    latest = max((moment for moment in (changed, renamed) if moment is not None), default=None)
+    return FeedVersion(count, int(ids), int(sequences), latest)
+
+
+@cache
+def _feed_version(of_partnership: bool) -> Select:
+    scope = (
+        Meeting.partnership_id == bindparam("partnership_id")
+        if of_partnership
+        else _partnerships_of(bindparam("user_id"))
+    )
+    return (
         select(
             func.count(Meeting.id),
             func.coalesce(func.sum(Meeting.id), 0),
@@ -121,10 +149,8 @@ def feed_version(
             func.max(Partnership.updated_at),
         )
         .join(Partnership, Partnership.id == Meeting.partnership_id)
-        .where(_feed_scope(feed), Meeting.starts_at >= history_start(now, months))
-    ).one()
-    latest = max((moment for moment in (changed, renamed) if moment is not None), default=None)
-    return FeedVersion(count, int(ids), int(sequences), latest)
+        .where(scope, Meeting.starts_at >= bindparam("since"))
+    )
 
 
 def _feed_scope(feed: CalendarFeed):
