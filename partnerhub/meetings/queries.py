@@ -127,24 +127,37 @@ def meetings_overview(
         {"partnership_id": partnership_id, "membership_id": membership_id, "now": now},
     ).all()
     past = page_of(
-        session,
-        select(Meeting)
-        .where(Meeting.partnership_id == partnership_id, Meeting.ends_at < now)
-        .options(*_AS_LISTED)
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()),
-        past_page,
+        session, _past(), past_page, parameters={"partnership_id": partnership_id, "now": now}
     )
-    series = session.scalars(
-        select(MeetingSeries)
-        .where(MeetingSeries.partnership_id == partnership_id)
-        .order_by(MeetingSeries.starts_on)
-    ).all()
+    series = session.scalars(_series(), {"partnership_id": partnership_id}).all()
     return MeetingsOverview(
         upcoming=[meeting for meeting, _, _ in upcoming],
         past=past,
         series=list(series),
         agenda_counts={meeting.id: count for meeting, count, _ in upcoming},
         my_answers={meeting.id: answer for meeting, _, answer in upcoming if answer is not None},
+    )
+
+
+@cache
+def _past() -> Select:
+    return (
+        select(Meeting)
+        .where(
+            Meeting.partnership_id == bindparam("partnership_id"),
+            Meeting.ends_at < bindparam("now"),
+        )
+        .options(*_AS_LISTED)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+
+
+@cache
+def _series() -> Select:
+    return (
+        select(MeetingSeries)
+        .where(MeetingSeries.partnership_id == bindparam("partnership_id"))
+        .order_by(MeetingSeries.starts_on)
     )
 
 

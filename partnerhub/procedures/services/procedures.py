@@ -110,27 +110,41 @@ def procedures_page(session: Session, partnership_id: int, number: int) -> Page[
     """A page of the partnership's procedures (retired last, by title) with what the list
     shows of their versions: statuses, dates and sign-offs, not their texts. The versions
     come joined to their procedures, and their sign-offs in a second statement."""
+    return page_of(session, _listed(), number, parameters={"partnership_id": partnership_id})
+
+
+@cache
+def _listed() -> Select:
+    # built once: building it, its loading options and their keys in SQLAlchemy's cache took
+    # longer than running it
     versions = joinedload(Procedure.versions).options(WITHOUT_TEXT, _WHICH_AGENCIES_SIGNED)
-    return page_of(
-        session,
+    return (
         select(Procedure)
-        .where(Procedure.partnership_id == partnership_id)
+        .where(Procedure.partnership_id == bindparam("partnership_id"))
         .options(versions)
-        .order_by(Procedure.retired_at.is_not(None), Procedure.title, Procedure.id),
-        number,
+        .order_by(Procedure.retired_at.is_not(None), Procedure.title, Procedure.id)
     )
 
 
 def get_procedure(session: Session, partnership_id: int, procedure_id: int) -> Procedure:
     """One procedure of this partnership with its history; NotFound across partnerships."""
-    procedure = session.scalars(
-        select(Procedure)
-        .where(Procedure.id == procedure_id, Procedure.partnership_id == partnership_id)
-        .options(_with_history())
-    ).first()
+    parameters = {"procedure_id": procedure_id, "partnership_id": partnership_id}
+    procedure = session.scalars(_with_its_history(), parameters).first()
     if procedure is None:
         raise NotFound("There is no such procedure in this partnership.")
     return procedure
+
+
+@cache
+def _with_its_history() -> Select:
+    return (
+        select(Procedure)
+        .where(
+            Procedure.id == bindparam("procedure_id"),
+            Procedure.partnership_id == bindparam("partnership_id"),
+        )
+        .options(_with_history())
+    )
 
 
 def get_version(procedure: Procedure, number: int) -> ProcedureVersion:
