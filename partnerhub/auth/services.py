@@ -7,10 +7,11 @@ import secrets
 import zoneinfo
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
@@ -143,9 +144,7 @@ def start_session(
 
 def session_user(session: Session, raw_token: str, now: datetime) -> User | None:
     """The user behind a live login session; idle sessions slide forward, expired ones end."""
-    login = session.scalar(
-        select(UserSession).where(UserSession.token_hash == token_digest(raw_token))
-    )
+    login = session.scalar(_login_of_token(), {"token_hash": token_digest(raw_token)})
     if login is None or login.expires_at <= now or not login.user.is_active:
         return None
     if now - login.last_seen_at > _SLIDE_AFTER:
@@ -155,6 +154,13 @@ def session_user(session: Session, raw_token: str, now: datetime) -> User | None
         session.commit()
     login.user.current_session_token = raw_token
     return login.user
+
+
+@cache
+def _login_of_token() -> Select:
+    # built once, as every logged-in request runs it: building it and its key in SQLAlchemy's
+    # cache took as long as running it
+    return select(UserSession).where(UserSession.token_hash == bindparam("token_hash"))
 
 
 def end_session(session: Session, raw_token: str) -> None:
