@@ -294,22 +294,28 @@ def action_items_page(
     return page_of(session, query, number, parameters=parameters)
 
 
+def with_owner_names(query: Select) -> Select:
+    """A query of action items with two columns more: the owner's name (`owner`) and the
+    owning agency's name (`agency`), each None when the item has none."""
+    owner, owner_user = aliased(Membership), aliased(User)
+    agency, organization = aliased(PartnerAgency), aliased(Organization)
+    return (
+        query.add_columns(owner_user.name.label("owner"), organization.name.label("agency"))
+        .outerjoin(owner, owner.id == ActionItem.owner_membership_id)
+        .outerjoin(owner_user, owner_user.id == owner.user_id)
+        .outerjoin(agency, agency.id == ActionItem.owner_agency_id)
+        .outerjoin(organization, organization.id == agency.organization_id)
+    )
+
+
 @cache
 def _action_item_lines(of_status: bool, of_owner: bool) -> Select:
     # built once for each filter: building it at each read took longer than running it. The
     # names a line shows come beside the item: joining the owner, the agency and the meeting
     # as objects took twice as long as the item and three names.
     query = (
-        select(
-            ActionItem,
-            User.name.label("owner"),
-            Organization.name.label("agency"),
-            Meeting.starts_at.label("meeting_at"),
-        )
-        .outerjoin(Membership, Membership.id == ActionItem.owner_membership_id)
-        .outerjoin(User, User.id == Membership.user_id)
-        .outerjoin(PartnerAgency, PartnerAgency.id == ActionItem.owner_agency_id)
-        .outerjoin(Organization, Organization.id == PartnerAgency.organization_id)
+        with_owner_names(select(ActionItem))
+        .add_columns(Meeting.starts_at.label("meeting_at"))
         .outerjoin(Meeting, Meeting.id == ActionItem.meeting_id)
         .where(ActionItem.partnership_id == bindparam("partnership_id"))
         .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)

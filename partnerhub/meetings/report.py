@@ -7,9 +7,8 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from partnerhub.auth.models import User
 from partnerhub.meetings.models import (
     ActionItem,
     ActionItemStatus,
@@ -18,8 +17,8 @@ from partnerhub.meetings.models import (
     Meeting,
     MeetingStatus,
 )
-from partnerhub.meetings.queries import agencies_present
-from partnerhub.partnerships.models import Membership, Organization, PartnerAgency, Partnership
+from partnerhub.meetings.queries import agencies_present, with_owner_names
+from partnerhub.partnerships.models import Organization, PartnerAgency, Partnership
 from partnerhub.report.registry import Figures, Period, Table, percent, report_section
 
 
@@ -153,23 +152,16 @@ def trend(by_quarter: list[list[int]]) -> str:
 @report_section("action_items", "Action items", order=50)
 def action_items(session: Session, partnership: Partnership, period: Period) -> Figures:
     """Action items opened and done in the period, and those still open at its end."""
-    owner, owner_user = aliased(Membership), aliased(User)
-    agency, organization = aliased(PartnerAgency), aliased(Organization)
+    listed = select(
+        ActionItem.title,
+        ActionItem.status,
+        ActionItem.due_on,
+        ActionItem.created_at,
+        ActionItem.completed_at,
+        ActionItem.updated_at,
+    )
     items = session.execute(
-        select(
-            ActionItem.title,
-            ActionItem.status,
-            ActionItem.due_on,
-            ActionItem.created_at,
-            ActionItem.completed_at,
-            ActionItem.updated_at,
-            owner_user.name.label("owner"),
-            organization.name.label("agency"),
-        )
-        .outerjoin(owner, owner.id == ActionItem.owner_membership_id)
-        .outerjoin(owner_user, owner_user.id == owner.user_id)
-        .outerjoin(agency, agency.id == ActionItem.owner_agency_id)
-        .outerjoin(organization, organization.id == agency.organization_id)
+        with_owner_names(listed)
         .where(ActionItem.partnership_id == partnership.id, ActionItem.created_at < period.end_at)
         .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
     ).all()
