@@ -7,6 +7,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -43,9 +44,16 @@ def questions_page(
 ) -> Page[Question]:
     """One page of the partnership's questions: open ones oldest first, then answered ones
     latest first."""
+    parameters = {"partnership_id": partnership_id, "status": status}
+    return page_of(session, _listed(status is not None), number, parameters=parameters)
+
+
+@cache
+def _listed(of_status: bool) -> sa.Select:
+    # built once for each filter, as a page's reads are (see `pagination.page_of`)
     query = (
         sa.select(Question)
-        .where(Question.partnership_id == partnership_id)
+        .where(Question.partnership_id == sa.bindparam("partnership_id"))
         .options(*_with_people())
         .order_by(
             Question.status == QuestionStatus.ANSWERED,
@@ -54,9 +62,9 @@ def questions_page(
             Question.id,
         )
     )
-    if status is not None:
-        query = query.where(Question.status == status)
-    return page_of(session, query, number)
+    if of_status:
+        query = query.where(Question.status == sa.bindparam("status"))
+    return query
 
 
 @dataclass(frozen=True)
