@@ -36,7 +36,7 @@ blueprint = Blueprint("notifications", __name__)
 # --- reminders: email preferences, one-click unsubscribe, flags, who receives what ----------
 
 add_tab(
-    "Flags", "notifications.flags", order=80, section="act", covers=("notifications.acknowledge",)
+    "Flags", "notifications.flags", order=82, section="act", covers=("notifications.acknowledge",)
 )
 
 
