@@ -426,7 +426,6 @@ def agreement_rows(session: Session, partnership_id: int, today: date) -> list[A
 
 @cache
 def _agreement_rows() -> sa.Select:
-    # built once: building it and its key in SQLAlchemy's cache took longer than running it
     return (
         select(Agreement, *_signing_columns())
         .where(Agreement.partnership_id == sa.bindparam("partnership_id"))

@@ -136,7 +136,6 @@ def partnership_flags(session: Session, partnership_id: int) -> list[Flag]:
 
 @cache
 def _unresolved() -> Select:
-    # built once: building it and its key in SQLAlchemy's cache cost more than running it
     return (
         select(Flag)
         .where(Flag.partnership_id == bindparam("partnership_id"), Flag.resolved_at.is_(None))

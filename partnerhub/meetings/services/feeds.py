@@ -101,7 +101,8 @@ def feed_meetings(
     session: Session, feed: CalendarFeed, now: datetime, months: int = HISTORY_MONTHS
 ) -> list[tuple[Meeting, str]]:
     """The meetings a feed shows (from `months` back), each with its time zone."""
-    return _meetings_with_zone(session, _feed_scope(feed), history_start(now, months))
+    scope = _feed_scope(feed.partnership_id is not None)
+    return _meetings_with_zone(session, scope, _feed_values(feed, now, months))
 
 
 class FeedVersion(NamedTuple):
@@ -120,14 +121,9 @@ def feed_version(
     session: Session, feed: CalendarFeed, now: datetime, months: int = HISTORY_MONTHS
 ) -> FeedVersion:
     """The feed's version, in one cheap query (no meeting is loaded)."""
-    parameters = {
-        "partnership_id": feed.partnership_id,
-        "user_id": feed.user_id,
-        "since": history_start(now, months),
-    }
-    of_partnership = feed.partnership_id is not None
+    query = _feed_version(feed.partnership_id is not None)
     count, ids, sequences, changed, renamed = session.execute(
-        _feed_version(of_partnership), parameters
+        query, _feed_values(feed, now, months)
     ).one()
     latest = max((moment for moment in (changed, renamed) if moment is not None), default=None)
     return FeedVersion(count, int(ids), int(sequences), latest)
@@ -135,11 +131,6 @@ def feed_version(
 
 @cache
 def _feed_version(of_partnership: bool) -> Select:
-    scope = (
-        Meeting.partnership_id == bindparam("partnership_id")
-        if of_partnership
-        else _partnerships_of(bindparam("user_id"))
-    )
     return (
         select(
             func.count(Meeting.id),
@@ -149,21 +140,33 @@ def _feed_version(of_partnership: bool) -> Select:
             func.max(Partnership.updated_at),
         )
         .join(Partnership, Partnership.id == Meeting.partnership_id)
-        .where(scope, Meeting.starts_at >= bindparam("since"))
+        .where(_feed_scope(of_partnership), Meeting.starts_at >= bindparam("since"))
     )
 
 
-def _feed_scope(feed: CalendarFeed):
-    if feed.partnership_id is not None:
-        return Meeting.partnership_id == feed.partnership_id
-    return _partnerships_of(feed.user_id)
+def _feed_scope(of_partnership: bool):
+    """The meetings of a partnership's feed, or of a person's, with the ids bound (see
+    `_feed_values`)."""
+    if of_partnership:
+        return Meeting.partnership_id == bindparam("partnership_id")
+    return _partnerships_of(bindparam("user_id"))
+
+
+def _feed_values(feed: CalendarFeed, now: datetime, months: int) -> dict:
+    return {
+        "partnership_id": feed.partnership_id,
+        "user_id": feed.user_id,
+        "since": history_start(now, months),
+    }
 
 
 def user_meetings(
     session: Session, user_id: int, now: datetime, months: int = HISTORY_MONTHS
 ) -> list[tuple[Meeting, str]]:
     """A person's meetings in every partnership they are active in (from `months` back)."""
-    return _meetings_with_zone(session, _partnerships_of(user_id), history_start(now, months))
+    scope = _partnerships_of(bindparam("user_id"))
+    values = {"user_id": user_id, "since": history_start(now, months)}
+    return _meetings_with_zone(session, scope, values)
 
 
 def _partnerships_of(user_id: int):
@@ -173,11 +176,11 @@ def _partnerships_of(user_id: int):
     return Meeting.partnership_id.in_(mine)
 
 
-def _meetings_with_zone(session: Session, where, since: datetime) -> list[tuple[Meeting, str]]:
+def _meetings_with_zone(session: Session, scope, values: dict) -> list[tuple[Meeting, str]]:
     query = (
         select(Meeting, Partnership.timezone)
         .join(Partnership, Partnership.id == Meeting.partnership_id)
-        .where(where, Meeting.starts_at >= since)
+        .where(scope, Meeting.starts_at >= bindparam("since"))
         .order_by(Meeting.starts_at, Meeting.id)
     )
-    return [(meeting, timezone) for meeting, timezone in session.execute(query)]
+    return [(meeting, timezone) for meeting, timezone in session.execute(query, values)]

@@ -33,7 +33,6 @@ def pending_invitations(session: Session, partnership: Partnership) -> list[Invi
 
 @cache
 def _pending_invitations() -> Select:
-    # built once: building it and its key in SQLAlchemy's cache cost more than running it
     return (
         select(Invitation)
         .where(

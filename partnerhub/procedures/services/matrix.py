@@ -55,7 +55,6 @@ def partnership_flows(session: Session, partnership_id: int) -> list[Information
 
 @cache
 def _flows() -> Select:
-    # built once: building it and its key in SQLAlchemy's cache cost more than running it
     return (
         select(InformationFlow)
         .where(InformationFlow.partnership_id == bindparam("partnership_id"))

@@ -60,7 +60,6 @@ def active_agencies(session: Session, partnership_id: int) -> list[PartnerAgency
 
 @cache
 def _open_agencies() -> Select:
-    # built once: building it and its key in SQLAlchemy's cache cost more than running it
     return (
         select(PartnerAgency)
         .where(
