@@ -137,9 +137,13 @@ def test_each_agency_is_listed_with_its_own_contacts_and_sector(facilitated, mak
     gone.left_on = NOW.date()
     db.commit()
     lines = services.agency_lines(db, partnership)
-    assert [(a.id, a.name, a.sector, a.liaison, a.alternate) for a in lines] == [
-        (clinic.id, "Helena Clinic", "Treatment", "Nina Nurse", None),
-        (police.id, "Helena Police", "Law enforcement", "Olly Officer", "Cora Chief"),
+    assert [(a.id, a.name, a.sector, a.sector_display) for a in lines] == [
+        (clinic.id, "Helena Clinic", Sector.OTHER, "Treatment"),
+        (police.id, "Helena Police", Sector.LAW_ENFORCEMENT, "Law enforcement"),
+    ]
+    assert [(a.liaison_id, a.liaison, a.alternate_id, a.alternate) for a in lines] == [
+        (nurse.id, "Nina Nurse", None, None),
+        (officer.id, "Olly Officer", chief.id, "Cora Chief"),
     ]
     page = facilitated.client.get(facilitated.url("/agencies")).get_data(as_text=True)
     assert "Cora Chief" in page and "Treatment" in page

@@ -7,7 +7,13 @@ from sqlalchemy import select
 
 from partnerhub.audit.models import AuditEvent
 from partnerhub.partnerships import services
-from partnerhub.partnerships.models import Membership, Role, Sector, SectorAbsence
+from partnerhub.partnerships.models import (
+    CORE_SECTORS,
+    Membership,
+    Role,
+    Sector,
+    SectorAbsence,
+)
 from tests.clock import NOW
 
 
@@ -36,6 +42,34 @@ def test_absence_reason_settles_a_sector(facilitated, db):
     page = facilitated.client.get(facilitated.url("/roster")).get_data(as_text=True)
     assert "Child welfare: absent, reason recorded" in page
     assert facilitated.client.get(facilitated.url("/sectors/other/absence")).status_code == 404
+
+
+def test_absence_reasons_are_read_only_while_a_core_sector_is_missing(
+    facilitated, make, db, count_queries
+):
+    facilitated.client.post(
+        facilitated.url("/sectors/child_welfare/absence"),
+        data={"reason": "The state office joins next quarter."},
+    )
+    sectors = [s for s in CORE_SECTORS if s is not Sector.CHILD_WELFARE]
+    for sector in sectors:
+        make.agency(facilitated.partnership, f"Helena {sector.label}", sector)
+    db.commit()
+
+    def roster() -> tuple[str, list[str]]:
+        with count_queries() as statements:
+            page = facilitated.client.get(facilitated.url("/roster")).get_data(as_text=True)
+        return page, [s for s in statements if "sector_absences" in s]
+
+    page, read = roster()
+    assert "Child welfare: absent, reason recorded" in page and len(read) == 1
+    make.agency(facilitated.partnership, "Helena Family Services", Sector.CHILD_WELFARE)
+    db.commit()
+    page, read = roster()
+    assert "✔ Child welfare" in page and "absent, reason recorded" not in page and not read
+    # the reason is still kept, and its form still shows it
+    form = facilitated.client.get(facilitated.url("/sectors/child_welfare/absence"))
+    assert "The state office joins next quarter." in form.get_data(as_text=True)
 
 
 def test_facilitator_changes_a_role_and_the_change_is_recorded(facilitated, make, db):

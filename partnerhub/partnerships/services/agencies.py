@@ -49,13 +49,16 @@ def _active_agencies() -> Select:
 
 @dataclass(frozen=True, slots=True)
 class AgencyLine:
-    """An agency at the table as the agencies page lists it."""
+    """An agency at the table as the agencies and roster pages list it."""
 
     id: int
     name: str
-    sector: str
+    sector: Sector
+    sector_display: str
     joined_on: date
+    liaison_id: int | None
     liaison: str | None
+    alternate_id: int | None
     alternate: str | None
 
 
@@ -64,8 +67,8 @@ def agency_lines(session: Session, partnership: Partnership) -> list[AgencyLine]
     plain rows, not the six objects an agency and its contacts would be."""
     rows = session.execute(_agency_lines(), {"partnership_id": partnership.id})
     return [
-        AgencyLine(key, name, sector_display(sector, label), joined_on, liaison, alternate)
-        for key, name, sector, label, joined_on, liaison, alternate in rows
+        AgencyLine(key, name, sector, sector_display(sector, label), joined_on, *contacts)
+        for key, name, sector, label, joined_on, *contacts in rows
     ]
 
 
@@ -81,7 +84,9 @@ def _agency_lines() -> Select:
             Organization.sector,
             Organization.sector_label,
             PartnerAgency.joined_on,
+            PartnerAgency.liaison_id,  # then the contacts, in AgencyLine's order
             liaison_user.name,
+            PartnerAgency.alternate_id,
             alternate_user.name,
         )
         .join(PartnerAgency.organization)
@@ -349,7 +354,7 @@ def remove_agency(session: Session, actor: User, agency: PartnerAgency, now: dat
 @dataclass
 class SectorCoverage:
     sector: Sector
-    agencies: list
+    agencies: list[AgencyLine]
     absence: SectorAbsence | None
 
     @property
@@ -362,27 +367,38 @@ class SectorCoverage:
 
 
 def sector_coverage(
-    session: Session, partnership: Partnership, agencies: list[PartnerAgency] | None = None
+    session: Session, partnership: Partnership, agencies: list[AgencyLine] | None = None
 ) -> list[SectorCoverage]:
-    """For each core sector: the agencies representing it, or the recorded absence reason."""
+    """For each core sector: the agencies representing it, or the recorded absence reason.
+    The reasons are read only when a core sector has no agency, the one case they are shown."""
     if agencies is None:
-        agencies = active_agencies(session, partnership)
-    absences = {
-        a.sector: a for a in session.scalars(_absences(), {"partnership_id": partnership.id})
-    }
+        agencies = agency_lines(session, partnership)
+    by_sector = {sector: [a for a in agencies if a.sector is sector] for sector in CORE_SECTORS}
+    absences = {}
+    if not all(by_sector.values()):
+        absences = {
+            a.sector: a for a in session.scalars(_absences(), {"partnership_id": partnership.id})
+        }
     return [
-        SectorCoverage(
-            sector,
-            [a for a in agencies if a.organization.sector is sector],
-            absences.get(sector),
-        )
-        for sector in CORE_SECTORS
+        SectorCoverage(sector, represented, absences.get(sector))
+        for sector, represented in by_sector.items()
     ]
 
 
 @cache
 def _absences() -> Select:
     return select(SectorAbsence).where(SectorAbsence.partnership_id == bindparam("partnership_id"))
+
+
+def sector_absence(
+    session: Session, partnership: Partnership, sector: Sector
+) -> SectorAbsence | None:
+    """Why the partnership recorded `sector` as absent, if it did."""
+    return session.scalar(
+        select(SectorAbsence).where(
+            SectorAbsence.partnership_id == partnership.id, SectorAbsence.sector == sector
+        )
+    )
 
 
 def record_absence(
@@ -396,11 +412,7 @@ def record_absence(
     """Record why a core sector has no representative (or clear it with an empty reason)."""
     if sector not in CORE_SECTORS:
         raise DomainError("Absence reasons are kept for the five core sectors only.")
-    absence = session.scalar(
-        select(SectorAbsence).where(
-            SectorAbsence.partnership_id == partnership.id, SectorAbsence.sector == sector
-        )
-    )
+    absence = sector_absence(session, partnership, sector)
     reason = reason.strip()
     if not reason:
         if absence is not None:

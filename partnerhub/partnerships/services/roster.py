@@ -21,7 +21,7 @@ from partnerhub.partnerships.models import (
     Role,
     sector_display,
 )
-from partnerhub.partnerships.services.agencies import get_agency
+from partnerhub.partnerships.services.agencies import AgencyLine, get_agency
 from partnerhub.partnerships.services.partnerships import changed_fields
 from partnerhub.spreadsheets import csv_text
 
@@ -115,10 +115,10 @@ class Seating:
 
     current: list[RosterLine]
     # each agency at the table with its people, then the people of none (if any)
-    sections: list[tuple[PartnerAgency | None, list[RosterLine]]]
+    sections: list[tuple[AgencyLine | None, list[RosterLine]]]
 
 
-def seating(members: list[RosterLine], agencies: list[PartnerAgency]) -> Seating:
+def seating(members: list[RosterLine], agencies: list[AgencyLine]) -> Seating:
     """Group the current people under the agencies at the table in one pass (not a filter of
     everyone per agency); the rest are unaffiliated."""
     current = [m for m in members if m.is_active]
@@ -256,7 +256,7 @@ CSV_HEADER = (
 )
 
 
-def roster_csv(members: list[RosterLine], agencies: list[PartnerAgency], tz: str) -> str:
+def roster_csv(members: list[RosterLine], agencies: list[AgencyLine], tz: str) -> str:
     """The roster as CSV text, safe to open in a spreadsheet."""
     contacts = {}
     for agency in agencies:

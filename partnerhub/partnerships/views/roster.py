@@ -35,7 +35,7 @@ def roster(partnership_id: int):
     """People grouped by agency, sector coverage, open invitations, and who left."""
     partnership = load_partnership(partnership_id)
     db = database.session
-    agencies = services.active_agencies(db, partnership)
+    agencies = services.agency_lines(db, partnership)
     members = services.roster_lines(db, partnership)
     invitations = []
     if permissions.can(g.membership, permissions.MANAGE):
@@ -59,7 +59,7 @@ def roster_csv(partnership_id: int):
     db = database.session
     text = services.roster_csv(
         services.roster_lines(db, partnership),
-        services.active_agencies(db, partnership),
+        services.agency_lines(db, partnership),
         partnership.timezone,
     )
     return csv_download(text, f"roster-{partnership.id}.csv")
@@ -127,10 +127,8 @@ def record_absence(partnership_id: int, sector: str):
         abort(404)
     if core not in CORE_SECTORS:
         abort(404)
-    coverage = next(
-        c for c in services.sector_coverage(database.session, partnership) if c.sector is core
-    )
-    form = AbsenceForm(data={"reason": coverage.absence.reason if coverage.absence else ""})
+    absence = services.sector_absence(database.session, partnership, core)
+    form = AbsenceForm(data={"reason": absence.reason if absence else ""})
     if request.method == "POST":
         form = AbsenceForm()
     if form.validate_on_submit() and _change(
