@@ -62,23 +62,22 @@ class RosterLine:
 
 def roster_lines(session: Session, partnership: Partnership) -> list[RosterLine]:
     """Everyone who is or was on the roster, current people first, as plain rows (the
-    objects of a person, their account and their agency cost more to build than to read)."""
+    objects of a person, their account and their agency cost more to build than to read;
+    the row's fields are unpacked, as reading each by name costs ten times more)."""
+    rows = session.execute(_roster_lines(), {"partnership_id": partnership.id})
     return [
         RosterLine(
-            row.id,
-            row.name,
-            row.email,
-            row.role,
-            row.position,
-            row.partner_agency_id,
-            row.agency or "",
-            sector_display(row.sector, row.sector_label) if row.sector else "",
-            row.is_legal_advisor,
-            row.is_signatory,
-            row.joined_at,
-            row.left_at,
+            key,
+            name,
+            email,
+            role,
+            position,
+            agency_id,
+            agency or "",
+            sector_display(sector, label) if sector else "",
+            *rest,  # the flags and the dates, as RosterLine has them
         )
-        for row in session.execute(_roster_lines(), {"partnership_id": partnership.id})
+        for key, name, email, role, position, agency_id, agency, sector, label, *rest in rows
     ]
 
 
