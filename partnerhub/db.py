@@ -134,6 +134,16 @@ def create_engine(url: str, **kwargs) -> sa.Engine:
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = sa.create_engine(url, **kwargs)
+
+        @sa.event.listens_for(engine, "connect")
+        def _in_utc(dbapi_connection, _record):
+            # Timestamps are stored and used in UTC: read in a session of another zone (the
+            # server's own, often named Etc/UTC), each value costs twice as much to load and
+            # convert. Nothing here depends on it: a session left in another zone reads the
+            # same instants.
+            dbapi_connection.execute("SET TIME ZONE 'UTC'")
+            dbapi_connection.commit()
+
     _note_writes(engine)
     return engine
 
