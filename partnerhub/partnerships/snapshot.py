@@ -77,8 +77,10 @@ def fact_parameters(today: date) -> dict:
 
 
 def fact_values(row) -> dict[str, Any]:
-    """The facts of a row read with `fact_columns()`."""
-    return {name: row._mapping[name] for name in registry.facts}
+    """The facts of a row read with `fact_columns()` as its last columns (taken by position:
+    by name, each costs twenty times more)."""
+    names = registry.facts
+    return dict(zip(names, row[-len(names) :], strict=True))
 
 
 @cache
