@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.models import AuditEvent
@@ -43,14 +44,25 @@ def record(
 NO_ACTOR = "PartnerHub"
 
 
+class Event(NamedTuple):
+    """An audit event as a line of activity shows it."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor: str  # the name shown
+    action: str
+    object_type: str
+    summary: str
+
+
 def partnership_events(
     session: Session, partnership_id: int, limit: int = 200, offset: int = 0
-) -> list[Row]:
-    """One partnership's audit events, newest first: `limit` of them after the first `offset`,
-    each a row of its id, at, actor_id, actor (the name shown), action, object_type and
-    summary."""
+) -> list[Event]:
+    """One partnership's audit events, newest first: `limit` of them after the first `offset`
+    (named tuples: a field of a result row read by name costs ten times more)."""
     parameters = {"partnership_id": partnership_id, "limit": limit, "offset": offset}
-    return list(session.execute(_PARTNERSHIP_EVENTS, parameters))
+    return list(map(Event._make, session.execute(_PARTNERSHIP_EVENTS, parameters)))
 
 
 # Built once: building the statement and its key in SQLAlchemy's cache at each read took two
@@ -82,18 +94,18 @@ ALIKE_WITHIN = timedelta(hours=1)
 class ActivityLine:
     """One line of recent activity: an event and those like it just before it."""
 
-    events: list[Row] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
     @property
-    def latest(self) -> Row:
+    def latest(self) -> Event:
         return self.events[0]
 
     @property
-    def more(self) -> list[Row]:
+    def more(self) -> list[Event]:
         return self.events[1:]
 
 
-def alike(newer: Row, older: Row) -> bool:
+def alike(newer: Event, older: Event) -> bool:
     """The same person doing the same kind of thing to the same kind of object, shortly after."""
     return (newer.actor_id, newer.action, newer.object_type) == (
         older.actor_id,
@@ -102,7 +114,7 @@ def alike(newer: Row, older: Row) -> bool:
     ) and newer.at - older.at <= ALIKE_WITHIN
 
 
-def activity_lines(events: list[Row]) -> list[ActivityLine]:
+def activity_lines(events: list[Event]) -> list[ActivityLine]:
     """Events, newest first, with runs of alike events folded into one line."""
     lines: list[ActivityLine] = []
     for event in events:
