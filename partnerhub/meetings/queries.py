@@ -38,6 +38,7 @@ from partnerhub.partnerships.models import Membership, Organization, PartnerAgen
 from partnerhub.partnerships.registry import FACT_DAY, fact
 from partnerhub.partnerships.snapshot import facts, share, shared
 from partnerhub.procedures.models import Procedure
+from partnerhub.procedures.services import active_agencies
 
 REPORT_MEETINGS = 12
 # Owners joined to the item's row: pages list items without a query per kind of owner.
@@ -70,17 +71,9 @@ def _members() -> Select:
 
 
 def agencies_of(session: Session, partnership_id: int) -> list[PartnerAgency]:
-    """The agencies at the partnership's table now."""
-    agencies = session.scalars(_agencies(), {"partnership_id": partnership_id}).all()
+    """The agencies at the partnership's table now, by name."""
+    agencies = active_agencies(session, partnership_id)
     return sorted(agencies, key=lambda a: a.organization.name.lower())
-
-
-@cache
-def _agencies() -> Select:
-    return select(PartnerAgency).where(
-        PartnerAgency.partnership_id == bindparam("partnership_id"),
-        PartnerAgency.left_on.is_(None),
-    )
 
 
 @dataclass
