@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from partnerhub.partnerships.models import Membership, PartnerAgency
 from partnerhub.permissions import CONTRIBUTE, MANAGE, Action, can, rule
 from partnerhub.procedures.models import InformationFlow, Procedure
+
+if TYPE_CHECKING:
+    from partnerhub.procedures.services.procedures import Signer
 
 
 def acts_for(membership: Membership, agency_id: int | None) -> bool:
@@ -27,7 +32,7 @@ def may_edit_flow(membership: Membership, flow: InformationFlow) -> bool:
 
 
 @rule(Action.AGENCY_SIGN_OFF)
-def may_sign_for(membership: Membership | None, agency: PartnerAgency) -> bool:
+def may_sign_for(membership: Membership | None, agency: PartnerAgency | Signer) -> bool:
     """The agency's liaison or alternate signs for it; with neither named, its representatives."""
     if not can(membership, CONTRIBUTE) or not agency.is_active:
         return False

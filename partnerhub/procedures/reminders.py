@@ -124,7 +124,7 @@ def sweep_sign_off_requests(
             report=report,
             procedure=procedure,
             version=version,
-            agencies=[agency.organization.name for agency in agencies],
+            agencies=[agency.name for agency in agencies],
             link=external_url(
                 "procedures.version",
                 partnership_id=procedure.partnership_id,

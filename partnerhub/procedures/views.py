@@ -44,7 +44,7 @@ from partnerhub.procedures.forms import (
     agency_choices,
 )
 from partnerhub.procedures.markdown import render_markdown
-from partnerhub.procedures.models import Procedure, ProcedureVersion
+from partnerhub.procedures.models import Procedure
 from partnerhub.procedures.permissions import acts_for, may_record_sign_off, may_sign_for
 from partnerhub.questions.queries import questions_behind
 from partnerhub.web import apply, csv_download, load_partnership, require
@@ -457,7 +457,7 @@ def _procedure(partnership: Partnership, procedure_id: int) -> Procedure:
     return _found(services.get_procedure, database.session, partnership.id, procedure_id)
 
 
-def _procedure_url(procedure: Procedure) -> str:
+def _procedure_url(procedure: Procedure | services.WaitingProcedure) -> str:
     return url_for(
         "procedures.show", partnership_id=procedure.partnership_id, procedure_id=procedure.id
     )
@@ -580,10 +580,10 @@ def attention(session: Session, partnership_ids: list[int], today: date):
         viewer = mine.get(procedure.partnership_id)
         yours = [a for a in waiting if may_sign_for(viewer, a)]
         if yours:
-            names = ", ".join(a.organization.name for a in yours)
+            names = ", ".join(a.name for a in yours)
             label = f"Your sign-off is needed for {names}: “{procedure.title}” v{version.number}"
         else:
-            names = ", ".join(a.organization.name for a in waiting)
+            names = ", ".join(a.name for a in waiting)
             label = f"“{procedure.title}” v{version.number} awaits sign-off: {names}"
         items.append(
             registry.Attention(
@@ -616,9 +616,9 @@ def _viewer_memberships(session: Session, partnership_ids: list[int]) -> dict[in
 class MySignOff:
     """A version in review that agencies I sign off for have yet to sign."""
 
-    procedure: Procedure
-    version: ProcedureVersion
-    agencies: list[PartnerAgency]
+    procedure: services.WaitingProcedure
+    version: services.VersionInReview
+    agencies: list[services.Signer]
     partnership: Partnership
 
 

@@ -16,6 +16,9 @@ from partnerhub.procedures.services.matrix import (
 )
 from partnerhub.procedures.services.procedures import (
     ProcedureText,
+    Signer,
+    VersionInReview,
+    WaitingProcedure,
     active_agencies,
     agency_of,
     awaiting_sign_off,
@@ -44,6 +47,9 @@ __all__ = [
     "FlowData",
     "MatrixGrid",
     "ProcedureText",
+    "Signer",
+    "VersionInReview",
+    "WaitingProcedure",
     "active_agencies",
     "add_flow",
     "agency_of",
