@@ -27,6 +27,7 @@ def test_each_partnership_has_its_own_facts_read_in_one_statement(make, db, coun
     db.add(TrainingPolicy(partnership_id=busy.id, current_months=18, requirements={}))
     make.agency(busy, "Helena Police", Sector.LAW_ENFORCEMENT)
     make.agency(busy, "Helena Schools", Sector.SCHOOL).left_on = TODAY
+    make.user("No Member")  # so that the advisors' users and memberships are numbered apart
     make.member(busy, make.user("Zoe Advisor"), legal_advisor=True)
     make.member(busy, make.user("Ann Advisor"), legal_advisor=True)
     make.member(busy, make.user("Gone Advisor"), legal_advisor=True).left_at = NOW
