@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from partnerhub.agreements.models import AgreementAmendment, AgreementParty
 from partnerhub.partnerships.models import Membership, Role
 from partnerhub.permissions import Action, rule
 
+if TYPE_CHECKING:
+    from partnerhub.agreements.services import UnsignedParty
 
-def signs_for(membership: Membership | None, party: AgreementParty | AgreementAmendment) -> bool:
+
+def signs_for(
+    membership: Membership | None, party: AgreementParty | AgreementAmendment | UnsignedParty
+) -> bool:
     """A signatory records their own agency's signature (an amendment names the joining
     agency as a party does)."""
     return (
@@ -20,7 +27,9 @@ def signs_for(membership: Membership | None, party: AgreementParty | AgreementAm
 
 
 @rule(Action.AGREEMENT_SIGN)
-def may_sign(membership: Membership, party: AgreementParty | AgreementAmendment) -> bool:
+def may_sign(
+    membership: Membership, party: AgreementParty | AgreementAmendment | UnsignedParty
+) -> bool:
     """A signatory member records their own agency's signature; a facilitator any party's,
     on its behalf."""
     return membership.role is Role.FACILITATOR or signs_for(membership, party)

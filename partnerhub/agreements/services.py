@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -45,7 +46,7 @@ from partnerhub.audit.services import record
 from partnerhub.auth.models import User
 from partnerhub.db import among
 from partnerhub.errors import DomainError, InvalidTransition
-from partnerhub.partnerships.models import PartnerAgency, Partnership
+from partnerhub.partnerships.models import Organization, PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
 from partnerhub.partnerships.snapshot import shared
 from partnerhub.procedures.models import InformationFlow
@@ -107,7 +108,7 @@ class Signing:
         )
 
 
-def _term_length(agreement: Agreement) -> relativedelta:
+def _term_length(agreement: Agreement | PendingAgreement) -> relativedelta:
     """The length of one term: whole months when the dates allow, else days."""
     start = agreement.effective_on or agreement.expires_on - relativedelta(years=1)
     delta = relativedelta(agreement.expires_on, start)
@@ -116,7 +117,7 @@ def _term_length(agreement: Agreement) -> relativedelta:
     return relativedelta(days=(agreement.expires_on - start).days)
 
 
-def term_end(agreement: Agreement, today: date | None = None) -> date | None:
+def term_end(agreement: Agreement | PendingAgreement, today: date | None = None) -> date | None:
     """The end of the term in force on `today` (the expiry date, or a later automatic one)."""
     end = agreement.expires_on
     if end is None or today is None or agreement.renewal_rule is not RenewalRule.AUTOMATIC:
@@ -131,7 +132,7 @@ def term_end(agreement: Agreement, today: date | None = None) -> date | None:
 
 
 def agreement_status(
-    agreement: Agreement, today: date, signing: Signing | None = None
+    agreement: Agreement | PendingAgreement, today: date, signing: Signing | None = None
 ) -> AgreementStatus:
     """Where the agreement stands on `today` (the partnership's date); see the module doc.
     Without `signing`, the agreement's parties, signatures and successor must be loaded."""
@@ -256,16 +257,39 @@ def _due_among(agreements, today: date) -> list[Agreement]:
     return sorted(due, key=lambda a: (term_end(a, today), a.id))
 
 
+class PendingAgreement(NamedTuple):
+    """An agreement as a dashboard lists it: the fields its status and its term read, not
+    the object."""
+
+    id: int
+    partnership_id: int
+    title: str
+    sent_for_signature_at: datetime | None
+    effective_on: date | None
+    expires_on: date | None
+    renewal_rule: RenewalRule
+    renewal_notice_days: int
+    terminated_on: date | None
+
+
+class UnsignedParty(NamedTuple):
+    """A party yet to sign, with its agency's name."""
+
+    id: int
+    partner_agency_id: int
+    agency_name: str
+
+
 @dataclass(frozen=True)
 class Pending:
     """The partnerships' agreements a dashboard lists: renewals due with their status, and
-    signatures awaited as (agreement, party, agency)."""
+    signatures awaited as (agreement, party)."""
 
-    due: list[tuple[Agreement, AgreementStatus]]
-    unsigned: list[tuple[Agreement, AgreementParty, PartnerAgency]]
+    due: list[tuple[PendingAgreement, AgreementStatus]]
+    unsigned: list[tuple[PendingAgreement, UnsignedParty]]
 
-    def awaited_from(self, agency_ids) -> list[tuple[Agreement, AgreementParty, PartnerAgency]]:
-        return [row for row in self.unsigned if row[2].id in agency_ids]
+    def awaited_from(self, agency_ids) -> list[tuple[PendingAgreement, UnsignedParty]]:
+        return [row for row in self.unsigned if row[1].partner_agency_id in agency_ids]
 
 
 def pending(session: Session, partnership_ids, today: date) -> Pending:
@@ -280,20 +304,30 @@ def pending(session: Session, partnership_ids, today: date) -> Pending:
 
 def _pending(session: Session, partnership_ids, today: date) -> Pending:
     """Each agreement beside its parties yet to sign (if any) and its signatures counted in
-    SQL: the status needs the counts, not every party with its signatures."""
+    SQL: the status needs the counts, not every party with its signatures. Plain rows: as
+    objects, an agreement, a party and an agency took longer to load than to read."""
     rows = session.execute(
         _pending_statement(), {"partnership_ids": list(partnership_ids), "today": today}
     )
-    due: dict[int, tuple[Agreement, AgreementStatus]] = {}
+    agreements: dict[int, PendingAgreement] = {}
+    due: dict[int, tuple[PendingAgreement, AgreementStatus]] = {}
     unsigned = []
-    for agreement, party, agency, parties, signed, renewed in rows:
-        if party is not None:
-            unsigned.append((agreement, party, agency))
-        status = agreement_status(agreement, today, Signing(parties, signed, renewed))
+    for row in rows:
+        agreement = agreements.get(row[0])
+        if agreement is None:
+            agreement = agreements[row[0]] = PendingAgreement._make(row[:_PARTY])
+        if row[_PARTY] is not None:
+            unsigned.append((agreement, UnsignedParty._make(row[_PARTY:_SIGNING])))
+        status = agreement_status(agreement, today, Signing(*row[_SIGNING:]))
         if status in DUE_STATUSES:
             due[agreement.id] = (agreement, status)
     soonest_first = sorted(due.values(), key=lambda row: (term_end(row[0], today), row[0].id))
     return Pending(soonest_first, unsigned)
+
+
+# where a row of `_pending_statement` turns from the agreement to the party, and to the counts
+_PARTY = len(PendingAgreement._fields)
+_SIGNING = _PARTY + len(UnsignedParty._fields)
 
 
 @cache
@@ -306,16 +340,22 @@ def _pending_statement() -> sa.Select:
         ~_on_file(),
     )
     return (
-        select(Agreement, AgreementParty, PartnerAgency, *_signing_columns())
+        select(
+            *(getattr(Agreement, name) for name in PendingAgreement._fields),
+            AgreementParty.id,
+            AgreementParty.partner_agency_id,
+            Organization.name,
+            *_signing_columns(),
+        )
         .select_from(Agreement)
         .outerjoin(AgreementParty, unsigned_party)
         .outerjoin(PartnerAgency, PartnerAgency.id == AgreementParty.partner_agency_id)
+        .outerjoin(Organization, Organization.id == PartnerAgency.organization_id)
         .where(
             among(Agreement.partnership_id, "partnership_ids"),
             *_live(today),
             _may_be_due(today) | AgreementParty.id.is_not(None),
         )
-        .options(*WITHOUT_TEXT)
         .order_by(Agreement.sent_for_signature_at, Agreement.id, AgreementParty.id)
     )
 

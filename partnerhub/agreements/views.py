@@ -40,7 +40,7 @@ from partnerhub.db import utcnow
 from partnerhub.extensions import database
 from partnerhub.library import services as library
 from partnerhub.pagination import page_of_list, requested_page
-from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership, Stage
+from partnerhub.partnerships.models import Membership, Partnership, Stage
 from partnerhub.partnerships.registry import (
     Attention,
     OwnerRef,
@@ -647,7 +647,7 @@ def _today(partnership: Partnership):
     return local_today(partnership, utcnow())
 
 
-def _url(endpoint: str, agreement: Agreement) -> str:
+def _url(endpoint: str, agreement: Agreement | services.PendingAgreement) -> str:
     return url_for(
         f"agreements.{endpoint}", partnership_id=agreement.partnership_id, agreement_id=agreement.id
     )
@@ -710,9 +710,8 @@ def _renewals_due(session, partnership_ids: list[int], today) -> list[Attention]
 class MySignature:
     """An agreement my agency has yet to sign."""
 
-    agreement: Agreement
-    party: AgreementParty
-    agency: PartnerAgency
+    agreement: services.PendingAgreement
+    party: services.UnsignedParty
     partnership: Partnership
     membership: Membership
 
@@ -727,9 +726,12 @@ def my_signatures(session, viewer: Viewer) -> list[MySignature]:
     mine = {m.partner_agency_id: m for m in viewer.memberships.values() if m.partner_agency_id}
     return [
         MySignature(
-            agreement, party, agency, viewer.partnerships[agreement.partnership_id], mine[agency.id]
+            agreement,
+            party,
+            viewer.partnerships[agreement.partnership_id],
+            mine[party.partner_agency_id],
         )
-        for agreement, party, agency in services.pending(
+        for agreement, party in services.pending(
             session, viewer.partnership_ids, viewer.now.date()
         ).awaited_from(mine)
     ]

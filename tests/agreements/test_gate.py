@@ -191,7 +191,10 @@ def test_pending_lists_each_party_yet_to_sign_and_the_renewals_due(make, table, 
 
     found = pending(db, [table.partnership.id], TODAY)
 
-    awaited = [(agreement.title, agency.id) for agreement, _party, agency in found.unsigned]
+    awaited = [(agreement.title, party.partner_agency_id) for agreement, party in found.unsigned]
     assert sorted(awaited) == [("Half signed", police.id), ("Withdrawn", police.id)]
+    names = {party.agency_name for _agreement, party in found.unsigned}
+    assert names == {"Denver Police Department"}
     assert [(a.id, status) for a, status in found.due] == [(expiring.id, AgreementStatus.EXPIRING)]
     assert found.awaited_from({school.id}) == []
+    assert found.awaited_from({police.id}) == found.unsigned
