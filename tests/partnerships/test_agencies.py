@@ -1,5 +1,7 @@
 """Agencies at a partnership's table: adding, reusing organizations, contacts, leaving."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -129,12 +131,14 @@ def test_each_agency_is_listed_with_its_own_contacts_and_sector(facilitated, mak
     )
     clinic = make.agency(partnership, organization=clinic_organization)
     gone = make.agency(partnership, "Helena Probation", Sector.JUVENILE_JUSTICE)
+    gone_before = make.agency(partnership, "Aspen Probation", Sector.JUVENILE_JUSTICE)
     officer = make.member(partnership, make.user("Olly Officer"), agency=police)
     chief = make.member(partnership, make.user("Cora Chief"), agency=police)
     nurse = make.member(partnership, make.user("Nina Nurse"), agency=clinic)
     police.liaison_id, police.alternate_id = officer.id, chief.id
     clinic.liaison_id = nurse.id
     gone.left_on = NOW.date()
+    gone_before.left_on = NOW.date() - timedelta(days=40)
     db.commit()
     lines = services.agency_lines(db, partnership)
     assert [(a.id, a.name, a.sector, a.sector_display) for a in lines] == [
@@ -145,6 +149,13 @@ def test_each_agency_is_listed_with_its_own_contacts_and_sector(facilitated, mak
         (nurse.id, "Nina Nurse", None, None),
         (officer.id, "Olly Officer", chief.id, "Cora Chief"),
     ]
+    now, former = services.agencies_now_and_former(db, partnership)
+    assert now == lines
+    assert [(a.id, a.left_on) for a in former] == [  # the most recent first
+        (gone.id, NOW.date()),
+        (gone_before.id, NOW.date() - timedelta(days=40)),
+    ]
     page = facilitated.client.get(facilitated.url("/agencies")).get_data(as_text=True)
     assert "Cora Chief" in page and "Treatment" in page
-    assert "Agencies that left" in page and "Helena Probation" in page
+    assert "Agencies that left" in page
+    assert "Helena Probation (Juvenile justice)" in page

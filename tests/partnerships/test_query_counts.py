@@ -26,7 +26,7 @@ BUDGET = {
     # meeting with the active series; sign-offs; agreements; the facts; the people's
     # training); the matrix; the recent activity
     "/partnerships/{id}": 10,
-    "/partnerships/{id}/agencies": 4,
+    "/partnerships/{id}/agencies": 3,
     "/partnerships/{id}/roster": 6,
     # the flags, one for their subjects of every kind, one for the people owning them
     "/partnerships/{id}/flags": 5,

@@ -49,13 +49,14 @@ def _active_agencies() -> Select:
 
 @dataclass(frozen=True, slots=True)
 class AgencyLine:
-    """An agency at the table as the agencies and roster pages list it."""
+    """An agency at the table (or one that left it) as the agencies and roster pages list it."""
 
     id: int
     name: str
     sector: Sector
     sector_display: str
     joined_on: date
+    left_on: date | None
     liaison_id: int | None
     liaison: str | None
     alternate_id: int | None
@@ -65,25 +66,41 @@ class AgencyLine:
 def agency_lines(session: Session, partnership: Partnership) -> list[AgencyLine]:
     """The agencies at the table now, by name, with their liaison's and alternate's names:
     plain rows, not the six objects an agency and its contacts would be."""
-    rows = session.execute(_agency_lines(), {"partnership_id": partnership.id})
+    return _lines(session, _agency_lines(with_former=False), partnership)
+
+
+def agencies_now_and_former(
+    session: Session, partnership: Partnership
+) -> tuple[list[AgencyLine], list[AgencyLine]]:
+    """The agencies at the table now (as `agency_lines`) and those that left it, the most
+    recent first, in one statement."""
+    lines = _lines(session, _agency_lines(with_former=True), partnership)
+    now = [line for line in lines if line.left_on is None]
+    return now, lines[len(now) :]
+
+
+def _lines(session: Session, statement: Select, partnership: Partnership) -> list[AgencyLine]:
+    rows = session.execute(statement, {"partnership_id": partnership.id})
     return [
-        AgencyLine(key, name, sector, sector_display(sector, label), joined_on, *contacts)
-        for key, name, sector, label, joined_on, *contacts in rows
+        AgencyLine(key, name, sector, sector_display(sector, label), *dates_and_contacts)
+        for key, name, sector, label, *dates_and_contacts in rows
     ]
 
 
 @cache
-def _agency_lines() -> Select:
-    # built once: the contacts' aliases cost more to set up than the query takes to run
+def _agency_lines(with_former: bool) -> Select:
+    # built once for each shape: the contacts' aliases cost more to set up than the query
+    # takes to run
     liaison, alternate = aliased(Membership), aliased(Membership)
     liaison_user, alternate_user = aliased(User), aliased(User)
-    return (
+    lines = (
         select(
             PartnerAgency.id,
             Organization.name,
             Organization.sector,
             Organization.sector_label,
             PartnerAgency.joined_on,
+            PartnerAgency.left_on,
             PartnerAgency.liaison_id,  # then the contacts, in AgencyLine's order
             liaison_user.name,
             PartnerAgency.alternate_id,
@@ -94,28 +111,13 @@ def _agency_lines() -> Select:
         .outerjoin(liaison_user, liaison_user.id == liaison.user_id)
         .outerjoin(alternate, alternate.id == PartnerAgency.alternate_id)
         .outerjoin(alternate_user, alternate_user.id == alternate.user_id)
-        .where(
-            PartnerAgency.partnership_id == bindparam("partnership_id"),
-            PartnerAgency.left_on.is_(None),
-        )
-        .order_by(Organization.name)
+        .where(PartnerAgency.partnership_id == bindparam("partnership_id"))
     )
-
-
-def former_agencies(session: Session, partnership: Partnership) -> list[PartnerAgency]:
-    """Agencies that left the table, most recent first."""
-    return list(session.scalars(_former_agencies(), {"partnership_id": partnership.id}))
-
-
-@cache
-def _former_agencies() -> Select:
-    return (
-        select(PartnerAgency)
-        .where(
-            PartnerAgency.partnership_id == bindparam("partnership_id"),
-            PartnerAgency.left_on.is_not(None),
-        )
-        .order_by(PartnerAgency.left_on.desc())
+    if not with_former:
+        return lines.where(PartnerAgency.left_on.is_(None)).order_by(Organization.name)
+    # those at the table first, by name; then those that left, the most recent first
+    return lines.order_by(
+        PartnerAgency.left_on.is_not(None), PartnerAgency.left_on.desc(), Organization.name
     )
 
 

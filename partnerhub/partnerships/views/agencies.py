@@ -32,12 +32,9 @@ from partnerhub.web import apply, load_partnership
 def agencies(partnership_id: int):
     """The agencies at the table, their sector, liaison and alternate; those who left."""
     partnership = load_partnership(partnership_id)
-    db = database.session
+    now, former = services.agencies_now_and_former(database.session, partnership)
     return render_template(
-        "partnerships/agencies.html",
-        partnership=partnership,
-        agencies=services.agency_lines(db, partnership),
-        former=services.former_agencies(db, partnership),
+        "partnerships/agencies.html", partnership=partnership, agencies=now, former=former
     )
 
 
