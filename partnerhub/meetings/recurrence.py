@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
@@ -257,9 +258,11 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time())
 
 
+@lru_cache(maxsize=512)
 def describe(rule: str) -> str:
     """The rule in plain words, e.g. "Monthly on the second Tuesday, 12 times", read through
-    icalendar's vRecur; a rule it cannot read is shown as written."""
+    icalendar's vRecur; a rule it cannot read is shown as written. Kept for each rule: a
+    site has few, and the meetings page words each series' rule at every load."""
     recur = _recur(rule)
     if recur is None:
         return rule
