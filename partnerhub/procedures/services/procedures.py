@@ -182,6 +182,8 @@ class WaitingProcedure(NamedTuple):
 
 
 class VersionInReview(NamedTuple):
+    """The version of it out for sign-off."""
+
     id: int
     number: int
     change_summary: str
