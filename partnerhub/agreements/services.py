@@ -44,7 +44,7 @@ from partnerhub.agreements.models import (
 )
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
-from partnerhub.db import among
+from partnerhub.db import among, read_rows
 from partnerhub.errors import DomainError, InvalidTransition
 from partnerhub.partnerships.models import Organization, PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
@@ -306,8 +306,8 @@ def _pending(session: Session, partnership_ids, today: date) -> Pending:
     """Each agreement beside its parties yet to sign (if any) and its signatures counted in
     SQL: the status needs the counts, not every party with its signatures. Plain rows: as
     objects, an agreement, a party and an agency took longer to load than to read."""
-    rows = session.execute(
-        _pending_statement(), {"partnership_ids": list(partnership_ids), "today": today}
+    rows = read_rows(
+        session, _pending_statement(), {"partnership_ids": list(partnership_ids), "today": today}
     )
     agreements: dict[int, PendingAgreement] = {}
     due: dict[int, tuple[PendingAgreement, AgreementStatus]] = {}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from partnerhub.audit.models import AuditEvent
 from partnerhub.auth.models import User
+from partnerhub.db import read_rows
 
 
 def record(
@@ -62,7 +63,7 @@ def partnership_events(
     """One partnership's audit events, newest first: `limit` of them after the first `offset`
     (named tuples: a field of a result row read by name costs ten times more)."""
     parameters = {"partnership_id": partnership_id, "limit": limit, "offset": offset}
-    return list(map(Event._make, session.execute(_PARTNERSHIP_EVENTS, parameters)))
+    return list(map(Event._make, read_rows(session, _PARTNERSHIP_EVENTS, parameters)))
 
 
 # Built once: building the statement and its key in SQLAlchemy's cache at each read took two

@@ -20,7 +20,7 @@ from sqlalchemy.orm import (
 
 from partnerhub.agreements.models import Agreement
 from partnerhub.auth.models import User
-from partnerhub.db import among
+from partnerhub.db import among, read_rows
 from partnerhub.meetings import services
 from partnerhub.meetings.models import (
     ActionItem,
@@ -87,7 +87,7 @@ class MeetingsOverview:
 
 def review_subjects(session: Session, partnership_id: int) -> list[tuple[str, str]]:
     """What a review item can be about: the partnership's procedures, then its agreements."""
-    rows = session.execute(_review_subjects(), {"partnership_id": partnership_id})
+    rows = read_rows(session, _review_subjects(), {"partnership_id": partnership_id})
     return [(f"{kind}:{id_}", f"{kind.capitalize()}: {title}") for kind, id_, title in rows]
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
-from partnerhub.db import among, insert_ignoring_conflicts
+from partnerhub.db import among, insert_ignoring_conflicts, read_rows
 from partnerhub.errors import InvalidTransition, NotFound
 from partnerhub.forms import id_or_none
 from partnerhub.identifiers import screen
@@ -219,7 +219,7 @@ def open_flags(session: Session, partnership_ids) -> list[Flag]:
 def open_flag_attention(session: Session, partnership_ids: list[int], today: date):
     """One dashboard line per partnership with open flags, linking to its flags page (the
     agreements, procedures and meetings modules list the items themselves)."""
-    flags = session.execute(_OPEN_FLAG_LINES, {"partnership_ids": partnership_ids}).all()
+    flags = read_rows(session, _OPEN_FLAG_LINES, {"partnership_ids": partnership_ids}).all()
     refs = flag_refs(session, flags)
     by_partnership: dict[int, list[Row]] = {}
     for flag in flags:
@@ -277,7 +277,7 @@ def _subject_owners(session: Session, ids_by_prefix: dict[str, set[int]]) -> dic
         return owned
     kinds = tuple((prefix, registry.flag_subjects[prefix]) for prefix in sorted(ids_by_prefix))
     ids = {f"ids_{n}": list(ids_by_prefix[prefix]) for n, (prefix, _) in enumerate(kinds)}
-    for thing, membership_id, agency_id, prefix in session.execute(_subjects(kinds), ids):
+    for thing, membership_id, agency_id, prefix in read_rows(session, _subjects(kinds), ids):
         owned[prefix][thing] = {"membership_id": membership_id, "agency_id": agency_id}
     return owned
 

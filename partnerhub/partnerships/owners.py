@@ -16,7 +16,7 @@ from sqlalchemy import Row, Select, null, select, union_all
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
-from partnerhub.db import among
+from partnerhub.db import among, read_rows
 from partnerhub.partnerships.models import Membership, Organization, PartnerAgency, Role
 from partnerhub.partnerships.registry import OwnerRef
 
@@ -93,7 +93,7 @@ class Owners:
             "membership_ids": list({r.membership_id for r in refs if r.membership_id is not None}),
             "partnership_ids": list({ref.partnership_id for ref in refs}),
         }
-        for row in session.execute(_OWNERS, asked):
+        for row in read_rows(session, _OWNERS, asked):
             if row.agency_id is not None:
                 self._agencies[row.agency_id] = row
             if row.id in self._members:

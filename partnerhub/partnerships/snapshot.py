@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from partnerhub.db import among
+from partnerhub.db import among, read_rows
 from partnerhub.partnerships.models import Partnership
 from partnerhub.partnerships.registry import FACT_DAY, registry
 
@@ -101,7 +101,7 @@ def facts(session: Session, partnership_ids, today: date) -> dict[int, dict[str,
 
     def load():
         parameters = {"partnership_ids": list(ids), **fact_parameters(today)}
-        rows = session.execute(_facts_of(fact_columns()), parameters)
+        rows = read_rows(session, _facts_of(fact_columns()), parameters)
         return {row.id: fact_values(row) for row in rows}
 
     return shared(session, facts_key(ids, today), load)

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
+from partnerhub.db import read_rows
 from partnerhub.partnerships.models import (
     Membership,
     Organization,
@@ -367,7 +368,7 @@ def trainees(session: Session, partnership_ids, today: date) -> dict[int, list[T
     partnership keeps track, so a page runs as many statements whatever it shows."""
     settings = _settings(session, partnership_ids, today)
     tracked = [pid for pid, (_, is_tracked) in settings.items() if is_tracked]
-    rows = session.execute(_PEOPLE_TRAINED, {"ids": tracked, "today": today}).all()
+    rows = read_rows(session, _PEOPLE_TRAINED, {"ids": tracked, "today": today}).all()
     latest = _latest((row.id, row.frameworks, row.held_on) for row in rows if row.held_on)
     found: dict[int, list[Trainee]] = {pid: [] for pid in tracked}
     for row in {row.id: row for row in rows}.values():

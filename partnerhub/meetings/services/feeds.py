@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
 from partnerhub.auth.services import new_token, token_digest
+from partnerhub.db import read_rows
 from partnerhub.meetings.models import (
     CalendarFeed,
     Meeting,
@@ -122,8 +123,8 @@ def feed_version(
 ) -> FeedVersion:
     """The feed's version, in one cheap query (no meeting is loaded)."""
     query = _feed_version(feed.partnership_id is not None)
-    count, ids, sequences, changed, renamed = session.execute(
-        query, _feed_values(feed, now, months)
+    count, ids, sequences, changed, renamed = read_rows(
+        session, query, _feed_values(feed, now, months)
     ).one()
     latest = max((moment for moment in (changed, renamed) if moment is not None), default=None)
     return FeedVersion(count, int(ids), int(sequences), latest)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
+from partnerhub.db import read_rows
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from partnerhub.partnerships.models import (
     CORE_SECTORS,
@@ -80,7 +81,7 @@ def agencies_now_and_former(
 
 
 def _lines(session: Session, statement: Select, partnership: Partnership) -> list[AgencyLine]:
-    rows = session.execute(statement, {"partnership_id": partnership.id})
+    rows = read_rows(session, statement, {"partnership_id": partnership.id})
     return [
         AgencyLine(key, name, sector, sector_display(sector, label), *dates_and_contacts)
         for key, name, sector, label, *dates_and_contacts in rows

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
+from partnerhub.db import read_rows
 from partnerhub.errors import DomainError, InvalidTransition, NotFound
 from partnerhub.partnerships.models import (
     Membership,
@@ -64,7 +65,7 @@ def roster_lines(session: Session, partnership: Partnership) -> list[RosterLine]
     """Everyone who is or was on the roster, current people first, as plain rows (the
     objects of a person, their account and their agency cost more to build than to read;
     the row's fields are unpacked, as reading each by name costs ten times more)."""
-    rows = session.execute(_roster_lines(), {"partnership_id": partnership.id})
+    rows = read_rows(session, _roster_lines(), {"partnership_id": partnership.id})
     return [
         RosterLine(
             key,

@@ -10,6 +10,7 @@ from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.services import record
+from partnerhub.db import read_rows
 from partnerhub.errors import DomainError, NotFound
 from partnerhub.partnerships.models import Membership, PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
@@ -294,7 +295,7 @@ def _flows_for_checks(session: Session, partnership_id: int) -> list[Row]:
     return shared(
         session,
         ("flows for checks", partnership_id),
-        lambda: session.execute(_flows_for_checks_query(), {"id": partnership_id}).all(),
+        lambda: read_rows(session, _flows_for_checks_query(), {"id": partnership_id}).all(),
     )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, defer, joinedload, raiseload, selectinload
 
 from partnerhub import permissions
 from partnerhub.audit.services import record
-from partnerhub.db import among
+from partnerhub.db import among, read_rows
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from partnerhub.identifiers import screen
 from partnerhub.pagination import Page, page_of
@@ -227,7 +227,7 @@ def sign_offs_and_reviews_due(
     parameters = {"partnership_ids": list(partnership_ids)}
     if review_by is not None:
         parameters["review_by"] = review_by
-    rows = session.execute(_waiting_and_due(review_by is not None), parameters)
+    rows = read_rows(session, _waiting_and_due(review_by is not None), parameters)
     awaiting: dict[int, Awaiting] = {}
     due: dict[int, WaitingProcedure] = {}
     for row in rows:
