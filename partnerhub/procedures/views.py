@@ -73,7 +73,7 @@ def _partnership_navigation() -> dict:
 def matrix(partnership_id: int):
     """The matrix as a grid: who shares with whom."""
     partnership = load_partnership(partnership_id)
-    flows = services.partnership_flows(database.session, partnership.id)
+    flows = services.partnership_flows(database.session, partnership.id, procedures=False)
     agencies = services.active_agencies(database.session, partnership.id)
     grid = services.matrix_grid(flows, agencies)
     return render_template(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import Row, Select, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, raiseload
 
 from partnerhub.audit.services import record
 from partnerhub.db import read_rows
@@ -49,18 +49,24 @@ class FlowData:
     notes: str = ""
 
 
-def partnership_flows(session: Session, partnership_id: int) -> list[InformationFlow]:
-    """The matrix rows, grouped by sending agency."""
-    return list(session.scalars(_flows(), {"partnership_id": partnership_id}).unique())
+def partnership_flows(
+    session: Session, partnership_id: int, *, procedures: bool = True
+) -> list[InformationFlow]:
+    """The matrix rows, grouped by sending agency, with the procedure governing each unless
+    `procedures` is false (the grid shows none: joined, each flow's procedure, its agency
+    and that agency's organization took a third of the grid's read)."""
+    parameters = {"partnership_id": partnership_id}
+    return list(session.scalars(_flows(procedures), parameters).unique())
 
 
 @cache
-def _flows() -> Select:
-    return (
+def _flows(procedures: bool) -> Select:
+    query = (
         select(InformationFlow)
         .where(InformationFlow.partnership_id == bindparam("partnership_id"))
         .order_by(InformationFlow.from_agency_id, InformationFlow.id)
     )
+    return query if procedures else query.options(raiseload(InformationFlow.procedure))
 
 
 def get_flow(session: Session, partnership_id: int, flow_id: int) -> InformationFlow:
