@@ -160,3 +160,30 @@ def test_a_person_who_left_can_be_invited_back(facilitated, make, db, delivered,
     db.expire_all()
     assert former.is_active and former.role is Role.MEMBER
     assert db.query(Membership).filter_by(user_id=olly.id).count() == 1
+
+
+def test_the_roster_lists_the_open_invitations_newest_first(facilitated, db, delivered):
+    people = [
+        ("Olly Officer", "olly@example.org", "member"),
+        ("Cam Clerk", "cam@example.org", "observer"),
+        ("Rae Revoked", "rae@example.org", "member"),
+    ]
+    for name, email, role in people:
+        assert invite(facilitated, name=name, email=email, role=role).status_code == 302
+    olly, cam, rae = db.scalars(select(Invitation).order_by(Invitation.id))
+    olly.created_at -= timedelta(days=9)  # its link expired two days ago
+    olly.expires_at -= timedelta(days=9)
+    cam.created_at -= timedelta(days=1)
+    db.commit()
+    facilitated.client.post(facilitated.url(f"/invitations/{rae.id}/revoke"))
+
+    page = facilitated.client.get(facilitated.url("/roster")).get_data(as_text=True)
+    listed = page[page.index("Open invitations") :]
+    assert "Rae Revoked" not in listed
+    assert listed.index("Cam Clerk") < listed.index("Olly Officer")
+    assert "Cam Clerk &lt;cam@example.org&gt; as observer" in listed
+    assert "Olly Officer &lt;olly@example.org&gt; as member" in listed
+    cam_line, olly_line = listed.split("Cam Clerk")[1], listed.split("Olly Officer")[1]
+    assert "link valid until" in cam_line.split("</li>")[0]
+    assert "expired" in olly_line.split("</li>")[0]
+    assert f"/invitations/{cam.id}/resend" in cam_line.split("</li>")[0]

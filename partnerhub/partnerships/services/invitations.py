@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from partnerhub.audit.services import record
 from partnerhub.auth import services as accounts
 from partnerhub.auth.models import User
+from partnerhub.db import read_rows
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound
 from partnerhub.notifications import OutboxMessage, queue_email, render_email
 from partnerhub.partnerships.models import (
@@ -20,21 +22,34 @@ from partnerhub.partnerships.models import (
     Membership,
     PartnerAgency,
     Partnership,
+    Role,
 )
 from partnerhub.partnerships.services.roster import RosterEntry, check_agency
 
 INVITATION_VALID_FOR = timedelta(days=7)
 
 
-def pending_invitations(session: Session, partnership: Partnership) -> list[Invitation]:
-    """Invitations neither accepted nor revoked (expired ones too, so they can be resent)."""
-    return list(session.scalars(_pending_invitations(), {"partnership_id": partnership.id}))
+class OpenInvitation(NamedTuple):
+    """An invitation as the roster lists it, to resend or revoke."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+    expires_at: datetime
+
+
+def pending_invitations(session: Session, partnership: Partnership) -> list[OpenInvitation]:
+    """Invitations neither accepted nor revoked (expired ones too, so they can be resent),
+    the newest first, as plain rows."""
+    rows = read_rows(session, _pending_invitations(), {"partnership_id": partnership.id})
+    return list(map(OpenInvitation._make, rows))
 
 
 @cache
 def _pending_invitations() -> Select:
     return (
-        select(Invitation)
+        select(*(getattr(Invitation, name) for name in OpenInvitation._fields))
         .where(
             Invitation.partnership_id == bindparam("partnership_id"),
             Invitation.accepted_at.is_(None),
