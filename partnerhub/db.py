@@ -184,7 +184,9 @@ def _writes(session: Session) -> bool:
     return bool(session.connection().info.get(_WROTE))
 
 
-def read_rows(session: Session, statement: sa.Executable, parameters: dict | None = None):
+def read_rows(
+    session: Session, statement: sa.Executable, parameters: dict | None = None
+) -> sa.CursorResult:
     """The result of a SELECT of plain columns, run on the session's connection as Core runs
     it: the session's own `execute` prepares to build objects these rows do not hold, which
     took a quarter of a short read's time. Pending changes are flushed first, as there."""
