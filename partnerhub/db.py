@@ -184,6 +184,13 @@ def _writes(session: Session) -> bool:
     return bool(session.connection().info.get(_WROTE))
 
 
+def columns_of(model: type, row: type[tuple]) -> tuple:
+    """The columns of `model` named by the fields of the named tuple `row`, in its order: a
+    statement that selects them reads rows for `row._make`, and a field added to the tuple
+    is read where it is declared."""
+    return tuple(getattr(model, name) for name in row._fields)
+
+
 def read_rows(
     session: Session, statement: sa.Executable, parameters: dict | None = None
 ) -> sa.CursorResult:

@@ -44,7 +44,7 @@ from partnerhub.agreements.models import (
 )
 from partnerhub.audit.services import record
 from partnerhub.auth.models import User
-from partnerhub.db import among, read_rows
+from partnerhub.db import among, columns_of, read_rows
 from partnerhub.errors import DomainError, InvalidTransition
 from partnerhub.partnerships.models import Organization, PartnerAgency, Partnership
 from partnerhub.partnerships.registry import CheckResult
@@ -341,7 +341,7 @@ def _pending_statement() -> sa.Select:
     )
     return (
         select(
-            *(getattr(Agreement, name) for name in PendingAgreement._fields),
+            *columns_of(Agreement, PendingAgreement),
             AgreementParty.id,
             AgreementParty.partner_agency_id,
             Organization.name,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from partnerhub.audit.services import record
 from partnerhub.auth import services as accounts
 from partnerhub.auth.models import User
-from partnerhub.db import read_rows
+from partnerhub.db import columns_of, read_rows
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound
 from partnerhub.notifications import OutboxMessage, queue_email, render_email
 from partnerhub.partnerships.models import (
@@ -49,7 +49,7 @@ def pending_invitations(session: Session, partnership: Partnership) -> list[Open
 @cache
 def _pending_invitations() -> Select:
     return (
-        select(*(getattr(Invitation, name) for name in OpenInvitation._fields))
+        select(*columns_of(Invitation, OpenInvitation))
         .where(
             Invitation.partnership_id == bindparam("partnership_id"),
             Invitation.accepted_at.is_(None),

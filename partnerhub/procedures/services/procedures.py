@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, defer, joinedload, raiseload, selectinload
 
 from partnerhub import permissions
 from partnerhub.audit.services import record
-from partnerhub.db import among, read_rows
+from partnerhub.db import among, columns_of, read_rows
 from partnerhub.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied
 from partnerhub.identifiers import screen
 from partnerhub.pagination import Page, page_of
@@ -276,8 +276,8 @@ def _waiting_and_due(with_reviews: bool) -> Select:
         wanted = wanted | (Procedure.next_review_on <= bindparam("review_by"))
     return (
         select(
-            *(getattr(Procedure, name) for name in WaitingProcedure._fields),
-            *(getattr(ProcedureVersion, name) for name in VersionInReview._fields),
+            *columns_of(Procedure, WaitingProcedure),
+            *columns_of(ProcedureVersion, VersionInReview),
             PartnerAgency.id,
             Organization.name,
             PartnerAgency.liaison_id,
